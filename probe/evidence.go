@@ -1,0 +1,135 @@
+package probe
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// RequestText renders the request line and headers as sent, for evidence.
+func (e *Exchange) RequestText() string {
+	var b strings.Builder
+	u, err := url.Parse(e.URL)
+	path, host := e.URL, ""
+	if err == nil {
+		path = u.RequestURI()
+		host = u.Host
+	}
+	if e.Host != "" {
+		host = e.Host
+	}
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\nHost: %s\n", e.Method, path, host)
+	writeHeaders(&b, e.RequestHeader, "User-Agent")
+	fmt.Fprintf(&b, "(client certificate: %s)", e.Identity)
+	return b.String()
+}
+
+// ResponseText renders the status line, headers and the first bodyBytes of the body. redact,
+// when non-nil, is applied to the body excerpt (secrets and PII never reach a report whole).
+func (e *Exchange) ResponseText(bodyBytes int, redact func([]byte) []byte) string {
+	if e.Err != nil {
+		s := fmt.Sprintf("(no HTTP response: %s: %v)", e.ErrKind, e.Err)
+		if e.Alert >= 0 {
+			s = fmt.Sprintf("(no HTTP response: TLS alert %d %s)", e.Alert, AlertName(e.Alert))
+		}
+		return s
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d %s\n", e.Proto, e.Status, e.StatusText)
+	writeHeaders(&b, e.Header, "Date")
+	if bodyBytes > 0 && len(e.Body) > 0 {
+		body := e.Body
+		if len(body) > bodyBytes {
+			body = body[:bodyBytes]
+		}
+		if redact != nil {
+			body = redact(body)
+		}
+		b.WriteString("\n")
+		b.WriteString(printable(body))
+		if len(e.Body) > bodyBytes || e.BodyTruncated {
+			b.WriteString("…")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func writeHeaders(b *strings.Builder, h map[string][]string, skip string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		if !strings.EqualFold(k, skip) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s: %s\n", k, v)
+		}
+	}
+}
+
+func printable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r >= 0x20 && r != 0x7f {
+			return r
+		}
+		return '.'
+	}, s)
+}
+
+// CurlOptions say how the reproduction command refers to the user's files.
+type CurlOptions struct {
+	CACert   bool // the scan used --cacert
+	Insecure bool
+}
+
+// Curl returns a one-line curl command that reproduces the exchange, with the client
+// certificate as placeholders (never the user's real paths or keys).
+func (e *Exchange) Curl(o CurlOptions) string {
+	parts := []string{"curl", "-sS", "-i"}
+	switch e.Method {
+	case "HEAD":
+		parts = append(parts, "-I")
+	case "GET":
+	default:
+		parts = append(parts, "-X", e.Method)
+	}
+	if e.Identity != None.Name {
+		parts = append(parts, "--cert", "CLIENT_CERT.pem", "--key", "CLIENT_KEY.pem")
+	}
+	if o.CACert {
+		parts = append(parts, "--cacert", "SERVER_CA.pem")
+	}
+	if o.Insecure {
+		parts = append(parts, "-k")
+	}
+	keys := make([]string, 0, len(e.RequestHeader))
+	for k := range e.RequestHeader {
+		if !strings.EqualFold(k, "User-Agent") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range e.RequestHeader[k] {
+			parts = append(parts, "-H", shellQuote(k+": "+v))
+		}
+	}
+	if e.Host != "" {
+		parts = append(parts, "-H", shellQuote("Host: "+e.Host))
+	}
+	parts = append(parts, shellQuote(e.URL))
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
