@@ -1,0 +1,68 @@
+// Package report renders one Report value as text, JSON or SARIF. Every format is a view of
+// the same findings; golden files pin them (go test ./report -update rewrites them).
+package report
+
+import (
+	"github.com/crossgate/crossgate/finding"
+)
+
+// Report is the whole result of a scan or an audit.
+type Report struct {
+	Tool     string            `json:"tool"`
+	Version  string            `json:"version"`
+	Command  string            `json:"command"` // "scan" or "audit"
+	Targets  []Target          `json:"targets"`
+	Findings []finding.Finding `json:"findings"`
+	Summary  Summary           `json:"summary"`
+}
+
+// Target is one scanned URL or audited path, with what was learned about it.
+type Target struct {
+	URL  string `json:"url,omitempty"`
+	Path string `json:"path,omitempty"`
+	// Auth is the client-authentication mode learned (scan), e.g. "required-tls".
+	Auth       string `json:"auth,omitempty"`
+	AuthReason string `json:"auth_reason,omitempty"`
+	TLSVersion string `json:"tls_version,omitempty"`
+	Stack      string `json:"stack,omitempty"`
+	// Settings lists the Django settings modules found (audit).
+	Settings []string `json:"settings_modules,omitempty"`
+	Requests int      `json:"requests,omitempty"`
+	Files    int      `json:"files,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Findings int      `json:"findings"`
+}
+
+// Summary counts findings per severity.
+type Summary struct {
+	Total      int            `json:"total"`
+	BySeverity map[string]int `json:"by_severity"`
+	Requests   int            `json:"requests,omitempty"`
+	Scanned    int            `json:"scanned"`
+	Failed     int            `json:"failed"`
+}
+
+// Finalize sorts findings and computes the summary; call it before rendering.
+func (r *Report) Finalize() {
+	if r.Tool == "" {
+		r.Tool = "crossgate"
+	}
+	if r.Findings == nil {
+		r.Findings = []finding.Finding{}
+	}
+	if r.Targets == nil {
+		r.Targets = []Target{}
+	}
+	finding.Sort(r.Findings)
+	r.Summary.Total = len(r.Findings)
+	r.Summary.BySeverity = finding.Counts(r.Findings)
+	r.Summary.Scanned, r.Summary.Failed, r.Summary.Requests = 0, 0, 0
+	for _, t := range r.Targets {
+		if t.Error != "" {
+			r.Summary.Failed++
+		} else {
+			r.Summary.Scanned++
+		}
+		r.Summary.Requests += t.Requests
+	}
+}
