@@ -1,0 +1,77 @@
+// Package remedy holds the fix texts crossgate prints. Each snippet is exercised against the
+// real component it configures (nginx, Django + django-cors-headers) by the e2e suite, which
+// builds its "fixed" fixtures from these very functions: advice that is not tested is not given.
+package remedy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Stack is what the target looks like, which picks the remediation dialect.
+type Stack string
+
+const (
+	Django  Stack = "django"
+	Nginx   Stack = "nginx"
+	Generic Stack = ""
+)
+
+func exampleOrigins(origins []string) []string {
+	if len(origins) == 0 {
+		return []string{"https://app.example.com"}
+	}
+	return origins
+}
+
+// CORSDjango is the django-cors-headers configuration that allows exactly origins.
+func CORSDjango(origins []string) string {
+	var b strings.Builder
+	b.WriteString("# settings.py (django-cors-headers): name each origin exactly; never allow all.\n")
+	b.WriteString("CORS_ALLOW_ALL_ORIGINS = False\n")
+	b.WriteString("CORS_ALLOWED_ORIGINS = [\n")
+	for _, o := range exampleOrigins(origins) {
+		fmt.Fprintf(&b, "    %q,\n", o)
+	}
+	b.WriteString("]\n")
+	b.WriteString("CORS_ALLOWED_ORIGIN_REGEXES = []  # if you need one: r\"^https://[a-z0-9-]+\\.example\\.com$\" (anchored, dots escaped)\n")
+	b.WriteString("CORS_ALLOW_CREDENTIALS = False  # True only if the browser app must send cookies or client certificates\n")
+	b.WriteString("# and keep \"corsheaders.middleware.CorsMiddleware\" first in MIDDLEWARE, before CommonMiddleware.\n")
+	return b.String()
+}
+
+// CORSNginx is an nginx allowlist that sends Access-Control-Allow-Origin only for origins.
+// The map belongs in the http block; the add_header lines in the server or location.
+func CORSNginx(origins []string) string {
+	var b strings.Builder
+	b.WriteString("# http { ... }: an exact allowlist; an empty value makes nginx omit the header.\n")
+	b.WriteString("map $http_origin $cors_allow_origin {\n")
+	b.WriteString("    default \"\";\n")
+	for _, o := range exampleOrigins(origins) {
+		fmt.Fprintf(&b, "    %q $http_origin;\n", o)
+	}
+	b.WriteString("}\n")
+	b.WriteString("# server { ... }: replaces any Access-Control-Allow-Origin \"*\" or $http_origin.\n")
+	b.WriteString("add_header Access-Control-Allow-Origin $cors_allow_origin always;\n")
+	b.WriteString("add_header Vary Origin always;\n")
+	return b.String()
+}
+
+// CORSGeneric is the framework-neutral rule.
+func CORSGeneric(origins []string) string {
+	return "Compare the Origin request header with an exact list of trusted origins (" +
+		strings.Join(exampleOrigins(origins), ", ") + ") and echo it in Access-Control-Allow-Origin only on a match; " +
+		"send Vary: Origin on every response; never answer \"*\" on an endpoint that authenticates with client certificates or cookies; " +
+		"send Access-Control-Allow-Credentials: true only to allowed origins, and only if the browser app needs it."
+}
+
+// CORS picks the snippet for the stack.
+func CORS(s Stack, origins []string) string {
+	switch s {
+	case Django:
+		return CORSDjango(origins)
+	case Nginx:
+		return CORSNginx(origins)
+	}
+	return CORSGeneric(origins)
+}
