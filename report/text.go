@@ -1,0 +1,207 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/crossgate/crossgate/finding"
+)
+
+// TextOptions control the terminal report.
+type TextOptions struct {
+	Color bool // ANSI colour; the CLI turns it on only for a terminal
+	// Verbose prints full request/response evidence, not only the first lines.
+	Verbose bool
+}
+
+var sevColor = map[finding.Severity]string{
+	finding.Critical: "\x1b[1;35m", finding.High: "\x1b[1;31m", finding.Medium: "\x1b[33m",
+	finding.Low: "\x1b[36m", finding.Info: "\x1b[2m",
+}
+
+const reset = "\x1b[0m"
+
+var authText = map[string]string{
+	"not-requested": "no client certificate requested",
+	"optional":      "client certificate optional (requested, not enforced)",
+	"required-tls":  "client certificate required at TLS level",
+	"required-http": "client certificate required at HTTP level (handshake completes, HTTP rejection)",
+	"untestable":    "client authentication could not be tested",
+	"unknown":       "client authentication unknown",
+}
+
+// WriteText renders the human report: targets, then findings grouped by severity, worst
+// first, then a summary line.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	tw := &errWriter{w: w}
+	paint := func(s finding.Severity, text string) string {
+		if !o.Color {
+			return text
+		}
+		return sevColor[s] + text + reset
+	}
+	bold := func(text string) string {
+		if !o.Color {
+			return text
+		}
+		return "\x1b[1m" + text + reset
+	}
+	tw.printf("%s\n", bold(fmt.Sprintf("crossgate %s %s", r.Command, r.Version)))
+	for _, t := range r.Targets {
+		name := t.URL
+		if name == "" {
+			name = t.Path
+		}
+		tw.printf("\n%s\n", bold(name))
+		if t.Error != "" {
+			tw.printf("  error: %s\n", t.Error)
+			continue
+		}
+		if t.Auth != "" {
+			line := authText[t.Auth]
+			if line == "" {
+				line = t.Auth
+			}
+			if t.TLSVersion != "" {
+				line += " (" + t.TLSVersion + ")"
+			}
+			tw.printf("  client auth: %s\n", line)
+			if t.AuthReason != "" {
+				tw.printf("               %s\n", t.AuthReason)
+			}
+		}
+		if t.Stack != "" {
+			tw.printf("  stack:       %s\n", t.Stack)
+		}
+		if len(t.Settings) > 0 {
+			tw.printf("  settings:    %s\n", strings.Join(t.Settings, ", "))
+		}
+		if t.Requests > 0 {
+			tw.printf("  requests:    %d\n", t.Requests)
+		}
+		if t.Files > 0 {
+			tw.printf("  files:       %d\n", t.Files)
+		}
+		tw.printf("  findings:    %d\n", t.Findings)
+	}
+	for s := finding.Critical; s >= finding.Info; s-- {
+		var group []finding.Finding
+		for _, f := range r.Findings {
+			if f.Severity == s {
+				group = append(group, f)
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		tw.printf("\n%s\n", paint(s, fmt.Sprintf("== %s (%d) ==", strings.ToUpper(s.String()), len(group))))
+		for _, f := range group {
+			writeFinding(tw, f, o, paint)
+		}
+	}
+	tw.printf("\n%s\n", summaryLine(r))
+	return tw.err
+}
+
+func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(finding.Severity, string) string) {
+	tw.printf("\n%s %s  %s\n", paint(f.Severity, fmt.Sprintf("[%s]", strings.ToUpper(f.Severity.String()))), f.Rule, f.Title)
+	loc := f.URL
+	if f.File != "" {
+		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+		if f.Column > 0 {
+			loc += fmt.Sprintf(":%d", f.Column)
+		}
+	}
+	tw.field("where", loc)
+	if f.Settings != "" {
+		tw.field("settings", f.Settings)
+	}
+	tw.field("cwe", strings.Join(append(append([]string(nil), f.CWE...), f.OWASP), " "))
+	tw.field("what", f.Detail)
+	if f.SeverityReason != "" {
+		why := f.SeverityReason
+		if f.Severity != f.BaseSeverity {
+			why = fmt.Sprintf("%s -> %s: %s", f.BaseSeverity, f.Severity, why)
+		}
+		tw.field("severity", why)
+	}
+	ev := f.Evidence
+	if ev.Snippet != "" {
+		tw.block("source", ev.Snippet, 0)
+	}
+	limit := 6
+	if o.Verbose {
+		limit = 0
+	}
+	if ev.Request != "" {
+		tw.block("request", ev.Request, limit)
+	}
+	if ev.Response != "" {
+		tw.block("response", ev.Response, limit)
+	}
+	for _, n := range ev.Notes {
+		tw.field("note", n)
+	}
+	if ev.Curl != "" {
+		tw.field("reproduce", ev.Curl)
+	}
+	if f.Remediation != "" {
+		tw.block("fix", f.Remediation, 0)
+	}
+}
+
+func summaryLine(r *Report) string {
+	c := r.Summary.BySeverity
+	parts := []string{}
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
+		parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+	}
+	noun := "targets"
+	if len(r.Targets) == 1 {
+		noun = "target"
+	}
+	line := fmt.Sprintf("summary: %d findings (%s) across %d %s", r.Summary.Total, strings.Join(parts, ", "), len(r.Targets), noun)
+	if r.Summary.Failed > 0 {
+		line += fmt.Sprintf(", %d failed", r.Summary.Failed)
+	}
+	if r.Summary.Requests > 0 {
+		line += fmt.Sprintf("; %d requests", r.Summary.Requests)
+	}
+	return line
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}
+
+func (e *errWriter) field(name, value string) {
+	if value == "" {
+		return
+	}
+	e.printf("  %-10s %s\n", name+":", strings.ReplaceAll(value, "\n", "\n             "))
+}
+
+// block prints a multi-line value indented under its label; limit > 0 keeps that many lines.
+func (e *errWriter) block(name, value string, limit int) {
+	lines := strings.Split(strings.TrimRight(value, "\n"), "\n")
+	more := 0
+	if limit > 0 && len(lines) > limit {
+		more = len(lines) - limit
+		lines = lines[:limit]
+	}
+	e.printf("  %s:\n", name)
+	for _, l := range lines {
+		e.printf("    | %s\n", l)
+	}
+	if more > 0 {
+		e.printf("    | … %d more lines (--verbose shows all)\n", more)
+	}
+}
