@@ -81,6 +81,33 @@ type Config struct {
 	Scope []string
 	// Dial overrides the TCP dialer (tests). Nil uses net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Limits shares per-host rate limiters between clients (one client per target, one
+	// budget per host). Nil gives the client limiters of its own.
+	Limits *Limits
+}
+
+// Limits holds per-host rate limiters; share one between clients that scan the same hosts.
+type Limits struct {
+	mu sync.Mutex
+	m  map[string]*rate.Limiter
+}
+
+// NewLimits returns an empty limiter registry.
+func NewLimits() *Limits { return &Limits{m: map[string]*rate.Limiter{}} }
+
+func (l *Limits) get(host string, perSecond float64) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.m[host]
+	if lim == nil {
+		burst := int(perSecond)
+		if burst < 1 {
+			burst = 1
+		}
+		lim = rate.NewLimiter(rate.Limit(perSecond), burst)
+		l.m[host] = lim
+	}
+	return lim
 }
 
 const (
@@ -157,7 +184,6 @@ type Client struct {
 
 	mu         sync.Mutex
 	transports map[string]*http.Transport
-	limiters   map[string]*rate.Limiter
 	cache      map[string]*cacheEntry
 
 	sent atomic.Int64
@@ -188,8 +214,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "crossgate"
 	}
+	if cfg.Limits == nil {
+		cfg.Limits = NewLimits()
+	}
 	c := &Client{cfg: cfg, scope: map[string]bool{}, transports: map[string]*http.Transport{},
-		limiters: map[string]*rate.Limiter{}, cache: map[string]*cacheEntry{}}
+		cache: map[string]*cacheEntry{}}
 	for _, h := range cfg.Scope {
 		c.scope[normHost(h)] = true
 	}
@@ -213,26 +242,16 @@ func normHost(h string) string {
 }
 
 // SafeMethod reports whether m is one crossgate sends by default.
-func SafeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func SafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // Wait blocks until the per-host rate limit lets one more request to host go out.
 func (c *Client) Wait(ctx context.Context, host string) error {
 	if c.cfg.Rate < 0 {
 		return nil
 	}
-	h := normHost(host)
-	c.mu.Lock()
-	l := c.limiters[h]
-	if l == nil {
-		burst := int(c.cfg.Rate)
-		if burst < 1 {
-			burst = 1
-		}
-		l = rate.NewLimiter(rate.Limit(c.cfg.Rate), burst)
-		c.limiters[h] = l
-	}
-	c.mu.Unlock()
-	return l.Wait(ctx)
+	return c.cfg.Limits.get(normHost(host), c.cfg.Rate).Wait(ctx)
 }
 
 // CountSent records requests sent outside Do (raw handshakes by the mTLS inspector).

@@ -18,15 +18,15 @@ type ErrKind string
 
 const (
 	ErrNone         ErrKind = ""
-	ErrTimeout      ErrKind = "timeout"        // no answer within --timeout
-	ErrRefused      ErrKind = "refused"        // TCP connection refused
-	ErrDNS          ErrKind = "dns"            // name did not resolve
-	ErrTLSAlert     ErrKind = "tls-alert"      // the server sent a TLS alert (AlertCode says which)
-	ErrServerCert   ErrKind = "server-cert"    // the server's certificate did not verify
-	ErrTLSHandshake ErrKind = "tls-handshake"  // handshake failed otherwise (not TLS, version, ...)
-	ErrClosed       ErrKind = "closed"         // connection closed or reset without an answer
-	ErrProtocol     ErrKind = "protocol"       // the server did not speak HTTP
-	ErrBlocked      ErrKind = "blocked"        // crossgate refused to send it (safety policy)
+	ErrTimeout      ErrKind = "timeout"       // no answer within --timeout
+	ErrRefused      ErrKind = "refused"       // TCP connection refused
+	ErrDNS          ErrKind = "dns"           // name did not resolve
+	ErrTLSAlert     ErrKind = "tls-alert"     // the server sent a TLS alert (AlertCode says which)
+	ErrServerCert   ErrKind = "server-cert"   // the server's certificate did not verify
+	ErrTLSHandshake ErrKind = "tls-handshake" // handshake failed otherwise (not TLS, version, ...)
+	ErrClosed       ErrKind = "closed"        // connection closed or reset without an answer
+	ErrProtocol     ErrKind = "protocol"      // the server did not speak HTTP
+	ErrBlocked      ErrKind = "blocked"       // crossgate refused to send it (safety policy)
 	ErrOther        ErrKind = "other"
 )
 
