@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crossgate/crossgate/internal/testpki"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+type fixture struct {
+	dir                       string
+	serverCA                  string
+	cert, key, otherKey, both string
+	url                       string
+}
+
+// newFixture writes a minted PKI to a temp dir and starts an mTLS API with the seed's mistake.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	sca, cca := testpki.NewCA("server CA"), testpki.NewCA("client CA")
+	alice, bob := cca.Client("alice", "Example"), cca.Client("bob", "Example")
+	f := &fixture{dir: dir}
+	var err error
+	if f.serverCA, err = sca.WriteFile(dir, "server-ca"); err != nil {
+		t.Fatal(err)
+	}
+	if f.cert, f.key, err = alice.WriteFiles(dir, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	_, f.otherKey, _ = bob.WriteFiles(dir, "bob")
+	f.both = filepath.Join(dir, "alice-both.pem")
+	os.WriteFile(f.both, append(append([]byte(nil), alice.CertPEM...), alice.KeyPEM...), 0o600)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"email":"alice@example.com","phone":"+1 415 555 0134"}`)
+	}))
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{sca.Server().TLS}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: cca.Pool()}
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	f.url = ts.URL + "/api/profile"
+	return f
+}
+
+func TestUsageErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "Usage:"},
+		{"unknown command", []string{"frobnicate"}, `error: unknown command "frobnicate"`},
+		{"no target", []string{"scan"}, "error: no target URL given"},
+		{"bad url", []string{"scan", "ftp://x/"}, "scheme must be https or http"},
+		{"relative url", []string{"scan", "api.example.com"}, "bad target URL"},
+		{"missing key file", []string{"scan", "--cert", f.cert, "--key", filepath.Join(f.dir, "nope.key"), f.url}, "error: cannot read client key"},
+		{"missing cert file", []string{"scan", "--cert", filepath.Join(f.dir, "nope.crt"), f.url}, "error: cannot read client certificate"},
+		{"cert without key", []string{"scan", "--cert", f.cert, f.url}, "hint: pass the key with --key, or give a PEM that holds both"},
+		{"mismatch", []string{"scan", "--cert", f.cert, "--key", f.otherKey, f.url}, "do not match"},
+		{"bad format", []string{"scan", "--format", "xml", f.url}, `unknown --format "xml"`},
+		{"bad fail-on", []string{"scan", "--fail-on", "severe", f.url}, "--fail-on"},
+		{"bad header", []string{"scan", "-H", "NoColon", f.url}, "bad header"},
+		{"bad origin", []string{"scan", "--origin", "https://app.example.com/path", f.url}, "bad --origin"},
+		{"bad identity", []string{"scan", "--identity", "bob", f.url}, "bad --identity"},
+		{"bad cacert", []string{"scan", "--cacert", f.key, f.url}, "holds no PEM certificate"},
+		{"unknown flag", []string{"scan", "--frob", f.url}, "flag provided but not defined"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, c.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr lacks %q:\n%s", c.want, stderr)
+			}
+			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+				t.Errorf("stderr shows a panic:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestHelpTeaches(t *testing.T) {
+	for _, cmd := range []string{"scan", "demo"} {
+		code, out, _ := runCLI(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(out, "Usage: crossgate "+cmd) {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
+		}
+	}
+	_, out, _ := runCLI(t, "scan", "--help")
+	for _, flag := range []string{"--cert", "--key", "--cert-pass", "--cacert", "--insecure", "--identity", "-H", "--origin", "--format", "-o FILE", "--fail-on", "--timeout", "--concurrency", "--rate", "-i FILE", "Exit codes"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("scan --help does not mention %s", flag)
+		}
+	}
+	if code, out, _ := runCLI(t, "version"); code != 0 || !strings.HasPrefix(out, "crossgate ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestScanFindsSeedMistakeAndExitCodes(t *testing.T) {
+	f := newFixture(t)
+	args := []string{"scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000", f.url}
+	code, out, stderr := runCLI(t, args...)
+	if code != exitFindings || !strings.Contains(out, "cors-wildcard-on-mtls") {
+		t.Fatalf("exit %d, stderr %s\n%s", code, stderr, out)
+	}
+	// The same scan passes when the threshold is above what was found.
+	if code, _, _ := runCLI(t, append([]string{"scan", "--fail-on", "none"}, args[1:]...)...); code != exitOK {
+		t.Fatalf("--fail-on none: exit %d", code)
+	}
+	// One PEM holding both certificate and key works as --cert alone; flags after the URL too.
+	code, out, _ = runCLI(t, "scan", f.url, "--cert", f.both, "--cacert", f.serverCA, "--format", "json", "--rate", "1000")
+	if code != exitFindings {
+		t.Fatalf("combined PEM: exit %d", code)
+	}
+	var rep struct {
+		Findings []struct{ Rule, Severity string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("json output: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "alice@example.com") {
+		t.Fatal("unredacted PII in JSON output")
+	}
+	found := false
+	for _, fd := range rep.Findings {
+		found = found || fd.Rule == "cors-wildcard-on-mtls"
+	}
+	if !found {
+		t.Fatalf("json lacks cors-wildcard-on-mtls: %s", out)
+	}
+	// -o writes the file and tells stderr.
+	outFile := filepath.Join(f.dir, "r.json")
+	code, _, stderr = runCLI(t, append([]string{"scan", "--format", "json", "-o", outFile}, args[1:]...)...)
+	if b, err := os.ReadFile(outFile); err != nil || code != exitFindings || !json.Valid(b) || !strings.Contains(stderr, "wrote json report") {
+		t.Fatalf("-o: exit %d err %v stderr %s", code, err, stderr)
+	}
+}
+
+func TestUnreachableHostExits3(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	code, _, stderr := runCLI(t, "scan", "--timeout", "2s", "https://"+addr+"/")
+	if code != exitNoTarget || !strings.Contains(stderr, "connection refused") {
+		t.Fatalf("exit %d stderr:\n%s", code, stderr)
+	}
+}
+
+func TestTargetsFromFile(t *testing.T) {
+	f := newFixture(t)
+	list := filepath.Join(f.dir, "targets.txt")
+	os.WriteFile(list, []byte("# targets\n\n"+f.url+"\n"), 0o644)
+	code, out, stderr := runCLI(t, "scan", "-i", list, "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000")
+	if code != exitFindings || !strings.Contains(out, f.url) {
+		t.Fatalf("exit %d stderr %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "scan", "-i", filepath.Join(f.dir, "none.txt")); code != exitUsage || !strings.Contains(stderr, "cannot read target list") {
+		t.Fatalf("missing list: %d %s", code, stderr)
+	}
+}
+
+func TestDemoRunsClean(t *testing.T) {
+	code, out, stderr := runCLI(t, "demo")
+	if code != exitOK {
+		t.Fatalf("demo exit %d\nstderr: %s\n%s", code, stderr, out)
+	}
+	for _, want := range []string{"Step 1", "cors-wildcard-on-mtls", "Step 2", "scans clean"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}

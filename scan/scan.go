@@ -1,0 +1,268 @@
+// Package scan runs crossgate's black-box checks against live endpoints: it learns each
+// endpoint's facts in order (client authentication, baseline and its sensitivity), then runs
+// the mTLS, CORS and data-exposure families, whose severities use those facts.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/crossgate/crossgate/exposure"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/checks/corscheck"
+	"github.com/crossgate/crossgate/internal/checks/exposurecheck"
+	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
+	"github.com/crossgate/crossgate/internal/target"
+	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/report"
+)
+
+// Version is set by the CLI (and at link time) and printed in reports.
+var Version = "dev"
+
+// Config is one scan.
+type Config struct {
+	Targets []string
+	// User is the user's identity (--cert/--key); nil means none.
+	User *probe.Identity
+	// Extra are further identities (--identity NAME=CERT[,KEY]).
+	Extra []*probe.Identity
+	// Origins are origins the user means to trust (--origin).
+	Origins []string
+	// Probe bounds the network; Scope is filled from the targets' hosts.
+	Probe probe.Config
+	// Concurrency is how many targets are scanned at once (default 4).
+	Concurrency int
+	Options     target.Options
+}
+
+// DefaultConcurrency is the number of targets scanned at once unless --concurrency says otherwise.
+const DefaultConcurrency = 4
+
+// ParseTarget checks a target URL: absolute http(s) with a host, no credentials.
+func ParseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: scheme must be https or http", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: no host", raw)
+	}
+	if u.Fragment != "" {
+		u.Fragment = ""
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+// Run scans every target and returns the report. It returns an error only for bad input
+// (InputError); unreachable targets are reported per target.
+func Run(ctx context.Context, cfg Config) (*report.Report, error) {
+	if len(cfg.Targets) == 0 {
+		return nil, inputErr("name at least one URL, or a file of URLs with -i", "no targets given")
+	}
+	urls := make([]*url.URL, 0, len(cfg.Targets))
+	seen := map[string]bool{}
+	var scope []string
+	for _, raw := range cfg.Targets {
+		u, err := ParseTarget(raw)
+		if err != nil {
+			return nil, err
+		}
+		if seen[u.String()] {
+			continue
+		}
+		seen[u.String()] = true
+		urls = append(urls, u)
+		scope = append(scope, u.Hostname())
+	}
+	for _, o := range cfg.Origins {
+		if err := checkOrigin(o); err != nil {
+			return nil, err
+		}
+	}
+	user := cfg.User
+	if user == nil {
+		user = probe.None
+	}
+	pc := cfg.Probe
+	pc.Scope = append(append([]string(nil), pc.Scope...), scope...)
+	if pc.Limits == nil {
+		pc.Limits = probe.NewLimits()
+	}
+	conc := cfg.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	rep := &report.Report{Version: Version, Command: "scan", Targets: make([]report.Target, len(urls))}
+	results := make([][]finding.Finding, len(urls))
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			client, err := probe.New(pc)
+			if err != nil {
+				rep.Targets[i] = report.Target{URL: u.String(), Error: err.Error()}
+				return
+			}
+			env := &target.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
+				TrustedOrigins: cfg.Origins, Options: cfg.Options}
+			env.Options.Curl = probe.CurlOptions{CACert: pc.RootCAs != nil, Insecure: pc.Insecure}
+			fs, t := scanEndpoint(ctx, env)
+			t.Requests = int(client.Sent())
+			t.Findings = len(fs)
+			client.CloseIdle()
+			rep.Targets[i], results[i] = t, fs
+		}()
+	}
+	wg.Wait()
+	for _, fs := range results {
+		rep.Findings = append(rep.Findings, fs...)
+	}
+	rep.Finalize()
+	return rep, nil
+}
+
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if o == "null" {
+		return nil
+	}
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return inputErr("an origin is scheme://host[:port], e.g. https://app.example.com, with no path", "bad --origin %q", o)
+	}
+	return nil
+}
+
+// scanEndpoint runs the families in the order their facts depend on.
+func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, report.Target) {
+	t := report.Target{URL: env.URL.String()}
+	env.Sensitive = exposurecheck.Sensitivity
+	env.RedactBody = exposure.Redact
+	if env.Options.ShowSecrets {
+		env.RedactBody = func(b []byte) []byte { return b }
+	}
+	mtlscheck.Inspect(ctx, env)
+	t.Auth, t.AuthReason = string(env.Facts.Auth), env.Facts.AuthReason
+	if env.Facts.TLS != nil {
+		t.TLSVersion = env.Facts.TLS.VersionName()
+	}
+	base, anon := env.Facts.Baseline, env.Facts.Anonymous
+	if !base.OK() && !anon.OK() && !handshakeOnly(base, anon) {
+		t.Error = describeFailure(base)
+		return nil, t
+	}
+	if env.Facts.Stack == "" {
+		env.Facts.Stack = DetectStack(base, anon)
+	}
+	for _, ex := range []*probe.Exchange{base, anon} {
+		if ex.OK() && ex.Status < 400 {
+			s := env.Sensitive(ex.Body, ex.Header.Get("Content-Type"))
+			env.Facts.Sensitivity.PII = union(env.Facts.Sensitivity.PII, s.PII)
+			env.Facts.Sensitivity.Secrets = union(env.Facts.Sensitivity.Secrets, s.Secrets)
+		}
+	}
+	var fs []finding.Finding
+	fs = append(fs, mtlscheck.Run(ctx, env)...)
+	fs = append(fs, corscheck.Run(ctx, env)...)
+	fs = append(fs, exposurecheck.Run(ctx, env)...)
+	t.Stack = env.Facts.Stack
+	return fs, t
+}
+
+// handshakeOnly is true when the server answered at the TLS layer (it rejected the
+// certificate-less handshake) even though no HTTP response came back: the endpoint exists.
+func handshakeOnly(exs ...*probe.Exchange) bool {
+	for _, ex := range exs {
+		if ex != nil && ex.ErrKind == probe.ErrTLSAlert {
+			return true
+		}
+	}
+	return false
+}
+
+func describeFailure(ex *probe.Exchange) string {
+	if ex == nil {
+		return "no request was sent"
+	}
+	switch ex.ErrKind {
+	case probe.ErrRefused:
+		return "cannot connect: connection refused"
+	case probe.ErrTimeout:
+		return "no answer within the timeout (raise --timeout if the server is slow)"
+	case probe.ErrDNS:
+		return fmt.Sprintf("cannot resolve the host: %v", ex.Err)
+	case probe.ErrServerCert:
+		return fmt.Sprintf("the server certificate did not verify: %v (pass its CA with --cacert, or --insecure to skip verification)", ex.Err)
+	case probe.ErrTLSHandshake:
+		return fmt.Sprintf("TLS handshake failed: %v", ex.Err)
+	case probe.ErrProtocol:
+		return fmt.Sprintf("the server did not answer HTTP over TLS: %v", ex.Err)
+	case probe.ErrClosed:
+		return fmt.Sprintf("the server closed the connection without an answer: %v", ex.Err)
+	case probe.ErrBlocked:
+		return ex.Err.Error()
+	}
+	return fmt.Sprintf("request failed: %v", ex.Err)
+}
+
+// DetectStack guesses the application stack from response traits, to pick remediation text.
+func DetectStack(exs ...*probe.Exchange) string {
+	nginx := false
+	for _, ex := range exs {
+		if !ex.OK() {
+			continue
+		}
+		for _, c := range ex.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
+				return "django"
+			}
+		}
+		if ex.Header.Get("X-Frame-Options") == "DENY" && ex.Header.Get("X-Content-Type-Options") == "nosniff" &&
+			ex.Header.Get("Referrer-Policy") == "same-origin" {
+			return "django" // SecurityMiddleware's defaults since Django 3.1
+		}
+		if strings.Contains(string(ex.Body), "Django") && strings.Contains(string(ex.Body), "DEBUG = True") {
+			return "django"
+		}
+		vary := strings.ToLower(strings.Join(ex.Header.Values("Vary"), ","))
+		if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
+			return "django"
+		}
+		if strings.HasPrefix(strings.ToLower(ex.Header.Get("Server")), "nginx") {
+			nginx = true
+		}
+	}
+	if nginx {
+		return "nginx"
+	}
+	return ""
+}
+
+func union(a, b []string) []string {
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			if x == y {
+				found = true
+				break
+			}
+		}
+		if !found {
+			a = append(a, x)
+		}
+	}
+	return a
+}
