@@ -105,3 +105,21 @@ func TestSortWorstFirst(t *testing.T) {
 		t.Fatalf("Counts %v", c)
 	}
 }
+
+// The README lists every rule, so users can look one up; a new rule must be documented.
+func TestREADMEListsEveryRule(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		if !strings.Contains(string(b), "`"+r.ID+"`") {
+			t.Errorf("README.md does not list rule %s", r.ID)
+		}
+		for _, c := range r.CWE {
+			if !strings.Contains(string(b), "| "+c+" |") {
+				t.Errorf("README.md CWE table lacks %s (rule %s)", c, r.ID)
+			}
+		}
+	}
+}
