@@ -1,0 +1,139 @@
+package scan
+
+import (
+	"context"
+	"crypto/tls"
+	"testing"
+
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/targets"
+	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/report"
+)
+
+func scanTarget(t testing.TB, srv *targets.Server, origins ...string) *report.Report {
+	t.Helper()
+	rep, err := Run(context.Background(), Config{
+		Targets: []string{srv.URL},
+		User:    &probe.Identity{Name: "user", Certificate: &srv.Client.TLS},
+		Origins: origins,
+		Probe:   probe.Config{RootCAs: srv.CA.Pool(), Rate: -1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func rules(r *report.Report) map[string]finding.Finding {
+	m := map[string]finding.Finding{}
+	for _, f := range r.Findings {
+		m[f.Rule] = f
+	}
+	return m
+}
+
+// The seed's mistake end to end: mTLS required, ACAO *, a profile with PII. The wildcard is
+// rated as readable in Chromium with a client certificate, raised for the personal data.
+func TestSeedMistakeIsCorrelated(t *testing.T) {
+	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Wildcard}})
+	rep := scanTarget(t, srv, "https://app.example.com")
+	got := rules(rep)
+	f, ok := got["cors-wildcard-on-mtls"]
+	if !ok {
+		t.Fatalf("no cors-wildcard-on-mtls in %v", keys(got))
+	}
+	if f.Severity != finding.Critical || f.SeverityReason == "" {
+		t.Errorf("severity %s (%q), want critical: mTLS + PII", f.Severity, f.SeverityReason)
+	}
+	if _, dup := got["cors-wildcard"]; dup {
+		t.Error("cors-wildcard reported besides cors-wildcard-on-mtls")
+	}
+	if rep.Targets[0].Auth != "required-tls" {
+		t.Errorf("auth %q", rep.Targets[0].Auth)
+	}
+	if _, ok := got["pii-in-response"]; !ok {
+		t.Errorf("no pii-in-response in %v", keys(got))
+	}
+	if f.Evidence.Curl == "" || f.Evidence.Request == "" || f.Remediation == "" {
+		t.Errorf("finding lacks evidence or remediation: %+v", f)
+	}
+}
+
+// The same wildcard on a public endpoint that returns nothing sensitive stays low.
+func TestPublicWildcardStaysLow(t *testing.T) {
+	srv := targets.StartT(t, targets.Config{ClientAuth: tls.NoClientCert, Clean: true, Policy: targets.Policy{Kind: targets.Wildcard}})
+	rep := scanTarget(t, srv)
+	got := rules(rep)
+	f, ok := got["cors-wildcard"]
+	if !ok || f.Severity > finding.Low {
+		t.Fatalf("cors-wildcard %v severity %s; rules %v", ok, f.Severity, keys(got))
+	}
+	if _, bad := got["cors-wildcard-on-mtls"]; bad {
+		t.Fatal("wildcard on a public endpoint reported as on mTLS")
+	}
+}
+
+func TestExactAllowlistIsClean(t *testing.T) {
+	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Clean: true,
+		Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{"https://app.example.com"}}})
+	rep := scanTarget(t, srv, "https://app.example.com")
+	for _, f := range rep.Findings {
+		if f.Severity > finding.Info {
+			t.Errorf("clean target: %s %s: %s", f.Severity, f.Rule, f.Detail)
+		}
+	}
+}
+
+func TestUnreachableTargetIsReportedNotFatal(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Targets: []string{"https://127.0.0.1:1/"}, Probe: probe.Config{Rate: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Failed != 1 || rep.Targets[0].Error == "" {
+		t.Fatalf("%+v", rep.Targets)
+	}
+}
+
+func keys(m map[string]finding.Finding) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// BenchmarkScanEndpoint is one full scan (mTLS, CORS, exposure) of the seed-mistake target.
+func BenchmarkScanEndpoint(b *testing.B) {
+	srv := targets.StartT(b, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Wildcard}})
+	var reqs int
+	for b.Loop() {
+		rep := scanTarget(b, srv, "https://app.example.com")
+		reqs = rep.Summary.Requests
+	}
+	b.ReportMetric(float64(reqs), "requests/scan")
+}
+
+// BenchmarkScan100Targets scans 100 loopback targets with the default concurrency.
+func BenchmarkScan100Targets(b *testing.B) {
+	var urls []string
+	for i := range 100 {
+		srv := targets.StartT(b, targets.Config{ClientAuth: tls.VerifyClientCertIfGiven,
+			Policy: targets.Policy{Kind: targets.Kind(i % 5)}})
+		urls = append(urls, srv.URL)
+	}
+	// Every target mints its own server CA, so verification is off here; and all share the
+	// host 127.0.0.1, so the per-host rate limit (meant for one real server) is lifted.
+	var reqs int
+	for b.Loop() {
+		rep, err := Run(context.Background(), Config{Targets: urls, Probe: probe.Config{Insecure: true, Rate: -1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Summary.Scanned != 100 {
+			b.Fatalf("scanned %d of 100", rep.Summary.Scanned)
+		}
+		reqs = rep.Summary.Requests
+	}
+	b.ReportMetric(float64(reqs)/100, "requests/target")
+}
