@@ -114,6 +114,7 @@ func (e *Env) Evidence(proof *probe.Exchange, notes ...string) finding.Evidence 
 
 // Stamp sets the finding's URL and fingerprint; every scan finding goes through it.
 func (e *Env) Stamp(f *finding.Finding, discriminator string) {
-	f.URL = e.URL.String()
+	// Redacted: a password in the target URL's userinfo never reaches a report.
+	f.URL = e.URL.Redacted()
 	f.Seal(discriminator)
 }

@@ -1,0 +1,275 @@
+package exposurecheck
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/crossgate/crossgate/exposure"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/probe"
+)
+
+// invalidHost is sent as the Host header of one probe: Django refuses a host outside
+// ALLOWED_HOSTS with DisallowedHost, and with DEBUG = True renders its technical page for it.
+// The .example TLD is reserved (RFC 2606), so the name can never be a real site.
+const invalidHost = "crossgate-invalid.example"
+
+// errorAccepts: Django renders the technical 500 page as HTML only for clients that accept
+// text/html and as plain text for everyone else (API clients), which HTML-keyed scanners miss.
+var errorAccepts = []string{"text/html", "application/json"}
+
+// probeErrors sends the four error-provoking GETs: a random missing path at the site root
+// and the target with an invalid Host, each with both Accept values.
+func (r *run) probeErrors(ctx context.Context) {
+	missing := rootURL(r.env.URL) + "crossgate-" + randomHex(8)
+	for _, p := range []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}} {
+		for _, accept := range errorAccepts {
+			if ctx.Err() != nil {
+				return
+			}
+			r.get(ctx, p.url, http.Header{"Accept": {accept}}, p.host)
+		}
+	}
+}
+
+// maxAlso bounds the list of other responses that showed the same page.
+const maxAlso = 5
+
+type pageHit struct {
+	page    exposure.ErrorPage
+	ex      *probe.Exchange
+	reveals []string
+	secrets []string
+	matches []exposure.Match
+	spans   []span
+	score   int
+}
+
+// errorPageFindings reports error-debug-page and error-stack-trace at most once each, from
+// every exchange this endpoint produced, keeping the strongest evidence. A stack trace on a
+// response that is itself a debug page is part of that page, not a second finding.
+func (r *run) errorPageFindings() []finding.Finding {
+	best := map[string]*pageHit{}
+	also := map[string][]string{}
+	for _, ex := range r.observed() {
+		pages := exposure.DetectErrorPages(ex.Body, ex.Header.Get("Content-Type"))
+		debug := false
+		for _, p := range pages {
+			debug = debug || p.Rule == "error-debug-page"
+		}
+		for _, p := range pages {
+			if p.Rule != "error-debug-page" && p.Rule != "error-stack-trace" {
+				continue
+			}
+			if p.Rule == "error-stack-trace" && debug {
+				continue
+			}
+			h := assessPage(p, ex)
+			if b := best[p.Rule]; b == nil || h.score > b.score {
+				if b != nil {
+					also[p.Rule] = append(also[p.Rule], describeRequest(b.ex))
+				}
+				best[p.Rule] = h
+			} else {
+				also[p.Rule] = append(also[p.Rule], describeRequest(ex))
+			}
+		}
+	}
+	var fs []finding.Finding
+	for _, rule := range []string{"error-debug-page", "error-stack-trace"} {
+		if h := best[rule]; h != nil {
+			fs = append(fs, r.errorFinding(rule, h, dedupe(also[rule])))
+		}
+	}
+	return fs
+}
+
+func assessPage(p exposure.ErrorPage, ex *probe.Exchange) *pageHit {
+	h := &pageHit{page: p, ex: ex, reveals: reveals(ex.Body)}
+	ms := exposure.Scan(ex.Body)
+	for _, m := range ms {
+		h.spans = append(h.spans, span{Start: m.Start, End: m.End, Value: m.Value})
+	}
+	_, h.secrets = exposure.Labels(ms)
+	h.matches = ms
+	h.score = 10*len(h.reveals) + 20*len(h.secrets)
+	if ex.Status >= 500 {
+		h.score += 5
+	}
+	return h
+}
+
+var (
+	reInternalPath = regexp.MustCompile(`(?:/home/|/var/|/usr/|/opt/|/srv/|/app/|/root/|[A-Za-z]:\\)[^\s"'<>]+\.py\b`)
+	reMETA         = regexp.MustCompile(`\b(?:HTTP_[A-Z_]+|wsgi\.[a-z_]+|SERVER_SOFTWARE|REMOTE_ADDR)\b`)
+)
+
+// reveals lists what a debug or error page discloses, by section, for the finding text.
+func reveals(body []byte) []string {
+	s := string(body)
+	var out []string
+	if strings.Contains(s, "Using settings module") || strings.Contains(s, "\nSettings:") ||
+		strings.Contains(s, `id="settings"`) || strings.Contains(s, ">Settings<") {
+		out = append(out, "settings")
+	}
+	if strings.Contains(s, "META") && reMETA.MatchString(s) {
+		out = append(out, "request META (headers and server environment)")
+	}
+	if strings.Contains(s, "Traceback") {
+		out = append(out, "a traceback with source lines")
+	}
+	if reInternalPath.MatchString(s) {
+		out = append(out, "internal file paths")
+	}
+	if strings.Contains(s, "URLconf defined in") || strings.Contains(s, "tried these URL patterns") {
+		out = append(out, "the URL patterns")
+	}
+	if strings.Contains(s, "Installed Applications") || strings.Contains(s, "Installed Middleware") {
+		out = append(out, "installed apps and middleware")
+	}
+	if strings.Contains(s, "Django Version:") || strings.Contains(s, "Python Version:") {
+		out = append(out, "framework and Python versions")
+	}
+	return out
+}
+
+func (r *run) errorFinding(rule string, h *pageHit, also []string) finding.Finding {
+	f := finding.New(rule)
+	what := describePage(h.page)
+	detail := fmt.Sprintf("%s answered %s with HTTP %d", capitalise(article(what)), describeRequest(h.ex), h.ex.Status)
+	if len(h.reveals) > 0 {
+		detail += "; it reveals " + joinAnd(h.reveals)
+	}
+	if len(h.secrets) > 0 {
+		detail += "; it carries " + describeMatches(h.matches, exposure.Secret) + " (redacted)"
+	}
+	detail += "."
+	if rule == "error-debug-page" && strings.EqualFold(h.page.Framework, "django") {
+		detail += " The site runs with DEBUG = True."
+	}
+	f.Detail = detail
+	if len(h.secrets) > 0 {
+		f.SetSeverity(f.BaseSeverity.Raise(1), "Raised: the page carries "+describeMatches(h.matches, exposure.Secret)+" in clear (Django masks settings by name only; URLs and DSNs are shown).")
+	} else {
+		f.SetSeverity(f.BaseSeverity, "Base severity: the page discloses internals ("+orNone(joinAnd(h.reveals))+") but no secret was found in it.")
+	}
+	notes := []string{}
+	if h.page.Excerpt != "" {
+		ex := h.page.Excerpt
+		if !r.show() {
+			ex = string(maskSpans(exposure.Redact([]byte(ex)), h.spans))
+		}
+		notes = append(notes, "excerpt: "+ex)
+	}
+	if len(also) > maxAlso {
+		also = append(also[:maxAlso:maxAlso], fmt.Sprintf("and %d more responses", len(also)-maxAlso))
+	}
+	if len(also) > 0 {
+		notes = append(notes, "also seen on: "+strings.Join(also, "; "))
+	}
+	f.Evidence = r.evidence(h.ex, h.spans, notes...)
+	f.Remediation = remediationErrorPage(rule, stack(r.env), h.page.Framework)
+	r.stamp(&f, "")
+	return f
+}
+
+// describeRequest names a probe for the finding text: "GET /path (Host: x, Accept: y)".
+func describeRequest(ex *probe.Exchange) string {
+	path := ex.URL
+	if u, err := url.Parse(ex.URL); err == nil {
+		path = u.EscapedPath()
+		if path == "" {
+			path = "/"
+		}
+	}
+	var extra []string
+	if ex.Host != "" {
+		extra = append(extra, "Host: "+ex.Host)
+	}
+	if a := ex.RequestHeader.Get("Accept"); a != "" {
+		extra = append(extra, "Accept: "+a)
+	}
+	s := ex.Method + " " + path
+	if len(extra) > 0 {
+		s += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return s
+}
+
+var frameworkNames = map[string]string{"django": "Django", "werkzeug": "Werkzeug", "rails": "Rails",
+	"laravel": "Laravel", "spring": "Spring Boot", "aspnet": "ASP.NET", "python": "Python", "java": "Java",
+	"node": "Node.js", "express": "Express", "go": "Go", "ruby": "Ruby", "php": "PHP"}
+
+var kindNames = map[string]string{"technical-500": "technical 500 page", "technical-404": "technical 404 page",
+	"disallowed-host": "DisallowedHost debug page", "traceback": "traceback", "internal-path": "internal file path",
+	"stack-trace": "stack trace", "debugger": "debugger page", "panic": "panic trace", "fatal-error": "fatal error",
+	"whitelabel": "Whitelabel error page", "whitelabel-trace": "Whitelabel error page with stack trace",
+	"yellow-screen": "yellow-screen error page"}
+
+// describePage names a detected page for a sentence: "Django technical 500 page (plain text)".
+func describePage(p exposure.ErrorPage) string {
+	fw := frameworkNames[strings.ToLower(p.Framework)]
+	if fw == "" {
+		fw = p.Framework
+	}
+	kind := kindNames[strings.ToLower(p.Kind)]
+	if kind == "" {
+		kind = strings.ReplaceAll(p.Kind, "-", " ")
+	}
+	what := strings.Join(nonEmpty(fw, kind), " ")
+	if what == "" {
+		what = "error page"
+	}
+	switch p.Format {
+	case "text":
+		what += " (plain text)"
+	case "html":
+		what += " (HTML)"
+	}
+	return what
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nothing named"
+	}
+	return s
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func rootURL(u *url.URL) string { return u.Scheme + "://" + u.Host + "/" }
+
+func remediationErrorPage(rule, stack, framework string) string {
+	if stack == "django" || strings.EqualFold(framework, "django") {
+		return "Set DEBUG = False in production settings (read it from the environment with a False default), list the real host names in ALLOWED_HOSTS, and keep tracebacks in server logs: Django then serves its plain 404/400/500 pages, or your handler404/handler500 views."
+	}
+	if rule == "error-debug-page" {
+		return "Turn the framework's debug mode off in production and serve generic error pages; send tracebacks to server logs only."
+	}
+	return "Catch exceptions at the application boundary and return a generic error body (for APIs, an RFC 9457 problem document without exception text); log the traceback server-side."
+}

@@ -1,0 +1,324 @@
+// Package exposurecheck is the scan-side data-exposure family: it says what an endpoint
+// leaks (personal data and secrets in responses, framework debug pages, served dotfiles,
+// logs, dumps and VCS metadata, weak session cookies, credentials in cleartext) so that the
+// CORS and mTLS findings on the same endpoint can be rated by what a cross-origin reader gets.
+//
+// Every probe is a GET sent through the scan's probe client (rate-limited, bounded body,
+// no redirects followed); the total per endpoint is bounded by Budget. Values never reach a
+// finding whole: details name what leaks, evidence is redacted with exposure.Mask unless the
+// user passed --show-secrets.
+package exposurecheck
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/crossgate/crossgate/exposure"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/target"
+	"github.com/crossgate/crossgate/probe"
+)
+
+// Request budget per endpoint, all GET:
+//
+//   - soft-404 learning: 2 random paths per base directory (the site root, and the target's
+//     own directory when it is not the root): at most 4;
+//   - error probes: a random missing path and the target with an invalid Host, each with
+//     Accept: text/html and Accept: application/json: 4;
+//   - well-known files: len(wellKnownFiles) per base directory, deduplicated: at most
+//     2*len(wellKnownFiles), i.e. 52; when the target sits at the root, 26.
+//
+// PII/secret scanning, cookies and cleartext credentials use only what the scan already saw
+// (the baseline and anonymous exchanges) plus the probes above: no requests of their own.
+const (
+	soft404Probes = 2
+	errorProbes   = 4
+	maxBases      = 2
+)
+
+// Budget is the most requests Run sends for one endpoint.
+func Budget() int {
+	return maxBases*soft404Probes + errorProbes + maxBases*len(wellKnownFiles)
+}
+
+// Sensitivity runs the detectors over a body and returns what kinds of data it holds, by
+// name only. The scan wires it as env.Sensitive. Images, audio, video and fonts are skipped:
+// their bytes only produce noise.
+func Sensitivity(body []byte, contentType string) target.Sensitivity {
+	if skipContent(contentType) {
+		return target.Sensitivity{}
+	}
+	pii, secrets := exposure.Labels(exposure.Scan(body))
+	return target.Sensitivity{PII: pii, Secrets: secrets}
+}
+
+func skipContent(contentType string) bool {
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
+		if strings.HasPrefix(ct, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Run runs the data-exposure checks for one endpoint. It needs env.Facts.Baseline (and
+// uses env.Facts.Anonymous when the scan has one); it never returns an error: a probe that
+// fails is simply not evidence.
+func Run(ctx context.Context, env *target.Env) []finding.Finding {
+	if env == nil || env.URL == nil || env.Client == nil {
+		return nil
+	}
+	r := &run{env: env}
+	var fs []finding.Finding
+	fs = append(fs, r.sensitiveFindings()...)
+	r.probeErrors(ctx)
+	files := r.fileFindings(ctx)
+	// Error pages and cookies are judged over every response, the file probes' included.
+	fs = append(fs, r.errorPageFindings()...)
+	fs = append(fs, files...)
+	fs = append(fs, r.cookieFindings()...)
+	fs = append(fs, r.cleartextFindings()...)
+	return fs
+}
+
+// run holds one endpoint's state: every exchange seen, for the checks that only read.
+type run struct {
+	env  *target.Env
+	seen []*probe.Exchange // probes sent by this package, in order
+}
+
+// observed returns the scan's exchanges followed by this package's probes.
+func (r *run) observed() []*probe.Exchange {
+	out := []*probe.Exchange{}
+	for _, ex := range []*probe.Exchange{r.env.Facts.Baseline, r.env.Facts.Anonymous} {
+		if ex.OK() {
+			out = append(out, ex)
+		}
+	}
+	for _, ex := range r.seen {
+		if ex.OK() {
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
+func (r *run) get(ctx context.Context, rawURL string, header http.Header, host string) *probe.Exchange {
+	ex := r.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: rawURL, Header: header,
+		Identity: r.env.User, Host: host})
+	r.seen = append(r.seen, ex)
+	return ex
+}
+
+// anonymousGotContent reports whether the certificate-less GET came back with a body.
+func (r *run) anonymousGotContent() bool {
+	a := r.env.Facts.Anonymous
+	return a.OK() && a.Status < 400 && len(a.Body) > 0
+}
+
+func (r *run) show() bool { return r.env.Options.ShowSecrets }
+
+// stamp locates the finding; a URL that carries credentials is shown redacted, and the
+// fingerprint is computed over what is shown.
+func (r *run) stamp(f *finding.Finding, discriminator string) {
+	r.env.Stamp(f, discriminator)
+	if !r.show() {
+		if red := redactURL(f.URL); red != f.URL {
+			f.URL = red
+			f.Seal(discriminator)
+		}
+	}
+}
+
+// evidence builds the finding evidence from a sanitised copy of ex: the values in spans
+// (matched secrets and PII) are masked in the body and the headers, credentials in request
+// headers, cookies and the URL are masked, unless --show-secrets.
+func (r *run) evidence(ex *probe.Exchange, spans []span, notes ...string) finding.Evidence {
+	if ex == nil {
+		return finding.Evidence{Notes: notes}
+	}
+	if r.show() {
+		return r.env.Evidence(ex, notes...)
+	}
+	// Whatever the caller matched, every value the detectors find in this exchange (body
+	// and headers) is masked too: evidence for a cookie must not print a token in a header.
+	for _, h := range scanExchange(ex, false) {
+		spans = append(spans, span{Start: h.m.Start, End: h.m.End, Value: h.m.Value})
+	}
+	cp := *ex
+	cp.URL = redactURL(ex.URL)
+	cp.RequestHeader = maskHeaders(ex.RequestHeader, nil)
+	cp.Header = maskHeaders(ex.Header, spanValues(spans))
+	cp.Body = maskSpans(ex.Body, spans)
+	ev := r.env.Evidence(&cp, notes...)
+	if r.env.RedactBody == nil {
+		// Evidence shows the excerpt as is without a redactor: ours above already masked the
+		// known values, the detectors catch the rest.
+		ev.Response = cp.ResponseText(target.BodyExcerpt, exposure.Redact)
+	}
+	return ev
+}
+
+// span is a matched value in a body: [Start, End) and the value itself.
+type span struct {
+	Start, End int
+	Value      string
+}
+
+func spanValues(spans []span) []string {
+	out := make([]string, 0, len(spans))
+	for _, s := range spans {
+		if s.Value != "" {
+			out = append(out, s.Value)
+		}
+	}
+	return out
+}
+
+// maskSpans masks every matched value wherever it occurs in body (by value rather than by
+// offset, so that a repeated value is masked everywhere).
+func maskSpans(body []byte, spans []span) []byte {
+	if len(spans) == 0 {
+		return body
+	}
+	out := string(body)
+	for _, s := range spans {
+		if s.Value != "" {
+			out = strings.ReplaceAll(out, s.Value, exposure.Mask(s.Value))
+		}
+	}
+	return []byte(out)
+}
+
+// credentialHeaders are request headers whose value is a credential.
+var credentialHeaders = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "cookie": true,
+	"x-api-key": true, "x-auth-token": true, "api-key": true, "x-access-token": true,
+}
+
+// maskHeaders returns a copy of h with credential headers masked, Set-Cookie values masked
+// and every value in values replaced by its mask.
+func maskHeaders(h http.Header, values []string) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		nv := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case credentialHeaders[lk]:
+				v = maskCredentialHeader(v)
+			case lk == "set-cookie":
+				v = maskSetCookie(v)
+			}
+			for _, val := range values {
+				if val != "" {
+					v = strings.ReplaceAll(v, val, exposure.Mask(val))
+				}
+			}
+			nv[i] = v
+		}
+		out[k] = nv
+	}
+	return out
+}
+
+// maskCredentialHeader keeps the scheme word ("Basic", "Bearer") and masks the rest.
+func maskCredentialHeader(v string) string {
+	scheme, rest, ok := strings.Cut(v, " ")
+	if ok && rest != "" && !strings.ContainsAny(scheme, "=;") {
+		return scheme + " " + exposure.Mask(rest)
+	}
+	return exposure.Mask(v)
+}
+
+// maskSetCookie masks the cookie value and keeps the name and attributes.
+func maskSetCookie(v string) string {
+	pair, attrs, _ := strings.Cut(v, ";")
+	name, val, ok := strings.Cut(pair, "=")
+	if !ok || strings.TrimSpace(val) == "" {
+		return v
+	}
+	out := name + "=" + exposure.Mask(strings.TrimSpace(val))
+	if attrs != "" {
+		out += ";" + attrs
+	}
+	return out
+}
+
+// sensitiveParams are query parameter names whose value is a credential (matched on the
+// lower-cased name with '-' read as '_').
+var sensitiveParams = map[string]bool{
+	"token": true, "access_token": true, "refresh_token": true, "id_token": true, "auth": true,
+	"auth_token": true, "api_key": true, "apikey": true, "key": true, "password": true,
+	"passwd": true, "pwd": true, "pass": true, "secret": true, "client_secret": true,
+	"session": true, "sessionid": true, "jsessionid": true, "sid": true, "signature": true,
+	"sig": true, "private_token": true, "jwt": true, "credentials": true,
+}
+
+func isSensitiveParam(name string) bool {
+	return sensitiveParams[strings.ReplaceAll(strings.ToLower(name), "-", "_")]
+}
+
+// redactURL masks userinfo passwords and the values of credential-like query parameters.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	changed := false
+	if u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), urlMask(p))
+		} else {
+			u.User = url.User(urlMask(u.User.Username()))
+		}
+		changed = true
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k, vs := range q {
+			if isSensitiveParam(k) {
+				for i, v := range vs {
+					if v != "" {
+						vs[i] = urlMask(v)
+						changed = true
+					}
+				}
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if !changed {
+		return raw
+	}
+	return u.String()
+}
+
+// urlMask stands in for a credential inside a URL: it stays a valid URL component (so the
+// evidence still parses) and shows no character of the value, only a hash to compare by.
+func urlMask(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return "REDACTED-" + hex.EncodeToString(sum[:4])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand does not fail on supported platforms; a fixed name still probes.
+		return "0d15ea5e"
+	}
+	return hex.EncodeToString(b)
+}
+
+func stack(env *target.Env) string { return strings.ToLower(env.Facts.Stack) }

@@ -1,0 +1,53 @@
+package exposurecheck
+
+import (
+	"crypto/tls"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestSensitivityNamesOnly(t *testing.T) {
+	body := []byte(`{"email":"` + emailCarol + `","other":"` + emailDave + `","aws_access_key_id":"` + awsKeyID + `"}`)
+	s := Sensitivity(body, "application/json")
+	if len(s.PII) != 1 || s.PII[0] != "email addresses" {
+		t.Errorf("PII = %q, want [email addresses]", s.PII)
+	}
+	if len(s.Secrets) != 1 || !strings.Contains(s.Secrets[0], "AWS access key") {
+		t.Errorf("Secrets = %q", s.Secrets)
+	}
+	for _, n := range append(s.PII, s.Secrets...) {
+		for _, v := range []string{emailCarol, emailDave, awsKeyID} {
+			if strings.Contains(n, v) {
+				t.Errorf("name %q carries a value", n)
+			}
+		}
+	}
+	if s := Sensitivity(body, "image/png"); s.Any() {
+		t.Errorf("images are skipped, got %+v", s)
+	}
+	if s := Sensitivity([]byte(`{"id":"4f1c2a9e-8d3b-4e7a-9c61-2b5d8f0e3a17","created":"2026-12-01T10:15:30Z"}`), "application/json"); s.Any() {
+		t.Errorf("clean body: %+v", s)
+	}
+}
+
+// BenchmarkRunRequests reports the requests one endpoint costs (soft-404, error probes,
+// files at two bases) against a server that serves nothing special.
+func BenchmarkRunRequests(b *testing.B) {
+	srv := startTLS(b, tls.NoClientCert, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/items" {
+			writeJSON(w, map[string]string{"ok": "yes"})
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "not found")
+	})
+	var sent int64
+	for b.Loop() {
+		env := newEnv(b, srv.URL+"/api/items", envOpts{})
+		Run(b.Context(), env)
+		sent += env.Client.Sent()
+	}
+	b.ReportMetric(float64(sent)/float64(b.N), "requests/scan")
+}
