@@ -153,7 +153,7 @@ func New(id string) Finding {
 		Severity:     r.Severity,
 		BaseSeverity: r.Severity,
 		Title:        r.Title,
-		CWE:          append([]string(nil), r.CWE...),
+		CWE:          append([]string{}, r.CWE...), // [] not null in JSON, as rules.md wants an array
 		OWASP:        r.OWASP,
 	}
 }

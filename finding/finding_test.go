@@ -123,3 +123,10 @@ func TestREADMEListsEveryRule(t *testing.T) {
 		}
 	}
 }
+
+func TestCWEIsAlwaysAnArray(t *testing.T) {
+	b, _ := json.Marshal(New("mtls-http-only-enforcement"))
+	if !strings.Contains(string(b), `"cwe":[]`) {
+		t.Fatalf("a rule without CWE must marshal as [], got %s", b)
+	}
+}

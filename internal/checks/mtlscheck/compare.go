@@ -1,0 +1,252 @@
+package mtlscheck
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/crossgate/crossgate/probe"
+)
+
+// similarThreshold is the shingle Jaccard score from which two bodies count as the same
+// content. Pages that differ only by a timestamp, a request ID or a CSRF token stay above it;
+// an anonymous page and a profile page fall far below.
+const similarThreshold = 0.85
+
+// maxShingleBytes bounds the work per comparison; bodies are capped by the probe anyway.
+const maxShingleBytes = 256 << 10
+
+// tokens splits a body into lower-case alphanumeric words.
+func tokens(b []byte) []string {
+	if len(b) > maxShingleBytes {
+		b = b[:maxShingleBytes]
+	}
+	var out []string
+	start := -1
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if word && start < 0 {
+			start = i
+		}
+		if !word && start >= 0 {
+			out = append(out, lower(b[start:i]))
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		out = append(out, lower(b[start:]))
+	}
+	return out
+}
+
+func lower(b []byte) string {
+	rs := []rune(string(b))
+	for i, r := range rs {
+		rs[i] = unicode.ToLower(r)
+	}
+	return string(rs)
+}
+
+// shingles returns the set of 3-word sequences (single words for very short bodies).
+func shingles(b []byte) map[string]struct{} {
+	ts := tokens(b)
+	set := map[string]struct{}{}
+	if len(ts) < 3 {
+		for _, t := range ts {
+			set[t] = struct{}{}
+		}
+		return set
+	}
+	for i := 0; i+3 <= len(ts); i++ {
+		set[ts[i]+"\x00"+ts[i+1]+"\x00"+ts[i+2]] = struct{}{}
+	}
+	return set
+}
+
+// Similarity is the Jaccard index of the bodies' word 3-shingles, in [0, 1]; two bodies
+// without any word compare equal only if they are byte-identical.
+func Similarity(a, b []byte) float64 {
+	sa, sb := shingles(a), shingles(b)
+	if len(sa) == 0 && len(sb) == 0 {
+		if string(a) == string(b) {
+			return 1
+		}
+		return 0
+	}
+	inter := 0
+	for k := range sa {
+		if _, ok := sb[k]; ok {
+			inter++
+		}
+	}
+	union := len(sa) + len(sb) - inter
+	return float64(inter) / float64(union)
+}
+
+// ContainsToken reports whether marker occurs in body as a whole word: "alice" is found in
+// `{"user":"alice"}` and `CN=alice,O=x` but not in "alice2" or "malice", so one identity's
+// name is not mistaken for another's that merely contains it.
+func ContainsToken(body []byte, marker string) bool {
+	if marker == "" {
+		return false
+	}
+	s, m := string(body), marker
+	for off := 0; off <= len(s)-len(m); {
+		i := indexFold(s[off:], m)
+		if i < 0 {
+			return false
+		}
+		i += off
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(m):])
+		if (i == 0 || !wordRune(before)) && (i+len(m) == len(s) || !wordRune(after)) {
+			return true
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		off = i + n
+	}
+	return false
+}
+
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_'
+}
+
+// indexFold is a case-insensitive strings.Index for ASCII letters; identity markers are
+// compared as the server may have re-cased them.
+func indexFold(s, sub string) int {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if equalFoldASCII(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// rejectionStatus are the answers servers give a request whose certificate is missing or
+// bad after a completed handshake (495/496 are nginx's internal codes, sent by some proxies).
+func rejectionStatus(s int) bool {
+	switch s {
+	case 400, 401, 403, 495, 496:
+		return true
+	}
+	return false
+}
+
+// nginx's own texts for a missing and a failed client certificate (ngx_http_special_response.c).
+const (
+	nginxNoCert  = "No required SSL certificate was sent"
+	nginxBadCert = "The SSL certificate error"
+)
+
+func nginxMarker(ex *probe.Exchange) string {
+	if !ex.OK() {
+		return ""
+	}
+	for _, m := range []string{nginxNoCert, nginxBadCert} {
+		if indexFold(string(ex.Body), m) >= 0 {
+			return m
+		}
+	}
+	return ""
+}
+
+// comparison is how one probe's answer relates to the authenticated baseline.
+type comparison struct {
+	granted bool   // the probe got the authenticated content
+	why     string // one clause for the finding's detail
+}
+
+// compare decides whether ex got what only an authenticated user should get. With a usable
+// baseline: same status and a similar body, or the same status with the user's identity
+// marker echoed while the anonymous answer lacks it. Without one (no --cert, or the user's
+// certificate was refused): a success where the anonymous request was refused.
+func (s *scan) compare(ex *probe.Exchange) comparison {
+	return s.compareWith(ex, s.env.Facts.Anonymous)
+}
+
+// compareWith is compare with another "plain" answer standing for the unauthenticated one
+// (for spoofed headers carried on a minted certificate: that certificate's own answer).
+func (s *scan) compareWith(ex, anon *probe.Exchange) comparison {
+	if !ex.OK() {
+		return comparison{why: "refused: " + describeErr(ex)}
+	}
+	if base := s.reference(); base != nil {
+		if ex.Status != base.Status {
+			return comparison{why: fmt.Sprintf("HTTP %d where the authenticated baseline got %d", ex.Status, base.Status)}
+		}
+		sim := Similarity(ex.Body, base.Body)
+		if sim >= similarThreshold {
+			return comparison{true, fmt.Sprintf("HTTP %d like the authenticated baseline, body %.0f%% similar to it (%d vs %d bytes)",
+				ex.Status, sim*100, len(ex.Body), len(base.Body))}
+		}
+		if m := s.marker; m != "" && ContainsToken(ex.Body, m) && !(anon.OK() && ContainsToken(anon.Body, m)) &&
+			!(anon.OK() && Similarity(ex.Body, anon.Body) >= similarThreshold) {
+			return comparison{true, fmt.Sprintf("HTTP %d like the authenticated baseline, and the body names the user's common name %q, which the anonymous answer does not", ex.Status, m)}
+		}
+		return comparison{why: fmt.Sprintf("HTTP %d but different content (%.0f%% similar to the baseline)", ex.Status, sim*100)}
+	}
+	anonRefused := !anon.OK() || anon.Status >= 400
+	if ex.Status < 300 && anonRefused {
+		return comparison{true, fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s); no authenticated baseline to compare with", ex.Status, describe(anon))}
+	}
+	return comparison{why: fmt.Sprintf("HTTP %d", ex.Status)}
+}
+
+// reference is the authenticated baseline when it is worth comparing with.
+func (s *scan) reference() *probe.Exchange {
+	b := s.env.Facts.Baseline
+	if !s.env.HasCert() || !b.OK() || b.Status >= 400 {
+		return nil
+	}
+	return b
+}
+
+func describeErr(ex *probe.Exchange) string {
+	if ex == nil {
+		return "not sent"
+	}
+	if ex.ErrKind == probe.ErrTLSAlert && ex.Alert >= 0 {
+		when := "during the handshake"
+		if ex.TLS != nil && ex.TLS.HandshakeDone {
+			when = "on the first read"
+		}
+		return fmt.Sprintf("TLS alert %d %s %s", ex.Alert, probe.AlertName(ex.Alert), when)
+	}
+	if ex.ErrKind == probe.ErrClosed {
+		if ex.TLS != nil && ex.TLS.HandshakeDone {
+			return "connection closed without an answer after the handshake"
+		}
+		return "connection closed during the handshake"
+	}
+	if ex.Err != nil {
+		return fmt.Sprintf("%s (%v)", ex.ErrKind, ex.Err)
+	}
+	return ""
+}
+
+func describe(ex *probe.Exchange) string {
+	if ex.OK() {
+		return fmt.Sprintf("HTTP %d", ex.Status)
+	}
+	return describeErr(ex)
+}

@@ -1,0 +1,96 @@
+package mtlscheck
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/probe"
+)
+
+type identityAnswer struct {
+	id      *probe.Identity
+	subject string
+	marker  string
+	ex      *probe.Exchange
+}
+
+// confusion presents each distinct identity the user gave (fresh connection each) and looks
+// for one identity's name in the answer to another that does not name its own: the mark of
+// a subject matched by substring ("CN=alice" in "CN=alice2") or by common name only. Two
+// identities that merely get identical answers are not reported: shared data is legitimate.
+func (s *scan) confusion(ctx context.Context) {
+	if !s.requested {
+		return
+	}
+	var ids []identityAnswer
+	seen := map[string]bool{}
+	addID := func(id *probe.Identity, ex *probe.Exchange) {
+		leaf := id.Leaf()
+		if leaf == nil || seen[leaf.Subject.String()] {
+			return
+		}
+		seen[leaf.Subject.String()] = true
+		m := leaf.Subject.CommonName
+		if m == "" {
+			m = leaf.Subject.String()
+		}
+		ids = append(ids, identityAnswer{id: id, subject: leaf.Subject.String(), marker: m, ex: ex})
+	}
+	if s.env.HasCert() {
+		addID(s.env.User, s.env.Facts.Baseline)
+	}
+	for _, id := range s.env.Extra {
+		if id != nil && id.Name != ExpiredIdentity && id.Certificate != nil {
+			addID(id, nil)
+		}
+	}
+	if len(ids) < 2 {
+		return
+	}
+	for i := range ids {
+		if ids[i].ex == nil {
+			ids[i].ex = s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: ids[i].id, Fresh: true})
+		}
+	}
+	anon := s.env.Facts.Anonymous
+	var collisions []string
+	var proof *probe.Exchange
+	for _, b := range ids {
+		if !b.ex.OK() || b.ex.Status >= 400 {
+			continue
+		}
+		if anon.OK() && anon.Status < 400 && Similarity(b.ex.Body, anon.Body) >= similarThreshold {
+			continue // what everyone gets names nobody in particular
+		}
+		if ContainsToken(b.ex.Body, b.marker) {
+			continue
+		}
+		for _, a := range ids {
+			if a.marker == b.marker || !ContainsToken(b.ex.Body, a.marker) {
+				continue
+			}
+			sim := Similarity(a.ex.Body, b.ex.Body)
+			collisions = append(collisions, fmt.Sprintf("identity %q (subject %q) got an answer naming %q, the common name of identity %q (subject %q), and not its own (%.0f%% similar to %q's answer)",
+				b.id.Name, b.subject, a.marker, a.id.Name, a.subject, sim*100, a.id.Name))
+			if proof == nil {
+				proof = b.ex
+			}
+			break
+		}
+	}
+	if len(collisions) == 0 {
+		return
+	}
+	f := finding.New("mtls-identity-confusion")
+	f.Detail = "Different client certificates are mapped to the same user: " + strings.Join(collisions, "; ") +
+		". Typical cause: the subject is matched by substring or by common name only."
+	var notes []string
+	for _, x := range ids {
+		notes = append(notes, fmt.Sprintf("%s (%s): %s, %d bytes", x.id.Name, x.subject, describe(x.ex), len(x.ex.Body)))
+	}
+	f.Evidence = s.env.Evidence(proof, notes...)
+	s.add(f, "", true)
+}

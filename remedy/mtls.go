@@ -1,0 +1,192 @@
+package remedy
+
+import "strings"
+
+// MTLSNginx is the nginx fragment for a `server { listen 443 ssl; ssl_certificate ...; }` block
+// that terminates mutual TLS in front of an application. Placeholders: the client CA bundle
+// /etc/nginx/client-ca.pem and the upstream http://127.0.0.1:8000. Every location that proxies
+// must repeat the proxy_set_header lines: a location that sets any proxy_set_header of its own
+// inherits none from the server block, which would let a client's own identity headers through.
+func MTLSNginx() string {
+	return `# Inside server { listen 443 ssl; ssl_certificate ...; ssl_certificate_key ...; }
+# Only the CA that issues your clients' certificates (never the OS bundle or a shared CA).
+ssl_client_certificate /etc/nginx/client-ca.pem;
+# Require a certificate that chains to that CA and is valid now (missing or bad: HTTP 400).
+ssl_verify_client on;
+ssl_verify_depth 2;
+# Before TLS 1.3 the client certificate crosses the network unencrypted.
+ssl_protocols TLSv1.2 TLSv1.3;
+# Drop client headers with underscores (X_SSL_Client_S_DN reaches Django as HTTP_X_SSL_CLIENT_S_DN too).
+underscores_in_headers off;
+ignore_invalid_headers on;
+
+location / {
+    # Defence in depth: stays correct if ssl_verify_client is ever relaxed to optional.
+    if ($ssl_client_verify != SUCCESS) {
+        return 403;
+    }
+    proxy_pass http://127.0.0.1:8000;
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    # Overwrite every identity header a client could send; nginx sends its own value instead.
+    proxy_set_header X-SSL-Client-Verify $ssl_client_verify;
+    proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;
+    proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+    # An empty value removes the header: these are never forwarded from the client.
+    proxy_set_header X-Client-Cert "";
+    proxy_set_header X-Client-Cert-Dn "";
+    proxy_set_header X-Forwarded-Client-Cert "";
+    proxy_set_header Client-Cert "";
+    proxy_set_header Client-Cert-Chain "";
+    proxy_set_header X-Amzn-Mtls-Clientcert "";
+}
+# Repeat the proxy_set_header lines in EVERY other location that proxies.
+`
+}
+
+// MTLSDjangoMiddleware is a Django middleware module (Python 3, Django 3.2+) that accepts a
+// request only when nginx says the certificate verified and its subject, parsed as RFC 2253,
+// equals one of ALLOWED_SUBJECTS exactly. Add "yourapp.mtls.ClientCertificateMiddleware" to
+// MIDDLEWARE after CorsMiddleware. It trusts the headers only because nginx (MTLSNginx)
+// overwrites them; the app must listen on loopback so nobody can reach it around nginx.
+func MTLSDjangoMiddleware() string {
+	return `"""Client-certificate authorisation behind nginx (crossgate remediation).
+
+nginx verifies the certificate and overwrites X-SSL-Client-Verify and X-SSL-Client-S-DN
+($ssl_client_verify, $ssl_client_s_dn); the app must only be reachable through nginx.
+"""
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponseForbidden
+
+# Exact subjects, in RFC 2253 form as nginx's $ssl_client_s_dn writes them, mapped to the
+# identity the application uses. Compared after parsing: never by substring or prefix.
+ALLOWED_SUBJECTS = {"CN=alice,O=Example": "alice"}
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def parse_rfc2253(dn):
+    """Parse an RFC 2253 distinguished name into a tuple of RDNs, each a sorted tuple of
+    (TYPE, value) pairs. Returns None for anything malformed, so it can never match."""
+    if not isinstance(dn, str) or not dn:
+        return None
+    rdns, rdn = [], []
+    attr, value = None, []
+    i, n = 0, len(dn)
+    in_value = False
+    while i < n:
+        c = dn[i]
+        if not in_value:
+            if c == "=":
+                attr = "".join(value).strip().upper()
+                if not attr:
+                    return None
+                value, in_value = [], True
+            elif c in ",+\\\"":
+                return None
+            else:
+                value.append(c)
+            i += 1
+            continue
+        if c == "\\":
+            if i + 1 >= n:
+                return None
+            nxt = dn[i + 1]
+            if nxt in ",+\"\\<>;= #":
+                value.append(nxt)
+                i += 2
+            elif i + 2 < n and nxt in _HEX and dn[i + 2] in _HEX:
+                value.append(chr(int(dn[i + 1:i + 3], 16)))
+                i += 3
+            else:
+                return None
+            continue
+        if c in ",+":
+            rdn.append((attr, "".join(value)))
+            value, attr, in_value = [], None, False
+            if c == ",":
+                rdns.append(tuple(sorted(rdn)))
+                rdn = []
+            i += 1
+            continue
+        if c in "\"<>;=":
+            return None
+        value.append(c)
+        i += 1
+    if not in_value:
+        return None
+    rdn.append((attr, "".join(value)))
+    rdns.append(tuple(sorted(rdn)))
+    if any(not v for r in rdns for _, v in r):
+        return None
+    return tuple(rdns)
+
+
+class ClientCertificateMiddleware:
+    """Reject every request without a verified, exactly allowed client certificate."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.allowed = {}
+        for subject, identity in ALLOWED_SUBJECTS.items():
+            parsed = parse_rfc2253(subject)
+            if parsed is None:
+                raise ImproperlyConfigured("ALLOWED_SUBJECTS has a malformed subject: %r" % subject)
+            self.allowed[parsed] = identity
+
+    def __call__(self, request):
+        request.client_identity = None
+        if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") != "SUCCESS":
+            return HttpResponseForbidden("client certificate required\n", content_type="text/plain")
+        parsed = parse_rfc2253(request.META.get("HTTP_X_SSL_CLIENT_S_DN", ""))
+        identity = self.allowed.get(parsed) if parsed is not None else None
+        if identity is None:
+            return HttpResponseForbidden("client certificate not allowed\n", content_type="text/plain")
+        request.client_identity = identity
+        return self.get_response(request)
+`
+}
+
+// mtlsAdvice is the rule-specific sentence before the snippets.
+var mtlsAdvice = map[string]string{
+	"mtls-not-requested":         "Make the TLS terminator request and verify a client certificate (nginx: ssl_verify_client on with ssl_client_certificate pointing at your client CA).",
+	"mtls-optional-not-enforced": "Require the certificate, not just request it: ssl_verify_client on (not optional / optional_no_ca), or reject every request whose $ssl_client_verify is not SUCCESS, in every location.",
+	"mtls-any-cert-accepted":     "Verify the certificate chain against your own client CA only: ssl_client_certificate with that CA, ssl_verify_client on (never optional_no_ca, never a verify-nothing mode such as Go's RequireAnyClientCert), and check $ssl_client_verify = SUCCESS before trusting any identity.",
+	"mtls-expired-cert-accepted": "Let the TLS terminator check validity: ssl_verify_client on rejects expired certificates; do not ignore time in custom verification callbacks (e.g. Go VerifyPeerCertificate with a fixed CurrentTime).",
+	"mtls-header-spoofing":       "Never trust identity headers a client can send: overwrite every one with proxy_set_header in EVERY location that proxies, drop underscore variants, keep the app on loopback, and in the app require X-SSL-Client-Verify == \"SUCCESS\" before reading the subject.",
+	"mtls-identity-confusion":    "Map certificates to users by an exact, parsed subject (or a SAN or the certificate's SHA-256 fingerprint), never by substring, prefix, unanchored regex or common name alone.",
+	"mtls-ca-list-disclosure":    "The acceptable-CA list is sent to anyone who connects (informational). Use a dedicated client CA whose name reveals nothing internal; newer nginx versions can verify with ssl_trusted_certificate alone, which sends no names.",
+	"mtls-http-only-enforcement": "Informational: nginx completes the handshake and answers 400 without a certificate. Keep ssl_verify_client on and the $ssl_client_verify check; expect CORS preflights from spec-following browsers to be refused.",
+	"tls-weak-protocol":          "Accept only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;), so client certificates are not sent over obsolete protocols.",
+}
+
+// MTLS returns the fix for an mTLS rule in the target's dialect. TLS-level rules are fixed
+// at the terminator, so nginx text is given for Django targets too; identity rules get both.
+func MTLS(s Stack, rule string) string {
+	advice := mtlsAdvice[rule]
+	if advice == "" {
+		advice = "Require and verify client certificates at the TLS terminator and map them to users exactly."
+	}
+	appLevel := rule == "mtls-header-spoofing" || rule == "mtls-identity-confusion"
+	var b strings.Builder
+	b.WriteString(advice)
+	b.WriteString("\n\n")
+	switch {
+	case s == Generic && !appLevel:
+		b.WriteString("Example for nginx:\n\n")
+		b.WriteString(MTLSNginx())
+	case s == Generic:
+		b.WriteString("Example for nginx in front of Django:\n\n")
+		b.WriteString(MTLSNginx())
+		b.WriteString("\n# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
+		b.WriteString(MTLSDjangoMiddleware())
+	case s == Django && appLevel:
+		b.WriteString("# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
+		b.WriteString(MTLSDjangoMiddleware())
+		b.WriteString("\n# and in the nginx server block in front of it:\n")
+		b.WriteString(MTLSNginx())
+	default:
+		b.WriteString(MTLSNginx())
+	}
+	return b.String()
+}
