@@ -1,0 +1,829 @@
+package corscheck
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/crossgate/crossgate/cors"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
+)
+
+// check is one rule: it reads the scan's recorded answers and returns its findings. Adding a
+// rule means adding a function and a row here.
+type check struct {
+	rule string
+	run  func(*scan) []hit
+}
+
+// hit is a finding and what keeps its fingerprint apart from the rule's other findings.
+type hit struct {
+	f   finding.Finding
+	key string
+}
+
+var checks = []check{
+	{"cors-wildcard-on-mtls", checkWildcardOnMTLS},
+	{"cors-wildcard", checkWildcard},
+	{"cors-wildcard-with-credentials", checkWildcardWithCredentials},
+	{"cors-reflect-origin", checkReflect},
+	{"cors-reflect-origin-credentials", checkReflectCredentials},
+	{"cors-null-origin", bypass("cors-null-origin", ClassNull)},
+	{"cors-prefix-bypass", bypass("cors-prefix-bypass", ClassPrefix)},
+	{"cors-suffix-bypass", bypass("cors-suffix-bypass", ClassSuffix)},
+	{"cors-substring-bypass", bypass("cors-substring-bypass", ClassSubstring)},
+	{"cors-unescaped-dot-bypass", bypass("cors-unescaped-dot-bypass", ClassDot)},
+	{"cors-special-char-bypass", bypass("cors-special-char-bypass", ClassSpecial)},
+	{"cors-any-subdomain", bypass("cors-any-subdomain", ClassSubdomain)},
+	{"cors-http-origin-trusted", bypass("cors-http-origin-trusted", ClassHTTP)},
+	{"cors-third-party-origin", bypass("cors-third-party-origin", ClassThirdParty)},
+	{"cors-localhost-origin", bypass("cors-localhost-origin", ClassLocalhost)},
+	{"cors-credentials-on-disallowed-origin", checkCredentialsOnDisallowed},
+	{"cors-missing-vary-origin", checkMissingVary},
+	{"cors-permissive-preflight", checkPermissivePreflight},
+	{"cors-private-network", checkPrivateNetwork},
+	{"cors-sensitive-exposed-headers", checkExposedHeaders},
+	{"cors-proxy-conflict", checkProxyConflict},
+}
+
+// Rules lists the rule IDs this package reports, in check order.
+func Rules() []string {
+	out := make([]string, len(checks))
+	for i, c := range checks {
+		out[i] = c.rule
+	}
+	return out
+}
+
+func (s *scan) arbitrary() *result { return s.byOrigin["https://evil-"+s.rnd+".example"] }
+
+// reflectAll is true when a made-up origin is allowed by name: the policy echoes everything,
+// and the bypass classes are implied rather than separate findings.
+func (s *scan) reflectAll() bool { return s.arbitrary().accepted() }
+
+func (s *scan) newFinding(rule string, proof *result, detail string, notes ...string) finding.Finding {
+	f := finding.New(rule)
+	f.Detail = detail
+	var ex *probe.Exchange
+	if proof != nil {
+		ex = proof.ex
+	}
+	f.Evidence = s.env.Evidence(ex, notes...)
+	return f
+}
+
+// --- wildcard -----------------------------------------------------------------------------
+
+// wildcardProof is the response an untrusted origin reads through ACAO: *, preferring the
+// arbitrary origin and authenticated content (status below 400).
+func (s *scan) wildcardProof() *result {
+	var errPage *result
+	for _, r := range append([]*result{s.arbitrary()}, s.results...) {
+		if r == nil || !r.ok() || !r.wildcard || !r.omit.Allowed {
+			continue
+		}
+		if r.ex.Status < 400 {
+			return r
+		}
+		if errPage == nil {
+			errPage = r
+		}
+	}
+	return errPage
+}
+
+func (s *scan) dataPhrase() string {
+	if s.f.sensitive {
+		return s.f.what
+	}
+	return "no sensitive data crossgate recognised"
+}
+
+func checkWildcardOnMTLS(s *scan) []hit {
+	if !s.env.Facts.Auth.RequiresCert() {
+		return nil
+	}
+	r := s.wildcardProof()
+	if r != nil && r.ex.Status < 400 && s.f.certSent {
+		f := s.newFinding("cors-wildcard-on-mtls", r, fmt.Sprintf(
+			"The authenticated response (client certificate %s) carries Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin, not with credentials: include (%s). %s",
+			s.id.Subject(), r.Origin, r.include.Step, s.browserNote()))
+		if s.env.Facts.Unauthenticated {
+			sev := finding.Low
+			if s.f.sensitive {
+				sev = finding.Medium
+			}
+			f.SetSeverity(sev, "Rated as on a public endpoint because a certificate bypass already serves this content without a certificate (reported by the mTLS checks); the body carries "+s.dataPhrase()+".")
+			return []hit{{f: f}}
+		}
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page can read this response there; Firefox sends no certificate and is not affected"
+		if s.f.sensitive {
+			f.SetSeverity(finding.Critical, reason+"; the response carries "+s.f.what+".")
+		} else {
+			f.SetSeverity(finding.High, reason+"; the response carries no sensitive data crossgate recognised.")
+		}
+		return []hit{{f: f}}
+	}
+	// The wildcard only on the certificate-rejection page (nginx add_header ... always):
+	// a page reads the error page, nothing else.
+	errPage := r
+	if errPage == nil || errPage.ex.Status < 400 {
+		errPage = nil
+		if s.anon != nil && s.anon.OK() && s.anon.Status >= 400 {
+			origin := "https://evil-" + s.rnd + ".example"
+			if v := cors.Check(cors.Request{Origin: origin, Credentials: cors.Omit}, s.anon.Status, s.anon.Header); v.Allowed {
+				if acao, _ := cors.HeaderValue(s.anon.Header, "Access-Control-Allow-Origin"); acao == "*" {
+					errPage = &result{Mutation: Mutation{Origin: origin, Class: ClassArbitrary}, ex: s.anon, omit: v, wildcard: true}
+				}
+			}
+		}
+	}
+	if errPage == nil {
+		return nil
+	}
+	detail := fmt.Sprintf("Access-Control-Allow-Origin: * is sent on the %d response to a request without a client certificate, not on the authenticated content; a page can read that error page and nothing else.", errPage.ex.Status)
+	if !s.f.certSent {
+		detail = fmt.Sprintf("Access-Control-Allow-Origin: * is sent on the %d response to a request without a client certificate; the authenticated content was not seen (no --cert given), so whether it carries the wildcard too is unknown.", errPage.ex.Status)
+	}
+	f := s.newFinding("cors-wildcard-on-mtls", errPage, detail)
+	f.SetSeverity(finding.Info, "Harmless as it stands: without a certificate (Firefox, or Chromium with OmitCorsClientCert) the readable response is the rejection page; it becomes cors-wildcard-on-mtls at high if the header ever reaches the authenticated content.")
+	return []hit{{f: f}}
+}
+
+func checkWildcard(s *scan) []hit {
+	if s.env.Facts.Auth.RequiresCert() {
+		return nil
+	}
+	r := s.wildcardProof()
+	if r == nil {
+		return nil
+	}
+	f := s.newFinding("cors-wildcard", r, fmt.Sprintf(
+		"Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin in every browser, never with credentials: include (%s).",
+		r.Origin, r.include.Step))
+	switch {
+	case r.ex.Status >= 400:
+		f.SetSeverity(finding.Info, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable, in any browser and without credentials.")
+	case s.f.sensitive:
+		f.SetSeverity(finding.Medium, "Any page, in any browser, reads this response without credentials, and it carries "+s.f.what+" (worth it for an attacker if the endpoint is reachable only from an intranet or an allowlisted IP).")
+	default:
+		f.SetSeverity(finding.Low, "Any page reads this response without credentials, but no cookies or client certificate are sent and it carries no sensitive data crossgate recognised.")
+	}
+	return []hit{{f: f}}
+}
+
+func checkWildcardWithCredentials(s *scan) []hit {
+	for _, r := range s.results {
+		if r.ok() && r.wildcard && r.acac == "true" {
+			f := s.newFinding("cors-wildcard-with-credentials", r, fmt.Sprintf(
+				"Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true for Origin %s; Fetch: a credentials: include read fails (%s), a non-credentialed read succeeds.",
+				r.Origin, r.include.Step))
+			f.SetSeverity(finding.Low, "Browsers refuse * with credentials: include, so no credentialed read happens; the pair shows the intent to share credentialed responses and breaks credentialed clients.")
+			return []hit{{f: f}}
+		}
+	}
+	return nil
+}
+
+// --- reflection ---------------------------------------------------------------------------
+
+// alsoAccepted lists the mutation classes that were accepted too, for the reflect finding.
+func (s *scan) alsoAccepted() string {
+	seen := map[Class]bool{}
+	var classes []string
+	for _, r := range s.results {
+		switch r.Class {
+		case ClassOwn, ClassTrusted, ClassArbitrary:
+			continue
+		}
+		if r.accepted() && !seen[r.Class] {
+			seen[r.Class] = true
+			classes = append(classes, string(r.Class)+" ("+r.Origin+")")
+		}
+	}
+	if len(classes) == 0 {
+		return "No other mutation was sent or accepted."
+	}
+	return "Also accepted, implied by the reflection: " + strings.Join(classes, ", ") + "."
+}
+
+func checkReflect(s *scan) []hit {
+	r := s.arbitrary()
+	if !s.reflectAll() || r.include.Allowed {
+		return nil
+	}
+	f := s.newFinding("cors-reflect-origin", r, fmt.Sprintf(
+		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include (%s). %s %s",
+		r.Origin, r.include.Step, s.browserNote(), s.alsoAccepted()))
+	switch {
+	case r.ex.Status >= 400:
+		f.SetSeverity(finding.Low, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
+	case s.f.mtls && s.f.certSent:
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page reads this authenticated response there; Firefox sends no certificate and is not affected"
+		if s.f.sensitive {
+			f.SetSeverity(finding.Critical, reason+"; it carries "+s.f.what+".")
+		} else {
+			f.SetSeverity(finding.High, reason+"; it carries no sensitive data crossgate recognised.")
+		}
+	case s.f.sensitive:
+		f.SetSeverity(finding.Medium, "Any page reads this response without credentials (no cookies, no client certificate) in every browser; it carries "+s.f.what+".")
+	default:
+		f.SetSeverity(finding.Low, "Any page reads this response without credentials (no cookies, no client certificate), and it carries no sensitive data crossgate recognised.")
+	}
+	return []hit{{f: f}}
+}
+
+func checkReflectCredentials(s *scan) []hit {
+	r := s.arbitrary()
+	if !s.reflectAll() || !r.include.Allowed {
+		return nil
+	}
+	f := s.newFinding("cors-reflect-origin-credentials", r, fmt.Sprintf(
+		"Origin %s is reflected with Access-Control-Allow-Credentials: true; Fetch: readable with credentials: include (all browsers, simple requests)%s. %s",
+		r.Origin, s.certCarried(), s.alsoAccepted()))
+	auth := s.authDescription()
+	switch {
+	case r.ex.Status >= 400:
+		f.SetSeverity(finding.Low, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
+	case s.authenticated() && s.f.sensitive:
+		f.SetSeverity(finding.Critical, "Every browser lets any page read this "+auth+" response with credentials: include on a simple GET, and it carries "+s.f.what+".")
+	case s.authenticated():
+		f.SetSeverity(finding.High, "Every browser lets any page read this "+auth+" response with credentials: include on a simple GET; it carries no sensitive data crossgate recognised.")
+	case s.f.sensitive:
+		f.SetSeverity(finding.Medium, "Any page reads this response with credentials in every browser, but the endpoint is not authenticated (no mTLS, no session cookie), so it reads what anyone can fetch: "+s.f.what+".")
+	default:
+		f.SetSeverity(finding.Low, "Any page reads this response with credentials in every browser, but the endpoint is not authenticated and it carries no sensitive data crossgate recognised.")
+	}
+	return []hit{{f: f}}
+}
+
+// --- bypass classes -----------------------------------------------------------------------
+
+func (s *scan) acceptedOf(c Class) []*result {
+	var out []*result
+	for _, r := range s.results {
+		if r.Class == c && r.accepted() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *scan) anyAccepted(c Class, pred func(*result) bool) bool {
+	for _, r := range s.acceptedOf(c) {
+		if pred == nil || pred(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// implied tells, per class, whether a broader accepted class already explains the hit, so
+// one misconfiguration is reported once: a substring check accepts the prefix and suffix
+// probes, a suffix check accepts the sub-domain and some dot probes, a prefix check accepts
+// the special-character probes. An accepted http:// origin is always its own finding: whatever
+// check let it through, a network attacker can now inject the reading script.
+func (s *scan) implied(c Class, r *result) (string, bool) {
+	substring := s.anyAccepted(ClassSubstring, nil)
+	suffixOf := func(r *result) bool {
+		o, err := cors.ParseOrigin(r.Origin)
+		if err != nil || r.Base == "" {
+			return false
+		}
+		b, err := cors.ParseOrigin(r.Base)
+		if err != nil {
+			return false
+		}
+		rd := registeredDomain(b.Host)
+		return s.anyAccepted(ClassSuffix, func(x *result) bool {
+			xo, err := cors.ParseOrigin(x.Origin)
+			return err == nil && strings.HasSuffix(xo.Host, rd) && strings.HasSuffix(o.Host, rd)
+		})
+	}
+	sameBase := func(c Class) bool {
+		return s.anyAccepted(c, func(x *result) bool { return x.Base == r.Base })
+	}
+	switch c {
+	case ClassPrefix, ClassSuffix:
+		if substring {
+			return "cors-substring-bypass", true
+		}
+	case ClassDot, ClassSubdomain:
+		if substring {
+			return "cors-substring-bypass", true
+		}
+		if suffixOf(r) {
+			return "cors-suffix-bypass", true
+		}
+	case ClassSpecial:
+		if sameBase(ClassPrefix) {
+			return "cors-prefix-bypass", true
+		}
+		if substring {
+			return "cors-substring-bypass", true
+		}
+	}
+	return "", false
+}
+
+func bypass(rule string, class Class) func(*scan) []hit {
+	return func(s *scan) []hit {
+		if s.reflectAll() {
+			return nil
+		}
+		var hits, impliedBy []string
+		var proof *result
+		for _, r := range s.acceptedOf(class) {
+			if by, ok := s.implied(class, r); ok {
+				impliedBy = append(impliedBy, r.Origin+" (explained by "+by+")")
+				continue
+			}
+			hits = append(hits, r.Origin)
+			if proof == nil || (r.include.Allowed && !proof.include.Allowed) {
+				proof = r
+			}
+		}
+		if proof == nil {
+			return nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Origin %s is allowed by name (Access-Control-Allow-Origin: %s", proof.Origin, proof.acao)
+		if proof.acac != "" {
+			fmt.Fprintf(&b, ", Access-Control-Allow-Credentials: %s", proof.acac)
+		}
+		b.WriteString("); ")
+		b.WriteString(s.readText(proof))
+		if proof.Base != "" {
+			fmt.Fprintf(&b, " The probe was built from %s.", proof.Base)
+		}
+		if len(hits) > 1 {
+			fmt.Fprintf(&b, " Accepted probes of this class: %s.", strings.Join(hits, ", "))
+		}
+		if len(impliedBy) > 0 {
+			fmt.Fprintf(&b, " Not counted here: %s.", strings.Join(impliedBy, ", "))
+		}
+		f := s.newFinding(rule, proof, b.String())
+		s.rateBypass(&f, proof)
+		return []hit{{f: f}}
+	}
+}
+
+func (s *scan) readText(r *result) string {
+	switch {
+	case r.include.Allowed:
+		return "Fetch: readable with credentials: include in every browser, and without credentials" + s.certCarried() + "."
+	case r.omit.Allowed:
+		return "Fetch: readable without credentials (omit / same-origin) only; with credentials: include the check fails (" + r.include.Step + "). " + s.browserNote()
+	}
+	return "Fetch: not readable (" + r.omit.Step + ")."
+}
+
+// browserNote says how the non-credentialed read differs per browser family.
+func (s *scan) browserNote() string {
+	if s.f.mtls && s.f.certSent {
+		return "The endpoint requires a client certificate: Chromium (Chrome, Edge) presents it on non-credentialed requests, so the read happens as the victim there; Firefox sends none and gets the rejection."
+	}
+	return ""
+}
+
+func (s *scan) certCarried() string {
+	if s.f.mtls && s.f.certSent {
+		return "; the request carries the client certificate"
+	}
+	return ""
+}
+
+func (s *scan) authDescription() string {
+	switch {
+	case s.f.mtls && s.f.cookies:
+		return "certificate- and cookie-authenticated"
+	case s.f.mtls:
+		return "certificate-authenticated"
+	case s.f.cookies:
+		return "cookie-authenticated"
+	}
+	return "public"
+}
+
+// rateBypass applies rules.md "Severity" to a bypass class: one level up when the bypass
+// origin reads the victim's sensitive data, one level down when it reads only what anyone
+// can fetch.
+func (s *scan) rateBypass(f *finding.Finding, r *result) {
+	base := f.BaseSeverity
+	origin := r.Origin
+	page := "a page on " + origin
+	if origin == "null" {
+		page = "a sandboxed iframe or data: page (Origin: null)"
+	}
+	switch {
+	case r.ex.Status >= 400:
+		sev := base
+		if sev > finding.Low {
+			sev = finding.Low
+		}
+		f.SetSeverity(sev, upper(page)+" reads only an error response (status "+strconv.Itoa(r.ex.Status)+").")
+	case r.include.Allowed && s.authenticated():
+		if s.f.sensitive {
+			f.SetSeverity(base.Raise(1), "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include (simple GET), and it carries "+s.f.what+".")
+		} else {
+			f.SetSeverity(base, "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include; it carries no sensitive data crossgate recognised.")
+		}
+	case r.omit.Allowed && s.f.mtls && s.f.certSent:
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so " + page + " reads this authenticated response there; Firefox sends no certificate and is not affected"
+		if s.f.sensitive {
+			f.SetSeverity(base.Raise(1), reason+"; it carries "+s.f.what+".")
+		} else {
+			f.SetSeverity(base, reason+"; it carries no sensitive data crossgate recognised.")
+		}
+	case r.include.Allowed:
+		f.SetSeverity(base, upper(page)+" reads this response with credentials: include in every browser; the endpoint shows no authentication (no required client certificate, no session cookie), and the body carries "+s.dataPhrase()+".")
+	default:
+		why := "the endpoint is not authenticated (no required client certificate, no session cookie)"
+		if s.f.cookies {
+			why = "cookies are only sent with credentials: include, which this response does not allow"
+		}
+		f.SetSeverity(base.Raise(-1), upper(page)+" reads this response only without credentials and "+why+", so it gets what anyone can fetch ("+s.dataPhrase()+").")
+	}
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// --- hygiene ------------------------------------------------------------------------------
+
+func checkCredentialsOnDisallowed(s *scan) []hit {
+	var hits []string
+	var proof *result
+	for _, r := range s.results {
+		if r.ok() && r.acac == "true" && !r.omit.Allowed && !r.include.Allowed {
+			hits = append(hits, r.Origin)
+			if proof == nil {
+				proof = r
+			}
+		}
+	}
+	if proof == nil {
+		return nil
+	}
+	f := s.newFinding("cors-credentials-on-disallowed-origin", proof, fmt.Sprintf(
+		"Access-Control-Allow-Credentials: true is sent to %d origins the evaluator does not allow (e.g. %s: %s); django-cors-headers before 4.3 (Debian 12 ships 3.14) does this with CORS_ALLOW_CREDENTIALS = True.",
+		len(hits), proof.Origin, proof.omit.Step))
+	f.SetSeverity(finding.Info, "No browser reads these responses (no matching Access-Control-Allow-Origin); it is a fingerprint of an old django-cors-headers and makes ACAC alone meaningless as a signal.")
+	return []hit{{f: f}}
+}
+
+func varyCoversOrigin(h http.Header) bool {
+	for _, v := range h.Values("Vary") {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if strings.EqualFold(t, "origin") || t == "*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func checkMissingVary(s *scan) []hit {
+	values := map[string]bool{}
+	var proof *result
+	for _, r := range s.results {
+		if !r.ok() {
+			continue
+		}
+		values[r.acao] = true
+		if r.acao != "" && !r.wildcard && !varyCoversOrigin(r.ex.Header) && (proof == nil || proof.trustedByMe && !r.trustedByMe) {
+			proof = r
+		}
+	}
+	if len(values) < 2 || proof == nil {
+		return nil
+	}
+	f := s.newFinding("cors-missing-vary-origin", proof, fmt.Sprintf(
+		"Access-Control-Allow-Origin changes with the Origin header (%d distinct values, e.g. %q for Origin %s) but the response has no Vary: Origin, so a cache may serve one origin's CORS answer to another.",
+		len(values), proof.acao, proof.Origin))
+	cc := strings.ToLower(strings.Join(proof.ex.Header.Values("Cache-Control"), ","))
+	if strings.Contains(cc, "no-store") {
+		f.SetSeverity(finding.Low, "Cache-Control: no-store keeps conforming caches from storing it, so poisoning needs a misbehaving cache.")
+	} else {
+		f.SetSeverity(finding.Medium, "Nothing forbids caching (no Cache-Control: no-store), so a browser or shared cache can replay an allowed origin's headers to another origin, or a refusal to the allowed one.")
+	}
+	return []hit{{f: f}}
+}
+
+// --- preflights ---------------------------------------------------------------------------
+
+func maxAge(h http.Header) int {
+	v, _ := cors.HeaderValue(h, "Access-Control-Max-Age")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// preflightFacts is what the evaluator concludes about one preflight answer.
+type preflightFacts struct {
+	p                        *preflight
+	corsOK                   bool // the origin passes the CORS check of the preflight
+	unusual, header, authz   bool
+	unusualCred, headerCred  bool
+	age                      int
+	pna                      bool
+	methodAllowed, credAllow bool
+}
+
+func evalPreflight(p *preflight) preflightFacts {
+	pf := preflightFacts{p: p, age: -1}
+	if p == nil || !p.ex.OK() {
+		return pf
+	}
+	st, h := p.ex.Status, p.ex.Header
+	chk := func(method string, hdr http.Header, cred cors.CredentialsMode) bool {
+		return cors.CheckPreflight(cors.Request{Origin: p.origin, Method: method, Headers: hdr, Credentials: cred}, st, h).Allowed
+	}
+	pf.corsOK = chk(http.MethodGet, nil, cors.Omit)
+	pf.methodAllowed = chk(p.method, nil, cors.Omit)
+	pf.credAllow = chk(p.method, nil, cors.Include)
+	switch p.method {
+	case unusualMethod:
+		pf.unusual = pf.methodAllowed
+		pf.unusualCred = pf.credAllow
+	case http.MethodPut:
+		pf.header = chk(http.MethodPut, http.Header{"X-Crossgate-Test": {"1"}}, cors.Omit)
+		pf.headerCred = chk(http.MethodPut, http.Header{"X-Crossgate-Test": {"1"}}, cors.Include)
+		pf.authz = chk(http.MethodPut, http.Header{"Authorization": {"Bearer x"}}, cors.Omit)
+		acapn, _ := cors.HeaderValue(h, "Access-Control-Allow-Private-Network")
+		pf.pna = acapn == "true"
+	}
+	pf.age = maxAge(h)
+	return pf
+}
+
+func checkPermissivePreflight(s *scan) []hit {
+	type group struct {
+		origin   string
+		trusted  bool
+		problems []string
+		proof    *preflight
+		cred     bool
+	}
+	var groups []*group
+	byOrigin := map[string]*group{}
+	for _, p := range s.pre {
+		pf := evalPreflight(p)
+		if !pf.corsOK {
+			continue
+		}
+		g := byOrigin[p.origin]
+		if g == nil {
+			g = &group{origin: p.origin, trusted: p.trusted}
+			byOrigin[p.origin] = g
+			groups = append(groups, g)
+		}
+		add := func(problem string) {
+			for _, x := range g.problems {
+				if x == problem {
+					return
+				}
+			}
+			g.problems = append(g.problems, problem)
+			if g.proof == nil {
+				g.proof = p
+			}
+		}
+		if pf.unusual {
+			add("the made-up method " + unusualMethod + " is allowed (Access-Control-Allow-Methods: " + hv(p.ex.Header, "Access-Control-Allow-Methods") + ")")
+			g.cred = g.cred || pf.unusualCred
+		}
+		if pf.header {
+			add("the made-up request header " + testHeader + " is allowed (Access-Control-Allow-Headers: " + hv(p.ex.Header, "Access-Control-Allow-Headers") + ")")
+			g.cred = g.cred || pf.headerCred
+		}
+		if pf.age > maxAgeLimit {
+			add("Access-Control-Max-Age is " + strconv.Itoa(pf.age) + " s (more than a day)")
+		}
+	}
+	var out []hit
+	for _, g := range groups {
+		if len(g.problems) == 0 {
+			continue
+		}
+		who := "an origin the user did not name as trusted"
+		if g.trusted {
+			who = "the trusted origin"
+		}
+		f := finding.New("cors-permissive-preflight")
+		f.Detail = fmt.Sprintf("Preflight from %s (%s): %s.", g.origin, who, strings.Join(g.problems, "; "))
+		f.Evidence = s.env.Evidence(g.proof.ex)
+		switch {
+		case g.trusted:
+			f.SetSeverity(finding.Low, "Only the trusted origin gets this answer, so it widens what a compromise of that origin can do rather than opening the API to others.")
+		case g.cred && s.authenticated():
+			f.SetSeverity(finding.High, "Any browser lets a page on "+g.origin+" send arbitrary methods and headers with credentials to this "+s.authDescription()+" endpoint after one preflight.")
+		default:
+			f.SetSeverity(finding.Medium, "A page on "+g.origin+" may send arbitrary methods or headers to this endpoint, and the answer reveals which verbs it accepts.")
+		}
+		key := "untrusted"
+		if g.trusted {
+			key = "trusted"
+		}
+		out = append(out, hit{f, key})
+	}
+	return out
+}
+
+func hv(h http.Header, name string) string {
+	v, ok := cors.HeaderValue(h, name)
+	if !ok {
+		return "(absent)"
+	}
+	return v
+}
+
+func checkPrivateNetwork(s *scan) []hit {
+	for _, p := range s.pre {
+		if p.trusted || p.method != http.MethodPut {
+			continue
+		}
+		pf := evalPreflight(p)
+		if !pf.corsOK || !pf.pna {
+			continue
+		}
+		f := finding.New("cors-private-network")
+		f.Detail = fmt.Sprintf("A preflight from %s with Access-Control-Request-Private-Network: true passes the CORS check and gets Access-Control-Allow-Private-Network: true.", p.origin)
+		f.Evidence = s.env.Evidence(p.ex)
+		f.SetSeverity(finding.Medium, "Chromium's Private Network Access preflight would let a public page on "+p.origin+" reach this private-network endpoint; newer Chromium asks the user instead (Local Network Access), so the grant matters for older releases and embedders.")
+		return []hit{{f: f}}
+	}
+	return nil
+}
+
+// sensitiveHeader is a response header name that carries identity or secrets.
+func sensitiveHeader(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch n {
+	case "authorization", "proxy-authorization", "set-cookie", "cookie", "client-cert", "client-cert-chain",
+		"x-forwarded-client-cert", "x-csrftoken", "x-csrf-token", "x-api-key", "api-key":
+		return true
+	}
+	for _, p := range []string{"x-ssl-client", "ssl-client", "x-client-cert", "x-client-dn", "x-client-verify"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	for _, p := range []string{"token", "secret", "session", "apikey", "api-key", "password"} {
+		if strings.Contains(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkExposedHeaders(s *scan) []hit {
+	var best *result
+	var bestNames []string
+	for _, r := range s.results {
+		if !r.ok() || !r.omit.Allowed {
+			continue
+		}
+		vals, _ := cors.HeaderValue(r.ex.Header, "Access-Control-Expose-Headers")
+		var names []string
+		for _, n := range strings.Split(vals, ",") {
+			n = strings.TrimSpace(n)
+			switch {
+			case n == "*":
+				// * exposes every header to non-credentialed readers; it matters when one is sensitive.
+				for k := range r.ex.Header {
+					if sensitiveHeader(k) && !strings.EqualFold(k, "Set-Cookie") {
+						names = append(names, "* (exposing "+k+")")
+					}
+				}
+				if r.acac == "true" {
+					names = append(names, "* with credentials")
+				}
+			case n != "" && sensitiveHeader(n):
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		untrusted := !r.trustedByMe
+		if best == nil || (untrusted && best.trustedByMe) {
+			best, bestNames = r, names
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	f := s.newFinding("cors-sensitive-exposed-headers", best, fmt.Sprintf(
+		"Access-Control-Expose-Headers lets a page on %s read %s from the response (%s).",
+		best.Origin, strings.Join(bestNames, ", "), strings.TrimSuffix(s.readText(best), ".")))
+	if best.trustedByMe {
+		f.SetSeverity(finding.Low, "Only the trusted origin "+best.Origin+" can read these headers; keep identity and token headers out of Access-Control-Expose-Headers unless that app needs them.")
+	} else {
+		f.SetSeverity(finding.Medium, "A page on the untrusted origin "+best.Origin+" reads identity or token headers from this response.")
+	}
+	return []hit{{f: f}}
+}
+
+func checkProxyConflict(s *scan) []hit {
+	var reasons []string
+	var proof *result
+	var wild, specific *result
+	for _, r := range s.results {
+		if !r.ok() {
+			continue
+		}
+		if r.acaoLines > 1 || (r.acaoLines == 1 && strings.Contains(r.acao, ",")) {
+			if proof == nil {
+				proof = r
+				reasons = append(reasons, fmt.Sprintf("the response to Origin %s carries Access-Control-Allow-Origin %d times (%q), which no browser accepts (%s)", r.Origin, r.acaoLines, r.acao, r.omit.Step))
+			}
+			continue
+		}
+		if r.wildcard && wild == nil {
+			wild = r
+		}
+		if r.acao != "" && !r.wildcard && specific == nil {
+			specific = r
+		}
+	}
+	if wild != nil && specific != nil {
+		reasons = append(reasons, fmt.Sprintf("Origin %s gets Access-Control-Allow-Origin: * while Origin %s gets %q: one layer allowlists, another adds a wildcard", wild.Origin, specific.Origin, specific.acao))
+		if proof == nil {
+			proof = wild
+		}
+	}
+	for _, p := range s.pre {
+		if !p.ex.OK() {
+			continue
+		}
+		actual := s.byOrigin[p.origin]
+		if !actual.ok() {
+			continue
+		}
+		pa, _ := cors.HeaderValue(p.ex.Header, "Access-Control-Allow-Origin")
+		if pa == "" || actual.acao == "" || actual.acaoLines > 1 {
+			continue
+		}
+		if (pa == "*") != actual.wildcard {
+			reasons = append(reasons, fmt.Sprintf("for Origin %s the preflight answers Access-Control-Allow-Origin %q but the GET answers %q", p.origin, pa, actual.acao))
+			if proof == nil {
+				proof = actual
+			}
+			break
+		}
+	}
+	if proof == nil {
+		return nil
+	}
+	f := s.newFinding("cors-proxy-conflict", proof, "Two layers set CORS headers and disagree: "+strings.Join(reasons, "; ")+".")
+	f.SetSeverity(finding.Medium, "Conflicting layers make the effective policy depend on which header wins per response: legitimate cross-origin calls break and a proxy-level * re-opens what the app restricts.")
+	return []hit{{f: f}}
+}
+
+// --- remediation --------------------------------------------------------------------------
+
+var ruleAdvice = map[string]string{
+	"cors-wildcard-on-mtls":                 "Never send Access-Control-Allow-Origin: * on an endpoint that authenticates with client certificates: Chromium presents the certificate anyway. Allow only the named browser origins.",
+	"cors-wildcard":                         "Replace Access-Control-Allow-Origin: * with an exact allowlist unless the data is truly public.",
+	"cors-wildcard-with-credentials":        "Drop Access-Control-Allow-Credentials or the wildcard: name the allowed origins exactly if credentialed calls are needed.",
+	"cors-reflect-origin":                   "Stop echoing the Origin header; compare it with an exact allowlist.",
+	"cors-reflect-origin-credentials":       "Stop echoing the Origin header with credentials allowed; compare it with an exact allowlist.",
+	"cors-null-origin":                      "Remove \"null\" from the allowed origins: sandboxed iframes and data: pages send it.",
+	"cors-prefix-bypass":                    "Compare the whole origin for equality (or anchor the regex with $), not with \"starts with\".",
+	"cors-suffix-bypass":                    "Compare the whole origin for equality (or anchor the regex at both ends and require a dot before the domain), not with \"ends with\".",
+	"cors-substring-bypass":                 "Compare the whole origin for equality, not with \"contains\" or \"in\".",
+	"cors-unescaped-dot-bypass":             "Escape every dot in origin regexes (\\.) and anchor them with ^ and $.",
+	"cors-special-char-bypass":              "Parse the origin and compare scheme, host and port exactly; do not match it with a loose regex.",
+	"cors-any-subdomain":                    "Allow the sub-domains that host the browser app by name, not every sub-domain.",
+	"cors-http-origin-trusted":              "Allow only https:// origins on an https:// API.",
+	"cors-third-party-origin":               "Remove shared-hosting origins (github.io, herokuapp.com, S3, codepen, jsfiddle) from the allowlist: anyone can publish there.",
+	"cors-localhost-origin":                 "Keep localhost origins out of production settings.",
+	"cors-credentials-on-disallowed-origin": "Upgrade django-cors-headers to 4.3 or later, which sends Access-Control-Allow-Credentials only to allowed origins.",
+	"cors-missing-vary-origin":              "Send Vary: Origin on every response whose CORS headers depend on the Origin header.",
+	"cors-permissive-preflight":             "Answer preflights with a fixed list of the methods and headers the API uses, and a max-age of at most a day; never echo Access-Control-Request-Method/-Headers.",
+	"cors-private-network":                  "Send Access-Control-Allow-Private-Network: true only to the exact origins that need private-network access.",
+	"cors-sensitive-exposed-headers":        "Remove identity, cookie and token headers from Access-Control-Expose-Headers.",
+	"cors-proxy-conflict":                   "Set CORS headers in one layer only: remove the proxy's add_header Access-Control-Allow-Origin or the app's CORS middleware.",
+}
+
+func remediation(rule string, s *scan) string {
+	stack := remedy.Generic
+	switch s.env.Facts.Stack {
+	case "django":
+		stack = remedy.Django
+	case "nginx":
+		stack = remedy.Nginx
+	}
+	return ruleAdvice[rule] + "\n" + remedy.CORS(stack, s.env.TrustedOrigins)
+}

@@ -1,0 +1,412 @@
+// Package corscheck is the black-box CORS family of `crossgate scan`: it learns an endpoint's
+// origin policy, sends origin mutations and preflights with the user's client identity, asks
+// the Fetch evaluator (package cors) whether a browser would let each origin read the answer,
+// and reports every cors-* rule of rules.md that holds, rated by authentication (mTLS,
+// cookies), the browser family (Chromium presents client certificates on non-credentialed
+// requests, Firefox does not) and what the body carries.
+//
+// Request budget per endpoint (Budget): at most 40 requests, counted by the probe client
+// (identical requests are answered from its cache and cost nothing). The plan (Plan) is: own
+// origin, each --origin, one arbitrary origin, null; per base host (each --origin host, the
+// target host, and any fixed ACAO value the server names) an http:// downgrade, prefix, two
+// suffix, two substring, one probe per dot and two sub-domain probes; three localhost and five
+// third-party origins; six special characters for the first base. Then three preflights
+// (PUT with Authorization, x-crossgate-test and Private-Network; DELETE; a made-up method) for
+// an untrusted origin and two for the first trusted one, and one certificate-less GET when the
+// endpoint rejects at HTTP level. Measured (go test -run Budget -v, BenchmarkCORSScanEndpoint):
+// 34 requests for an IP target with one --origin, 40 for a domain target with an --origin on
+// the same registered domain, 30 with none; a domain target with an --origin on another
+// domain plans 44 and the last four (special characters) are dropped. Probes beyond the
+// budget are dropped lowest priority first and the drop is noted in the findings' evidence.
+package corscheck
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/crossgate/crossgate/cors"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/target"
+	"github.com/crossgate/crossgate/probe"
+)
+
+const (
+	budget = 40
+	// Requests kept back from the GET probes: the preflights and the certificate-less look at
+	// an HTTP-level rejection page.
+	preflightsUntrusted = 3
+	preflightsTrusted   = 2
+	reserveAnonymous    = 1
+	workers             = 4
+	unusualMethod       = "CROSSGATE"
+	testHeader          = "x-crossgate-test"
+	maxAgeLimit         = 86400 // django-cors-headers' default; more keeps a permissive answer cached for days
+)
+
+// Budget is the maximum number of requests Run sends to one endpoint.
+func Budget() int { return budget }
+
+// result is one GET probe and the evaluator's verdicts on it.
+type result struct {
+	Mutation
+	ex          *probe.Exchange
+	omit        cors.Verdict // credentials mode omit (and same-origin, cross-origin)
+	include     cors.Verdict // credentials mode include
+	acao        string
+	acaoLines   int
+	acac        string
+	wildcard    bool // ACAO is exactly *
+	specific    bool // readable, and not by the wildcard: the origin itself was allowed
+	trustedByMe bool // the user (or the target itself) trusts this origin
+}
+
+func (r *result) ok() bool { return r != nil && r.ex != nil && r.ex.OK() }
+
+// preflight is one OPTIONS probe.
+type preflight struct {
+	origin  string
+	trusted bool
+	method  string
+	ex      *probe.Exchange
+}
+
+type scan struct {
+	ctx     context.Context
+	env     *target.Env
+	id      *probe.Identity
+	rnd     string
+	self    string
+	trusted map[string]bool // serialized user-trusted origins plus the own origin
+	left    int             // requests still allowed
+	skipped int             // planned probes dropped by the budget
+
+	results  []*result
+	byOrigin map[string]*result
+	pre      []*preflight
+	anon     *probe.Exchange
+	f        facts
+}
+
+// Run scans env's endpoint and returns its CORS findings.
+func Run(ctx context.Context, env *target.Env) []finding.Finding {
+	if env == nil || env.Client == nil || env.URL == nil {
+		return nil
+	}
+	s := &scan{ctx: ctx, env: env, id: env.User, rnd: randHex(4), left: budget,
+		trusted: map[string]bool{}, byOrigin: map[string]*result{}}
+	if s.id == nil {
+		s.id = probe.None
+	}
+	self := cors.OriginOf(env.URL)
+	if !self.Opaque {
+		s.self = self.String()
+		s.trusted[s.self] = true
+	}
+	var trusted []string
+	for _, t := range env.TrustedOrigins {
+		if o, err := cors.ParseOrigin(strings.TrimSpace(t)); err == nil {
+			// --origin null is the user's choice too; it is no mutation base.
+			s.trusted[o.String()] = true
+			if !o.Opaque {
+				trusted = append(trusted, o.String())
+			}
+		}
+	}
+	reserve := preflightsUntrusted
+	if len(trusted) > 0 {
+		reserve += preflightsTrusted
+	}
+	if env.Facts.Auth == target.AuthRequiredHTTP && env.HasCert() && env.Facts.Anonymous == nil {
+		reserve += reserveAnonymous
+	}
+
+	// Learn: own, trusted, arbitrary, null. A fixed ACAO naming some other origin tells us
+	// what the server trusts, so its host becomes a mutation base too.
+	plan := Plan(env.URL, trusted, s.rnd)
+	var learn []Mutation
+	for _, m := range plan {
+		switch m.Class {
+		case ClassOwn, ClassTrusted, ClassArbitrary, ClassNull:
+			learn = append(learn, m)
+		}
+	}
+	s.send(learn, budget-reserve)
+	if !s.reachable() {
+		return nil
+	}
+	bases := append([]string(nil), trusted...)
+	for _, r := range s.results {
+		if r.wildcard || r.acao == "" || r.acaoLines != 1 || r.acao == r.Origin {
+			continue
+		}
+		// A partial wildcard (https://*.example.com) matches nothing in a browser; no base.
+		if o, err := cors.ParseOrigin(r.acao); err == nil && !o.Opaque && !strings.Contains(o.Host, "*") &&
+			!s.byOriginHas(o.String()) && !contains(bases, o.String()) {
+			bases = append(bases, o.String())
+		}
+	}
+	if len(bases) > len(trusted) {
+		plan = Plan(env.URL, bases, s.rnd)
+	}
+	var rest []Mutation
+	for _, m := range plan {
+		if !s.byOriginHas(m.Origin) {
+			rest = append(rest, m)
+		}
+	}
+	s.send(rest, s.left-reserve)
+
+	s.learnFacts()
+	s.sendPreflights()
+	s.sendAnonymous()
+	return s.report()
+}
+
+// report runs every check over the recorded answers.
+func (s *scan) report() []finding.Finding {
+	env := s.env
+	var out []finding.Finding
+	for _, c := range checks {
+		for _, h := range c.run(s) {
+			f := h.f
+			if s.skipped > 0 {
+				f.Evidence.Notes = append(f.Evidence.Notes, strconv.Itoa(s.skipped)+" planned origin probes were not sent (request budget "+strconv.Itoa(budget)+").")
+			}
+			f.Detail = strings.Join(strings.Fields(f.Detail), " ")
+			f.Remediation = remediation(c.rule, s)
+			env.Stamp(&f, h.key)
+			out = append(out, f)
+		}
+	}
+	finding.Sort(out)
+	return out
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "0c0ffee0"
+	}
+	return hex.EncodeToString(b)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scan) byOriginHas(o string) bool { _, ok := s.byOrigin[o]; return ok }
+
+// reachable is false when no probe got an HTTP answer (TLS refused without a certificate,
+// host down): nothing can be said about CORS then.
+func (s *scan) reachable() bool {
+	for _, r := range s.results {
+		if r.ok() {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scan) take(n int) int {
+	if n > s.left {
+		n = s.left
+	}
+	if n < 0 {
+		n = 0
+	}
+	s.left -= n
+	return n
+}
+
+// send issues GET probes for ms, at most limit of them, a few at a time.
+func (s *scan) send(ms []Mutation, limit int) {
+	if limit < 0 {
+		limit = 0
+	}
+	if len(ms) > limit {
+		s.skipped += len(ms) - limit
+		ms = ms[:limit]
+	}
+	ms = ms[:s.take(len(ms))]
+	rs := make([]*result, len(ms))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for i, m := range ms {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, m Mutation) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ex := s.env.Client.Do(s.ctx, probe.Request{Method: http.MethodGet, URL: s.env.URL.String(),
+				Header: http.Header{"Origin": {m.Origin}}, Identity: s.id})
+			rs[i] = s.evaluate(m, ex)
+		}(i, m)
+	}
+	wg.Wait()
+	for _, r := range rs {
+		s.results = append(s.results, r)
+		s.byOrigin[r.Origin] = r
+	}
+}
+
+func (s *scan) evaluate(m Mutation, ex *probe.Exchange) *result {
+	// The own origin and the trusted ones (named by the user, or by a fixed ACAO) are never
+	// bypasses; every other origin is judged by what it can read.
+	r := &result{Mutation: m, ex: ex, trustedByMe: s.trusted[m.Origin] || m.Class == ClassOwn || m.Class == ClassTrusted}
+	if !ex.OK() {
+		return r
+	}
+	req := cors.Request{Origin: m.Origin, Method: http.MethodGet, Credentials: cors.Omit}
+	r.omit = cors.Check(req, ex.Status, ex.Header)
+	req.Credentials = cors.Include
+	r.include = cors.Check(req, ex.Status, ex.Header)
+	vals := ex.Header.Values("Access-Control-Allow-Origin")
+	r.acaoLines = len(vals)
+	r.acao, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Origin")
+	r.acac, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Credentials")
+	r.wildcard = r.acao == "*"
+	r.specific = (r.omit.Allowed || r.include.Allowed) && !r.wildcard
+	return r
+}
+
+// accepted reports whether origin m is allowed to read by the origin check itself (not by a
+// wildcard) while the user never said to trust it.
+func (r *result) accepted() bool {
+	return r != nil && r.ok() && r.specific && !r.trustedByMe
+}
+
+func (s *scan) sendPreflights() {
+	// The untrusted origin is the one most likely allowed: the arbitrary one when it is
+	// reflected, else the first bypass that worked, else the arbitrary one anyway.
+	untrusted := "https://evil-" + s.rnd + ".example"
+	if r := s.byOrigin[untrusted]; r == nil || !r.accepted() {
+		for _, r := range s.results {
+			if r.accepted() {
+				untrusted = r.Origin
+				break
+			}
+		}
+	}
+	type spec struct {
+		origin  string
+		trusted bool
+		method  string
+	}
+	specs := []spec{{untrusted, false, http.MethodPut}, {untrusted, false, http.MethodDelete}, {untrusted, false, unusualMethod}}
+	for _, t := range s.env.TrustedOrigins {
+		o, err := cors.ParseOrigin(strings.TrimSpace(t))
+		if err != nil || o.Opaque {
+			continue
+		}
+		specs = append(specs, spec{o.String(), true, http.MethodPut}, spec{o.String(), true, unusualMethod})
+		break
+	}
+	specs = specs[:s.take(len(specs))]
+	s.pre = make([]*preflight, len(specs))
+	var wg sync.WaitGroup
+	for i, sp := range specs {
+		wg.Add(1)
+		go func(i int, sp spec) {
+			defer wg.Done()
+			h := http.Header{"Origin": {sp.origin}, "Access-Control-Request-Method": {sp.method}}
+			if sp.method == http.MethodPut {
+				h.Set("Access-Control-Request-Headers", "authorization,"+testHeader)
+				h.Set("Access-Control-Request-Private-Network", "true")
+			}
+			ex := s.env.Client.Do(s.ctx, probe.Request{Method: http.MethodOptions, URL: s.env.URL.String(), Header: h, Identity: s.id})
+			s.pre[i] = &preflight{origin: sp.origin, trusted: sp.trusted, method: sp.method, ex: ex}
+		}(i, sp)
+	}
+	wg.Wait()
+}
+
+// sendAnonymous looks at what a browser that sends no certificate (Firefox on a
+// non-credentialed request) gets from an endpoint that rejects at HTTP level.
+func (s *scan) sendAnonymous() {
+	if s.env.Facts.Anonymous != nil {
+		s.anon = s.env.Facts.Anonymous
+		return
+	}
+	if s.env.Facts.Auth != target.AuthRequiredHTTP || !s.env.HasCert() || s.take(1) == 0 {
+		return
+	}
+	s.anon = s.env.Client.Do(s.ctx, probe.Request{Method: http.MethodGet, URL: s.env.URL.String(),
+		Header: http.Header{"Origin": {"https://evil-" + s.rnd + ".example"}}, Identity: probe.None})
+}
+
+// facts are what the severity depends on.
+type facts struct {
+	mtls      bool // a request without a certificate is refused, and no bypass is known
+	certSent  bool // the probes carried the user's certificate
+	cookies   bool // the baseline sets session or CSRF cookies
+	sensitive bool
+	what      string // e.g. "email addresses and a phone number"
+	content   int    // status of the authenticated content
+}
+
+var sessionCookie = regexp.MustCompile(`(?i)session|csrf|sid|auth|token|jwt`)
+
+func (s *scan) learnFacts() {
+	env := s.env
+	s.f.certSent = env.HasCert()
+	s.f.mtls = env.Facts.Auth.RequiresCert() && !env.Facts.Unauthenticated
+	base := env.Facts.Baseline
+	if own := s.byOrigin[s.self]; own.ok() && (base == nil || !base.OK()) {
+		base = own.ex
+	}
+	if base == nil || !base.OK() {
+		for _, r := range s.results {
+			if r.ok() {
+				base = r.ex
+				break
+			}
+		}
+	}
+	if base != nil && base.OK() {
+		s.f.content = base.Status
+		for _, c := range base.Header.Values("Set-Cookie") {
+			name, _, _ := strings.Cut(c, "=")
+			if sessionCookie.MatchString(name) {
+				s.f.cookies = true
+			}
+		}
+	}
+	sens := env.Facts.Sensitivity
+	if !sens.Any() && env.Sensitive != nil && base != nil && base.OK() && base.Status < 400 {
+		sens = env.Sensitive(base.Body, base.Header.Get("Content-Type"))
+	}
+	s.f.sensitive, s.f.what = sens.Any(), sens.Describe()
+	if env.Facts.Stack == "" && base != nil && base.OK() {
+		env.Facts.Stack = guessStack(base.Header)
+	}
+}
+
+// guessStack recognises django-cors-headers' and Django's marks, or nginx's Server header.
+func guessStack(h http.Header) string {
+	vary := strings.ToLower(strings.Join(h.Values("Vary"), ","))
+	for _, c := range h.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
+			return "django"
+		}
+	}
+	if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
+		return "django"
+	}
+	if strings.HasPrefix(strings.ToLower(h.Get("Server")), "nginx") {
+		return "nginx"
+	}
+	return ""
+}
+
+func (s *scan) authenticated() bool { return s.f.mtls || s.f.cookies }

@@ -1,0 +1,203 @@
+package corscheck
+
+import (
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/crossgate/crossgate/cors"
+)
+
+// Class names what a probe origin tests. The bypass classes map one to one onto rules.
+type Class string
+
+const (
+	ClassOwn        Class = "own"         // the target's own origin
+	ClassTrusted    Class = "trusted"     // an --origin value, or an origin the server names itself
+	ClassArbitrary  Class = "arbitrary"   // https://evil-<rnd>.example
+	ClassNull       Class = "null"        // Origin: null
+	ClassPrefix     Class = "prefix"      // https://trusted.host.evil-<rnd>.example
+	ClassSuffix     Class = "suffix"      // https://evil<rnd>trusted.host, https://evil-<registered domain>
+	ClassSubstring  Class = "substring"   // https://xtrusted.hostx.example, https://<registered domain minus first char>
+	ClassDot        Class = "dot"         // one regex dot of the trusted host replaced by x
+	ClassSpecial    Class = "special"     // https://trusted.host<c>.evil-<rnd>.example
+	ClassSubdomain  Class = "subdomain"   // https://crossgate-sub.trusted.host
+	ClassHTTP       Class = "http"        // http:// downgrade of a trusted or the own origin
+	ClassThirdParty Class = "third-party" // shared hosting origins
+	ClassLocalhost  Class = "localhost"   // loopback origins
+)
+
+// Mutation is one Origin value to send.
+type Mutation struct {
+	Origin string // serialized as a browser sends it, or "null"
+	Class  Class
+	Base   string // the host or origin it was derived from ("" for fixed probes)
+}
+
+// specialChars are the host characters that some browser accepts in a host name while a
+// server-side parser or regex treats them as a delimiter (CORScanner and Corsy probe sets,
+// PortSwigger's URL validation bypass research): "_" is accepted by every engine, "`", "}",
+// "!", "~" and ";" by Safari. "%60" and "^", "|" are left out: the URL standard forbids "%",
+// "^" and "|" in hosts, so no browser can send such an Origin.
+var specialChars = []string{"_", "`", "}", "!", "~", ";"}
+
+// thirdParty are shared hosting origins anyone can publish a page on (CORScanner origins.json,
+// CorsMe, aristos cors-scanner's S3 set). Sub-domains are crossgate-named so that none exists.
+var thirdParty = []string{
+	"https://crossgate.github.io",
+	"https://crossgate.herokuapp.com",
+	"https://crossgate.s3.amazonaws.com",
+	"https://codepen.io",
+	"https://jsfiddle.net",
+}
+
+var localhosts = []string{"http://localhost", "http://127.0.0.1", "http://localhost:3000"}
+
+// hostIsAddress reports whether host is an IP literal or a loopback name, for which
+// domain-shaped mutations mean nothing.
+func hostIsAddress(host string) bool {
+	h := strings.Trim(host, "[]")
+	return net.ParseIP(h) != nil || h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
+
+// registeredDomain is the last two labels of host, or host itself when it has fewer. A public
+// suffix list would do better for co.uk-style suffixes; for mutations a longer base is safe.
+func registeredDomain(host string) string {
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	if len(labels) <= 2 {
+		return strings.Join(labels, ".")
+	}
+	return strings.Join(labels[len(labels)-2:], ".")
+}
+
+type planner struct {
+	seen map[string]bool
+	out  []Mutation
+}
+
+// add keeps origin when it is a valid, new serialized origin; invalid candidates (a fuzzed
+// host with odd bytes) are dropped rather than sent.
+func (p *planner) add(class Class, base, origin string) {
+	if origin != "null" {
+		o, err := cors.ParseOrigin(origin)
+		if err != nil || o.Opaque {
+			return
+		}
+		origin = o.String()
+	}
+	if p.seen[origin] {
+		return
+	}
+	p.seen[origin] = true
+	p.out = append(p.out, Mutation{Origin: origin, Class: class, Base: base})
+}
+
+// base is one host mutations are derived from.
+type base struct {
+	scheme, host, port string
+	ownHost            bool
+}
+
+func (b base) origin(host string) string {
+	return b.originScheme(b.scheme, host)
+}
+
+func (b base) originScheme(scheme, host string) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	s := scheme + "://" + host
+	if b.port != "" {
+		s += ":" + b.port
+	}
+	return s
+}
+
+// Plan is the ordered probe list for a target and its trusted origins: learning probes first
+// (own, trusted, arbitrary, null), then per-base mutations, then fixed third-party and
+// localhost probes, then the special characters of the first base. Run sends them in this
+// order and stops at the budget, so the order is the priority. rnd makes the made-up names
+// unique per scan. Every Origin is a valid serialized origin or "null".
+func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
+	p := &planner{seen: map[string]bool{}}
+	var self cors.Origin
+	if target != nil {
+		self = cors.OriginOf(target)
+	}
+	if !self.Opaque {
+		p.add(ClassOwn, "", self.String())
+	}
+	var bases []base
+	for _, t := range trusted {
+		o, err := cors.ParseOrigin(t)
+		if err != nil || o.Opaque {
+			continue
+		}
+		p.add(ClassTrusted, "", o.String())
+		bases = append(bases, base{scheme: o.Scheme, host: o.Host, port: o.Port})
+	}
+	if !self.Opaque {
+		// Attacker pages live on default ports whatever port the API uses, so the target's
+		// own host is mutated without its port; only the downgrade keeps it.
+		bases = append(bases, base{scheme: self.Scheme, host: self.Host, port: self.Port, ownHost: true})
+	}
+	p.add(ClassArbitrary, "", "https://evil-"+rnd+".example")
+	p.add(ClassNull, "", "null")
+
+	covered := map[string]bool{}
+	var first *base
+	for i := range bases {
+		b := bases[i]
+		// Downgrade first: it is the one mutation that also means something for an IP host.
+		if b.scheme == "https" {
+			p.add(ClassHTTP, b.origin(b.host), b.originScheme("http", b.host))
+		}
+		if b.ownHost {
+			b.port = ""
+		}
+		if hostIsAddress(b.host) || b.host == "" {
+			continue
+		}
+		rd := registeredDomain(b.host)
+		if covered[b.host] {
+			continue
+		}
+		covered[b.host] = true
+		if first == nil {
+			first = &bases[i]
+		}
+		from := b.origin(b.host)
+		evil := "evil-" + rnd + ".example"
+		p.add(ClassPrefix, from, b.originScheme(b.scheme, b.host+"."+evil))
+		p.add(ClassSuffix, from, b.origin("evil"+rnd+b.host))
+		if rd != b.host {
+			p.add(ClassSuffix, from, b.origin("evil-"+rd))
+		}
+		p.add(ClassSubstring, from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
+		if len(rd) > 1 {
+			p.add(ClassSubstring, from, b.origin(rd[1:]))
+		}
+		for i := 0; i < len(b.host); i++ {
+			if b.host[i] == '.' {
+				p.add(ClassDot, from, b.origin(b.host[:i]+"x"+b.host[i+1:]))
+			}
+		}
+		p.add(ClassSubdomain, from, b.origin("crossgate-sub."+b.host))
+		if rd != b.host {
+			p.add(ClassSubdomain, from, b.origin("crossgate-sub."+rd))
+		}
+	}
+	for _, o := range localhosts {
+		p.add(ClassLocalhost, "", o)
+	}
+	for _, o := range thirdParty {
+		p.add(ClassThirdParty, "", o)
+	}
+	if first != nil {
+		from := first.origin(first.host)
+		for _, c := range specialChars {
+			p.add(ClassSpecial, from, first.originScheme(first.scheme, first.host+c+".evil-"+rnd+".example"))
+		}
+	}
+	return p.out
+}
