@@ -30,6 +30,8 @@ type Target struct {
 	Requests int      `json:"requests,omitempty"`
 	Files    int      `json:"files,omitempty"`
 	Error    string   `json:"error,omitempty"`
+	// Notes say what could not be tested and why (e.g. spoofing behind a TLS-level check).
+	Notes    []string `json:"notes,omitempty"`
 	Findings int      `json:"findings"`
 }
 

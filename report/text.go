@@ -83,6 +83,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		if t.Files > 0 {
 			tw.printf("  files:       %d\n", t.Files)
 		}
+		for _, n := range t.Notes {
+			tw.printf("  note:        %s\n", n)
+		}
 		tw.printf("  findings:    %d\n", t.Findings)
 	}
 	for s := finding.Critical; s >= finding.Info; s-- {
@@ -147,7 +150,11 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 		tw.field("reproduce", ev.Curl)
 	}
 	if f.Remediation != "" {
-		tw.block("fix", f.Remediation, 0)
+		fixLimit := 16
+		if o.Verbose {
+			fixLimit = 0
+		}
+		tw.block("fix", f.Remediation, fixLimit)
 	}
 }
 
@@ -161,7 +168,11 @@ func summaryLine(r *Report) string {
 	if len(r.Targets) == 1 {
 		noun = "target"
 	}
-	line := fmt.Sprintf("summary: %d findings (%s) across %d %s", r.Summary.Total, strings.Join(parts, ", "), len(r.Targets), noun)
+	fnoun := "findings"
+	if r.Summary.Total == 1 {
+		fnoun = "finding"
+	}
+	line := fmt.Sprintf("summary: %d %s (%s) across %d %s", r.Summary.Total, fnoun, strings.Join(parts, ", "), len(r.Targets), noun)
 	if r.Summary.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", r.Summary.Failed)
 	}

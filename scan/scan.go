@@ -175,11 +175,32 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 		}
 	}
 	var fs []finding.Finding
-	fs = append(fs, mtlscheck.Run(ctx, env)...)
-	fs = append(fs, corscheck.Run(ctx, env)...)
+	m := mtlscheck.Scan(ctx, env)
+	fs = append(fs, m.Findings...)
+	t.Notes = append(t.Notes, m.Notes...)
+	cf := corscheck.Run(ctx, env)
+	env.Facts.CrossOrigin = crossOriginReader(cf)
+	fs = append(fs, cf...)
 	fs = append(fs, exposurecheck.Run(ctx, env)...)
 	t.Stack = env.Facts.Stack
 	return fs, t
+}
+
+// readableRules are the CORS findings that mean an untrusted page can read the response.
+var readableRules = []string{"cors-reflect-origin-credentials", "cors-wildcard-on-mtls", "cors-reflect-origin",
+	"cors-null-origin", "cors-prefix-bypass", "cors-suffix-bypass", "cors-substring-bypass",
+	"cors-unescaped-dot-bypass", "cors-special-char-bypass", "cors-third-party-origin", "cors-wildcard",
+	"cors-any-subdomain", "cors-http-origin-trusted", "cors-localhost-origin"}
+
+func crossOriginReader(fs []finding.Finding) string {
+	for _, r := range readableRules {
+		for _, f := range fs {
+			if f.Rule == r && f.Severity > finding.Info {
+				return r
+			}
+		}
+	}
+	return ""
 }
 
 // handshakeOnly is true when the server answered at the TLS layer (it rejected the

@@ -52,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"email":"alice@example.com","phone":"+1 415 555 0134"}`)
+		io.WriteString(w, `{"user":"alice","email":"alice.liddell@acme-health.net","phone":"+1 415 555 0134"}`)
 	}))
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{sca.Server().TLS}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: cca.Pool()}
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -141,7 +141,7 @@ func TestScanFindsSeedMistakeAndExitCodes(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("json output: %v\n%s", err, out)
 	}
-	if strings.Contains(out, "alice@example.com") {
+	if strings.Contains(out, "alice.liddell@acme-health.net") || strings.Contains(out, "555 0134") {
 		t.Fatal("unredacted PII in JSON output")
 	}
 	found := false

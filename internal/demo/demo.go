@@ -26,7 +26,7 @@ import (
 // TrustedOrigin is the front-end the demo API is meant to serve.
 const TrustedOrigin = "https://app.example.com"
 
-const profile = `{"user":"alice","name":"Alice Example","email":"alice@example.com","phone":"+1 415 555 0134","plan":"enterprise"}`
+const profile = `{"user":"alice","name":"Alice Example","email":"alice.liddell@acme-health.net","phone":"+1 415 555 0134","plan":"enterprise"}`
 
 // API is one running demo server.
 type API struct {

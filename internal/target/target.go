@@ -62,6 +62,9 @@ type Facts struct {
 	Sensitivity Sensitivity
 	// Stack is a guess from the responses: "django", "nginx", or "".
 	Stack string
+	// CrossOrigin names the CORS finding that shows an untrusted page can read this
+	// endpoint's responses (set after the CORS checks; empty when none was found).
+	CrossOrigin string
 	// Unauthenticated is set when a bypass (no cert, any cert, spoofed header) got the
 	// protected content: findings are then rated as on a public endpoint.
 	Unauthenticated bool

@@ -86,9 +86,9 @@ func (r *run) cleartextFindings() []finding.Finding {
 	f := finding.New("cleartext-credentials")
 	f.Detail = capitalise(joinAnd(reasons)) + "."
 	if wire {
-		f.SetSeverity(finding.Critical, "Critical: credentials cross plain HTTP, readable and replayable by anyone on the network path.")
+		f.SetSeverity(finding.Critical, "credentials cross plain HTTP, readable and replayable by anyone on the network path.")
 	} else {
-		f.SetSeverity(finding.High, "High: the credential in the URL is encrypted on the wire (https) but is stored in logs, history and Referer headers.")
+		f.SetSeverity(finding.High, "the credential in the URL is encrypted on the wire (https) but is stored in logs, history and Referer headers.")
 	}
 	f.Evidence = r.evidence(proof, nil)
 	f.Remediation = "Serve the API over https only (redirect or refuse http://, add HSTS), send credentials in an Authorization header or client certificate, never in the URL, and rotate any credential that was sent in clear."

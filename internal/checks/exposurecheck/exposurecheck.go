@@ -30,8 +30,8 @@ import (
 //     own directory when it is not the root): at most 4;
 //   - error probes: a random missing path and the target with an invalid Host, each with
 //     Accept: text/html and Accept: application/json: 4;
-//   - well-known files: len(wellKnownFiles) per base directory, deduplicated: at most
-//     2*len(wellKnownFiles), i.e. 52; when the target sits at the root, 26.
+//   - well-known files: the whole list (27) at the site root, and the few of nestedFiles (5)
+//     in the target's own directory: at most 32.
 //
 // PII/secret scanning, cookies and cleartext credentials use only what the scan already saw
 // (the baseline and anonymous exchanges) plus the probes above: no requests of their own.
@@ -43,7 +43,7 @@ const (
 
 // Budget is the most requests Run sends for one endpoint.
 func Budget() int {
-	return maxBases*soft404Probes + errorProbes + maxBases*len(wellKnownFiles)
+	return maxBases*soft404Probes + errorProbes + len(wellKnownFiles) + (maxBases-1)*len(nestedFiles)
 }
 
 // Sensitivity runs the detectors over a body and returns what kinds of data it holds, by

@@ -259,7 +259,7 @@ func TestProfileLeaksPIIAndSecret(t *testing.T) {
 	}
 }
 
-func TestOwnProfileIsMedium(t *testing.T) {
+func TestOwnProfileIsInfo(t *testing.T) {
 	own := func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/me" {
 			http.NotFound(w, r)
@@ -270,10 +270,10 @@ func TestOwnProfileIsMedium(t *testing.T) {
 	srv := startTLS(t, tls.RequireAndVerifyClientCert, own)
 	fs := runChecks(t, newEnv(t, srv.URL+"/api/me", envOpts{auth: target.AuthRequiredTLS}))
 	p := byRule(fs)["pii-in-response"]
-	if len(p) != 1 || p[0].Severity != finding.Medium {
-		t.Fatalf("own profile behind required mTLS: want one medium pii finding, got %v", rules(fs))
+	if len(p) != 1 || p[0].Severity != finding.Info {
+		t.Fatalf("own profile behind required mTLS: want one info pii finding, got %v", rules(fs))
 	}
-	if !strings.Contains(p[0].SeverityReason, "own profile") {
+	if !strings.Contains(p[0].SeverityReason, "belongs to the certificate holder") {
 		t.Errorf("reason: %s", p[0].SeverityReason)
 	}
 	// The same body on an endpoint that does not require a certificate stays high.
@@ -441,8 +441,8 @@ func TestExposedFilesWithSecrets(t *testing.T) {
 		// A settings backup with a hard-coded database URL: critical.
 		"/settings.py.bak": "import os\nDEBUG = False\nALLOWED_HOSTS = ['shop.example']\nDATABASE_URL = '" + dbURL + "'\n",
 		// The same .git/config at the root and under /api/ (one alias): one finding.
-		"/.git/config":     "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = https://git.example/shop.git\n",
-		"/api/.git/config": "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = https://git.example/shop.git\n",
+		"/.git/HEAD":     "ref: refs/heads/main\n",
+		"/api/.git/HEAD": "ref: refs/heads/main\n",
 	}
 	srv := startTLS(t, tls.NoClientCert, func(w http.ResponseWriter, r *http.Request) {
 		if b, ok := files[r.URL.Path]; ok {
@@ -466,9 +466,9 @@ func TestExposedFilesWithSecrets(t *testing.T) {
 	}
 	v := got["exposed-vcs-metadata"]
 	if len(v) != 1 || v[0].Severity != finding.High {
-		t.Fatalf("identical .git/config at two paths: want one high finding, got %v", rules(fs))
+		t.Fatalf("identical .git/HEAD at two paths: want one high finding, got %v", rules(fs))
 	}
-	if notes := strings.Join(v[0].Evidence.Notes, "\n"); !strings.Contains(notes, "also served at /api/.git/config") {
+	if notes := strings.Join(v[0].Evidence.Notes, "\n"); !strings.Contains(notes, "also served at /api/.git/HEAD") {
 		t.Errorf("duplicate path should be noted: %s", notes)
 	}
 	assertNoLeak(t, fs, awsKeyID, dbPassword)

@@ -141,20 +141,20 @@ func (r *run) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding
 
 	switch kind {
 	case exposure.PII:
-		// Base high stands for personal data: the CORS and mTLS findings carry the
-		// "who can read it" part. The one exception is a user reading their own record: a
-		// single email or phone number that matches the client certificate, on an endpoint
-		// that refuses requests without one, is the expected content of a profile page.
-		if r.ownProfileOnly(hs, anon) {
-			f.SetSeverity(finding.Medium, "Medium: a single "+hs[0].m.Label+" that matches the client certificate's subject, on an endpoint that requires a client certificate ("+string(r.env.Facts.Auth)+"): the authenticated user's own profile.")
+		// The base high stands for personal data, except for a user reading their own record:
+		// PII in a record that names the certificate holder, on an endpoint that refuses
+		// requests without a certificate, with no bypass and no cross-origin reader found, is
+		// what a profile page is for (info: a fact that raises the other findings).
+		if !anon && !r.env.Facts.Unauthenticated && r.env.Facts.CrossOrigin == "" && r.env.Facts.Auth.RequiresCert() && r.ownProfile(hs) {
+			f.SetSeverity(finding.Info, "the personal data belongs to the certificate holder (its subject appears in the record), the endpoint requires a client certificate ("+string(r.env.Facts.Auth)+") and no cross-origin read or bypass was found.")
 		} else {
-			f.SetSeverity(finding.High, "High: personal data ("+describeHits(hs)+") in the response; "+r.exposureContext(anon, proof)+".")
+			f.SetSeverity(finding.High, "personal data ("+describeHits(hs)+") in the response; "+r.exposureContext(anon, proof)+".")
 		}
 	case exposure.Secret:
 		if crit := criticalSecrets(hs); len(crit) > 0 {
-			f.SetSeverity(finding.Critical, "Critical: the response carries "+strings.Join(crit, " and ")+": keys of this kind open infrastructure beyond this API (servers, cloud accounts, databases).")
+			f.SetSeverity(finding.Critical, "the response carries "+strings.Join(crit, " and ")+": keys of this kind open infrastructure beyond this API (servers, cloud accounts, databases).")
 		} else {
-			f.SetSeverity(finding.High, "High: the response carries "+describeHits(hs)+"; "+r.exposureContext(anon, proof)+".")
+			f.SetSeverity(finding.High, "the response carries "+describeHits(hs)+"; "+r.exposureContext(anon, proof)+".")
 		}
 	}
 
@@ -182,7 +182,9 @@ func (r *run) exposureContext(anon bool, proof *probe.Exchange) string {
 	default:
 		parts = append(parts, "the endpoint does not require a client certificate ("+string(r.env.Facts.Auth)+")")
 	}
-	if proof.OK() {
+	if r.env.Facts.CrossOrigin != "" {
+		parts = append(parts, "an untrusted page can read it cross-origin (see "+r.env.Facts.CrossOrigin+")")
+	} else if proof.OK() {
 		if acao := proof.Header.Get("Access-Control-Allow-Origin"); acao != "" {
 			parts = append(parts, fmt.Sprintf("the response sends Access-Control-Allow-Origin: %s, so cross-origin pages may read it (see the CORS findings)", acao))
 		}
@@ -190,23 +192,18 @@ func (r *run) exposureContext(anon bool, proof *probe.Exchange) string {
 	return strings.Join(parts, "; ")
 }
 
-// ownProfileOnly: exactly one distinct PII value, an email address or phone number, on an
-// endpoint that refuses certificate-less requests, not seen without a certificate, and it
-// matches the client certificate (SAN email, or the subject CN as the email's local part or
-// as a quoted string in the body).
-func (r *run) ownProfileOnly(hs []hit, anon bool) bool {
-	if len(hs) != 1 || anon || r.env.Facts.Unauthenticated || !r.env.Facts.Auth.RequiresCert() {
+// ownProfile: every PII value sits in a record that names the certificate holder (SAN email,
+// or the subject CN as an email's local part or as a quoted string in the same body).
+func (r *run) ownProfile(hs []hit) bool {
+	if r.env.User == nil || len(hs) == 0 {
 		return false
 	}
-	m := hs[0].m
-	kind := strings.ToLower(m.Detector + " " + m.Label)
-	if !strings.Contains(kind, "email") && !strings.Contains(kind, "phone") {
-		return false
+	for _, h := range hs {
+		if !matchesCert(h.m.Value, h.ex.Body, r.env.User.Leaf()) {
+			return false
+		}
 	}
-	if r.env.User == nil {
-		return false
-	}
-	return matchesCert(m.Value, hs[0].ex.Body, r.env.User.Leaf())
+	return true
 }
 
 func matchesCert(value string, body []byte, leaf *x509.Certificate) bool {

@@ -113,7 +113,7 @@ func TestWellKnownFilesBounded(t *testing.T) {
 		}
 		seen[f.path] = true
 	}
-	if Budget() != 2*2+4+2*len(wellKnownFiles) {
+	if Budget() != 2*2+4+len(wellKnownFiles)+len(nestedFiles) {
 		t.Errorf("Budget() = %d", Budget())
 	}
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/crossgate/crossgate/audit"
+	"github.com/crossgate/crossgate/report"
+)
+
+const auditHelp = `Usage: crossgate audit [flags] PATH...
+
+Statically checks source trees and config files, without running anything:
+
+  nginx configs   nginx.conf, *.conf in nginx-ish folders, sites-available/enabled, any
+                  *.conf with a server or http block; includes are followed. Checks
+                  ssl_verify_client optional / optional_no_ca, identity headers
+                  (X-SSL-Client-*, X-Client-Cert, XFCC...) not overwritten in every
+                  proxying location, Access-Control-Allow-Origin * or $http_origin,
+                  dotfiles served from a root, TLS 1.0/1.1.
+  Django projects manage.py, wsgi/asgi, DJANGO_SETTINGS_MODULE and split settings:
+                  CORS settings, DEBUG, SECRET_KEY, cookies, SSL redirect, subject-DN
+                  substring matches and unverified identity headers in code.
+  secrets         API keys, private keys, tokens and passwords committed in any text file
+                  (secret-in-source).
+
+Skipped: .git, vendor, node_modules, __pycache__, virtualenvs, binary files, files over
+5 MiB, and whatever .crossgateignore (gitignore-style, at each PATH) lists. A comment
+"# crossgate:ignore RULE" (or // ...) on a finding's line or the line above silences it.
+
+Flags:
+  --format FORMAT      text, json or sarif (default text)
+  -o, --output FILE    write the report to FILE instead of standard output
+  --fail-on SEVERITY   exit 1 when a finding is at or above it: info, low, medium, high,
+                       critical or none (default high)
+  --show-secrets       print secret values in evidence instead of masking them
+  --ignore PATTERN     also skip paths matching PATTERN (.crossgateignore syntax; repeatable)
+  -v, --verbose        print full evidence in the text report
+  --no-color           no ANSI colour in the text report
+
+Examples:
+  crossgate audit .
+  crossgate audit --format sarif -o crossgate.sarif src/ deploy/nginx/
+  crossgate audit --fail-on medium --ignore 'tests/**' .
+
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage or input error (unknown flag, a PATH that does not exist)
+  3  nothing could be audited (every PATH failed, e.g. a single broken nginx.conf)
+`
+
+type auditFlags struct {
+	format, out, failOn string
+	showSecrets         bool
+	verbose, noColor    bool
+	ignore              listFlag
+}
+
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f auditFlags
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.StringVar(&f.format, "format", "text", "")
+	fs.StringVar(&f.out, "o", "", "")
+	fs.StringVar(&f.out, "output", "", "")
+	fs.StringVar(&f.failOn, "fail-on", "high", "")
+	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
+	fs.Var(&f.ignore, "ignore", "")
+	fs.BoolVar(&f.verbose, "verbose", false, "")
+	fs.BoolVar(&f.verbose, "v", false, "")
+	fs.BoolVar(&f.noColor, "no-color", false, "")
+	// The flag package would print its own complaint; ours is the error/hint pair.
+	fs.SetOutput(io.Discard)
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if isHelp(err) {
+			fmt.Fprint(stdout, auditHelp)
+			return exitOK
+		}
+		return usageError(stderr, err.Error(), "run 'crossgate audit --help' for the flags")
+	}
+	switch f.format {
+	case "text", "json", "sarif":
+	default:
+		return usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json or sarif")
+	}
+	failOn, err := parseFailOn(f.failOn)
+	if err != nil {
+		return usageError(stderr, "--fail-on: "+err.Error(), "for example --fail-on medium")
+	}
+	if len(paths) == 0 {
+		return usageError(stderr, "no PATH to audit", "give a directory or file, e.g. 'crossgate audit .'")
+	}
+	rep, err := audit.Run(ctx, paths, audit.Options{ShowSecrets: f.showSecrets, Ignore: f.ignore})
+	if err != nil {
+		var nf *audit.NotFoundError
+		if errors.As(err, &nf) {
+			return usageError(stderr, nf.Error(), "check the path; crossgate audit takes directories or files")
+		}
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitUsage
+	}
+	rep.Version = version
+	return emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+}

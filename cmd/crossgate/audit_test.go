@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crossgate/crossgate/report"
+)
+
+const seedlike = "../../audit/testdata/seedlike"
+const clean = "../../audit/testdata/clean"
+
+func runAuditCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = runAudit(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestAuditExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"seedlike has critical findings", []string{seedlike}, exitFindings},
+		{"clean has none", []string{clean}, exitOK},
+		{"fail-on none never fails", []string{"--fail-on", "none", seedlike}, exitOK},
+		{"fail-on critical still fails", []string{seedlike, "--fail-on", "critical"}, exitFindings},
+		{"both paths", []string{clean, seedlike}, exitFindings},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runAuditCLI(t, c.args...)
+			if code != c.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.want, stderr)
+			}
+		})
+	}
+}
+
+func TestAuditUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args      []string
+		err, hint string
+	}{
+		{[]string{"no/such/dir"}, "error: cannot audit no/such/dir: no such file or directory", "hint: check the path"},
+		{[]string{"--format", "xml", clean}, `error: unknown --format "xml"`, "hint: use text, json or sarif"},
+		{[]string{"--fail-on", "severe", clean}, `error: --fail-on: unknown severity "severe" (want info, low, medium, high, critical or none)`, "hint:"},
+		{[]string{"--bogus", clean}, "error: flag provided but not defined: -bogus", "hint: run 'crossgate audit --help'"},
+		{nil, "error: no PATH to audit", "hint: give a directory or file"},
+	} {
+		code, stdout, stderr := runAuditCLI(t, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.err+"\n") || !strings.Contains(stderr, c.hint) || stdout != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s", c.args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestAuditBrokenNginx(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte("http {\n    server {\n        listen 80;\n    }\n    }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Given on its own, nothing could be audited: exit 3 with the position of the error.
+	code, _, stderr := runAuditCLI(t, conf)
+	if code != exitNoTarget || !strings.Contains(stderr, `nginx.conf:6:1: unexpected "}"`) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	// Inside a tree it is reported and the rest is still audited.
+	if err := os.WriteFile(filepath.Join(dir, "ok.conf"), []byte("server {\n    ssl_protocols TLSv1.1 TLSv1.2;\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runAuditCLI(t, "--format", "json", "--fail-on", "medium", dir)
+	if code != exitFindings || !strings.Contains(stderr, `nginx.conf:6:1: unexpected "}"`) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("json: %v\n%s", err, stdout)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Rule != "nginx-weak-tls" || r.Findings[0].File != "ok.conf" || r.Findings[0].Line != 2 {
+		t.Errorf("findings %+v", r.Findings)
+	}
+}
+
+func TestAuditFormats(t *testing.T) {
+	code, stdout, _ := runAuditCLI(t, "--format", "json", seedlike)
+	var r report.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != exitFindings || r.Command != "audit" || r.Version != version {
+		t.Fatalf("json: exit %d err %v", code, err)
+	}
+	found := false
+	for _, f := range r.Findings {
+		if f.Rule == "nginx-identity-headers-not-cleared" && f.File == "nginx/nginx.conf" && f.Line == 23 && f.Column == 13 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the location inheritance trap is missing from the JSON report")
+	}
+
+	out := filepath.Join(t.TempDir(), "audit.sarif")
+	code, stdout, stderr := runAuditCLI(t, "--format", "sarif", "-o", out, seedlike)
+	if code != exitFindings || stdout != "" || !strings.Contains(stderr, "wrote sarif report to") {
+		t.Errorf("sarif -o: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Version string
+		Runs    []struct{ Results []struct{ RuleID string } }
+	}
+	if err := json.Unmarshal(raw, &log); err != nil || log.Version != "2.1.0" || len(log.Runs[0].Results) != len(r.Findings) {
+		t.Errorf("sarif: %v %+v", err, log)
+	}
+
+	_, stdout, _ = runAuditCLI(t, clean)
+	if !strings.Contains(stdout, "crossgate audit") || !strings.Contains(stdout, "0 findings") {
+		t.Errorf("text report for the clean project:\n%s", stdout)
+	}
+}
+
+func TestAuditHelp(t *testing.T) {
+	code, out, _ := runAuditCLI(t, "--help")
+	if code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+	for _, s := range []string{"Usage: crossgate audit", "--format", "-o", "--fail-on", "--show-secrets", "--ignore", ".crossgateignore", "crossgate:ignore", "Examples:", "Exit codes:", "3  nothing could be audited"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("audit --help does not mention %q", s)
+		}
+	}
+}
+
+func TestAuditShowSecrets(t *testing.T) {
+	_, masked, _ := runAuditCLI(t, "--format", "json", seedlike)
+	_, shown, _ := runAuditCLI(t, "--format", "json", "--show-secrets", seedlike)
+	const key = "AKIACROSSGATEFAKEKEY"
+	if strings.Contains(masked, key) || !strings.Contains(shown, key) {
+		t.Errorf("--show-secrets: masked has key %v, shown has key %v", strings.Contains(masked, key), strings.Contains(shown, key))
+	}
+}
