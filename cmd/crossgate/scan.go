@@ -37,7 +37,9 @@ Client identity:
   --cert-pass PASS     password of a .p12/.pfx bundle
   --identity NAME=CERT[,KEY]
                        an extra identity (repeatable), e.g. --identity bob=bob.crt,bob.key;
-                       two or more identities enable the identity-confusion check
+                       two or more identities enable the identity-confusion check;
+                       the name "expired" marks an expired certificate from your CA,
+                       which tests whether expired certificates are accepted
   --cacert FILE        CA certificate(s) that sign the server's certificate (PEM)
   --insecure           do not verify the server's certificate (your client certificate
                        may then be presented to an impostor: use only on a lab network)

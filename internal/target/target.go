@@ -38,7 +38,10 @@ func (s Sensitivity) Any() bool { return len(s.PII)+len(s.Secrets) > 0 }
 
 // Describe names what leaks, e.g. "email addresses and a payment card number".
 func (s Sensitivity) Describe() string {
-	all := append(append([]string(nil), s.PII...), s.Secrets...)
+	var all []string
+	for _, l := range append(append([]string(nil), s.PII...), s.Secrets...) {
+		all = append(all, withArticle(l))
+	}
 	switch len(all) {
 	case 0:
 		return ""
@@ -120,4 +123,16 @@ func (e *Env) Stamp(f *finding.Finding, discriminator string) {
 	// Redacted: a password in the target URL's userinfo never reaches a report.
 	f.URL = e.URL.Redacted()
 	f.Seal(discriminator)
+}
+
+// withArticle puts "a" or "an" before a singular label ("phone number" -> "a phone number");
+// plural labels ("email addresses") stay as they are.
+func withArticle(label string) string {
+	if label == "" || strings.HasSuffix(label, "s") || strings.HasPrefix(label, "a ") || strings.HasPrefix(label, "an ") {
+		return label
+	}
+	if strings.ContainsRune("aeiouAEIOU", rune(label[0])) {
+		return "an " + label
+	}
+	return "a " + label
 }
