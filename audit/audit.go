@@ -1,0 +1,555 @@
+// Package audit runs crossgate's static checks over directories and files: nginx configs,
+// Django projects, and secrets committed in any text file. It walks the tree once, honours
+// .crossgateignore and inline "crossgate:ignore" comments, and returns one report.
+package audit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/crossgate/crossgate/audit/django"
+	"github.com/crossgate/crossgate/audit/nginx"
+	"github.com/crossgate/crossgate/exposure"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/report"
+)
+
+// Options tune an audit.
+type Options struct {
+	// ShowSecrets prints secret values unmasked in evidence.
+	ShowSecrets bool
+	// Ignore holds extra .crossgateignore-style patterns, relative to each root.
+	Ignore []string
+}
+
+const (
+	maxFileSize = 5 << 20
+	binarySniff = 8 << 10
+)
+
+var skipDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, "vendor": true, "node_modules": true,
+	"__pycache__": true, ".venv": true, "venv": true, "site-packages": true, ".tox": true,
+	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
+}
+
+// lockfiles hold package hashes and registry URLs that look like secrets and never are.
+var lockfiles = map[string]bool{
+	"package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "poetry.lock": true,
+	"Pipfile.lock": true, "go.sum": true, "Cargo.lock": true, "composer.lock": true,
+	"Gemfile.lock": true, "uv.lock": true, "pdm.lock": true, "npm-shrinkwrap.json": true,
+}
+
+// NotFoundError is returned when a path given to Run does not exist or cannot be read.
+type NotFoundError struct {
+	Path string
+	Err  error
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("cannot audit %s: %v", e.Path, e.Err) }
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// Run audits every path (directories or files) and returns one report with a target per path,
+// plus a failed target for each config file that could not be parsed. A path that does not
+// exist is an error; a broken file inside a tree is not.
+func Run(ctx context.Context, paths []string, opts Options) (*report.Report, error) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, &NotFoundError{Path: p, Err: unwrapPathError(err)}
+		}
+	}
+	r := &report.Report{Tool: "crossgate", Command: "audit"}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs, targets, err := auditPath(ctx, p, opts)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil, err
+			}
+			targets = []report.Target{{Path: p, Error: err.Error()}}
+		}
+		r.Findings = append(r.Findings, fs...)
+		r.Targets = append(r.Targets, targets...)
+	}
+	r.Finalize()
+	return r, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// run is the state of one audited path.
+type run struct {
+	ctx     context.Context
+	opts    Options
+	given   string // the path as given
+	root    string // directory findings are relative to
+	ig      *ignorer
+	target  report.Target
+	extra   []report.Target
+	out     []finding.Finding
+	texts   []string // text files examined (absolute or as joined)
+	nginx   []string
+	pyFiles []string
+	lines   map[string][]string
+	pending []pendingSecret
+}
+
+type pendingSecret struct {
+	f        finding.Finding
+	detector string
+}
+
+func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	ru := &run{ctx: ctx, opts: opts, given: p, target: report.Target{Path: filepath.ToSlash(p)}, lines: map[string][]string{}}
+	single := !st.IsDir()
+	if single {
+		ru.root = filepath.Dir(p)
+	} else {
+		ru.root = p
+	}
+	ru.ig, err = loadIgnorer(ru.root, opts.Ignore)
+	if err != nil {
+		return nil, nil, err
+	}
+	if single {
+		ru.visitFile(p, true)
+	} else if err := ru.walk(); err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	djangoKeys := map[string]bool{}
+	if err := ru.django(single, djangoKeys); err != nil {
+		return nil, nil, err
+	}
+	ru.auditNginx(single)
+	for _, s := range ru.pending {
+		if s.detector == "django-secret-key" && djangoKeys[fmt.Sprintf("%s:%d", s.f.File, s.f.Line)] {
+			continue // the Django analyser reported this SECRET_KEY already
+		}
+		ru.out = append(ru.out, s.f)
+	}
+	ru.applyInlineIgnores()
+	ru.target.Files = len(ru.texts)
+	ru.target.Findings = len(ru.out)
+	if single && ru.target.Error == "" && len(ru.extra) == 1 {
+		// The one file given could not be parsed: the target itself failed.
+		ru.target.Error = ru.extra[0].Error
+		ru.extra = nil
+	}
+	return ru.out, append([]report.Target{ru.target}, ru.extra...), nil
+}
+
+func (ru *run) rel(p string) string {
+	abs, err1 := filepath.Abs(p)
+	root, err2 := filepath.Abs(ru.root)
+	if err1 == nil && err2 == nil {
+		if r, err := filepath.Rel(root, abs); err == nil {
+			return filepath.ToSlash(r)
+		}
+	}
+	return filepath.ToSlash(p)
+}
+
+// display names a file the way the user can find it: under the path they gave.
+func (ru *run) display(p string) string {
+	return filepath.ToSlash(filepath.Join(ru.root, ru.rel(p)))
+}
+
+func (ru *run) walk() error {
+	return filepath.WalkDir(ru.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == ru.root {
+				return err
+			}
+			return nil // unreadable entries are skipped, as git and grep do
+		}
+		if cerr := ru.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if p == ru.root {
+			return nil
+		}
+		rel := ru.rel(p)
+		if d.IsDir() {
+			if skipDirs[d.Name()] || ru.ig.match(rel, true) || isFile(filepath.Join(p, "pyvenv.cfg")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || ru.ig.match(rel, false) {
+			return nil
+		}
+		ru.visitFile(p, false)
+		return nil
+	})
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// visitFile classifies one file: text or not, nginx config or not, Python or not.
+func (ru *run) visitFile(p string, given bool) {
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > maxFileSize {
+		return
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return
+	}
+	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
+		return
+	}
+	ru.texts = append(ru.texts, p)
+	ru.secrets(p, data)
+	if isNginxConfig(p, data) {
+		ru.nginx = append(ru.nginx, p)
+	}
+	if strings.HasSuffix(p, ".py") {
+		ru.pyFiles = append(ru.pyFiles, p)
+	}
+}
+
+var nginxBlock = regexp.MustCompile(`(?m)^\s*(server|http)\s*\{`)
+
+// isNginxConfig: nginx.conf, *.conf under a directory whose name says nginx, files in
+// sites-available/sites-enabled that are nginx's, or any *.conf holding a server or http block.
+func isNginxConfig(p string, data []byte) bool {
+	base := filepath.Base(p)
+	if base == "nginx.conf" {
+		return true
+	}
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(p)), "/")
+	for _, d := range dirs {
+		// apache2/sites-available holds Apache files: ask for nginx syntax there.
+		if d == "sites-available" || d == "sites-enabled" {
+			return inNginxDir(dirs) || nginxBlock.Match(data)
+		}
+	}
+	if !strings.HasSuffix(base, ".conf") {
+		return false
+	}
+	return inNginxDir(dirs) || nginxBlock.Match(data)
+}
+
+func inNginxDir(dirs []string) bool {
+	for _, d := range dirs {
+		if strings.Contains(strings.ToLower(d), "nginx") {
+			return true
+		}
+	}
+	return false
+}
+
+// auditNginx parses each config once: a file already included by an earlier one (nginx.conf
+// files first, shallowest first) is audited through it, not again on its own.
+func (ru *run) auditNginx(single bool) {
+	cands := append([]string(nil), ru.nginx...)
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		an, bn := filepath.Base(a) == "nginx.conf", filepath.Base(b) == "nginx.conf"
+		if an != bn {
+			return an
+		}
+		da, db := strings.Count(filepath.ToSlash(a), "/"), strings.Count(filepath.ToSlash(b), "/")
+		if da != db {
+			return da < db
+		}
+		return a < b
+	})
+	covered := map[string]bool{}
+	// Keys resolve symlinks: sites-enabled/x is usually a link to sites-available/x.
+	key := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+		return p
+	}
+	for _, c := range cands {
+		if covered[key(c)] {
+			continue
+		}
+		covered[key(c)] = true
+		cfg, err := nginx.ParseFileIn(c, nginxPrefix(c))
+		if err != nil {
+			var pe *nginx.Error
+			if errors.As(err, &pe) {
+				covered[key(pe.File)] = true
+			}
+			ru.extra = append(ru.extra, report.Target{Path: ru.display(c), Error: ru.relError(err)})
+			continue
+		}
+		for _, f := range cfg.Files {
+			covered[key(f)] = true
+		}
+		ru.out = append(ru.out, nginx.Check(cfg, nginx.Options{RelPath: ru.rel})...)
+	}
+}
+
+// nginxPrefix is the directory relative includes resolve against: the nearest directory at
+// or above p's that holds an nginx.conf (nginx resolves them against its conf prefix, not
+// against the including file), else p's own directory.
+func nginxPrefix(p string) string {
+	dir := filepath.Dir(p)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		if isFile(filepath.Join(d, "nginx.conf")) {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// relError rewrites the file name of a parse error to the path under the audited path.
+func (ru *run) relError(err error) string {
+	var pe *nginx.Error
+	if errors.As(err, &pe) {
+		e := *pe
+		e.File = ru.display(pe.File)
+		return e.Error()
+	}
+	return err.Error()
+}
+
+func (ru *run) django(single bool, keys map[string]bool) error {
+	opts := django.Options{Mask: exposure.Mask, ShowSecrets: ru.opts.ShowSecrets}
+	var fs []finding.Finding
+	if single {
+		if !strings.HasSuffix(ru.given, ".py") {
+			return nil
+		}
+		got, err := django.AuditFile(ru.given, opts)
+		if err != nil {
+			ru.extra = append(ru.extra, report.Target{Path: ru.display(ru.given), Error: err.Error()})
+			return nil
+		}
+		fs = got
+	} else {
+		if len(ru.pyFiles) == 0 {
+			return nil
+		}
+		var roots []string
+		projects, err := django.Discover(ru.root)
+		if err != nil {
+			ru.extra = append(ru.extra, report.Target{Path: ru.target.Path, Error: "django discovery: " + err.Error()})
+			return nil
+		}
+		for _, p := range projects {
+			if ru.ig.match(ru.rel(p.Root), true) {
+				continue
+			}
+			got, err := django.Audit(p, opts)
+			if err != nil {
+				ru.extra = append(ru.extra, report.Target{Path: ru.display(p.Root), Error: err.Error()})
+				continue
+			}
+			ru.target.Settings = append(ru.target.Settings, p.SettingsModules...)
+			fs = append(fs, got...)
+			roots = append(roots, p.Root)
+		}
+		// Python outside every project (libraries, scripts, a tree without manage.py) still
+		// gets the code rules, file by file.
+		for _, py := range ru.pyFiles {
+			if under(py, roots) {
+				continue
+			}
+			if err := ru.ctx.Err(); err != nil {
+				return err
+			}
+			got, err := django.AuditFile(py, opts)
+			if err != nil {
+				continue // not Python 3 tree-sitter can read; the secret scan still saw it
+			}
+			fs = append(fs, got...)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.File != "" {
+			if ru.ig.match(ru.rel(f.File), false) {
+				continue
+			}
+			f.File = ru.rel(f.File)
+		}
+		f.Seal(fmt.Sprintf("%d|%s|%s", f.Column, f.Settings, f.Detail))
+		if seen[f.Fingerprint] {
+			continue // one file reached through two settings modules
+		}
+		seen[f.Fingerprint] = true
+		if f.Rule == "django-secret-key-hardcoded" {
+			keys[fmt.Sprintf("%s:%d", f.File, f.Line)] = true
+		}
+		ru.out = append(ru.out, f)
+	}
+	return nil
+}
+
+// under reports whether p lies inside one of the directories.
+func under(p string, dirs []string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	for _, d := range dirs {
+		d, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		if r, err := filepath.Rel(d, abs); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+			return true
+		}
+	}
+	return false
+}
+
+// secrets queues every secret exposure.Scan finds in a text file as secret-in-source.
+func (ru *run) secrets(p string, data []byte) {
+	if lockfiles[filepath.Base(p)] || filepath.Base(p) == ignoreFile {
+		return
+	}
+	rel := ru.rel(p)
+	for _, m := range exposure.Scan(data) {
+		if m.Kind != exposure.Secret || m.Start < 0 || m.Start > len(data) {
+			continue
+		}
+		if shapeless[m.Detector] && codeExt[strings.ToLower(filepath.Ext(p))] && !quotedAt(data, m.Start) {
+			// In code, "password = self.cleaned_data[...]" is an assignment, not a secret:
+			// a format-free detector counts only string literals there.
+			continue
+		}
+		line, col, lineStart := position(data, m.Start)
+		lineEnd := bytes.IndexByte(data[lineStart:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(data) - lineStart
+		}
+		text := string(data[lineStart : lineStart+lineEnd])
+		vs, ve := m.Start-lineStart, min(m.End-lineStart, len(text))
+		shown := m.Value
+		if !ru.opts.ShowSecrets {
+			shown = exposure.Mask(m.Value)
+		}
+		if ve > vs {
+			text = text[:vs] + firstLine(shown) + text[ve:]
+		}
+		f := finding.New("secret-in-source")
+		f.File, f.Line, f.Column = rel, line, col
+		f.Detail = fmt.Sprintf("%s %s is committed in %s (detector %s).", article(m.Label), m.Label, rel, m.Detector)
+		f.Evidence.Snippet = strings.TrimRight(text, "\r")
+		if m.Note != "" {
+			f.Evidence.Notes = append(f.Evidence.Notes, m.Note)
+		}
+		if m.Confidence > 0 && m.Confidence < 0.5 {
+			f.SetSeverity(finding.Medium, fmt.Sprintf("Low-confidence match (%.2f): it may be a placeholder.", m.Confidence))
+		} else {
+			f.SeverityReason = "Anyone with read access to the repository, or to any copy of it, holds the credential."
+		}
+		f.Remediation = fmt.Sprintf("Revoke the %s now and issue a new one: removing it from the file does not remove it from version-control history. "+
+			"Load the replacement from the environment or a secret manager at run time (for Django: SECRET = os.environ[\"NAME\"]), "+
+			"and purge the old value from history (git filter-repo) if the repository is shared.", m.Label)
+		f.Seal(fmt.Sprintf("%s|%d", m.Detector, col))
+		ru.pending = append(ru.pending, pendingSecret{f: f, detector: m.Detector})
+	}
+}
+
+// shapeless detectors recognise a secret by the name next to it, not by a format of its own.
+var shapeless = map[string]bool{"generic-secret": true, "django-secret-key": true}
+
+// codeExt are source languages where a value is a literal only when quoted.
+var codeExt = map[string]bool{
+	".py": true, ".pyi": true, ".js": true, ".mjs": true, ".cjs": true, ".jsx": true, ".ts": true,
+	".tsx": true, ".go": true, ".rb": true, ".java": true, ".kt": true, ".php": true, ".cs": true,
+	".rs": true, ".swift": true, ".scala": true, ".c": true, ".h": true, ".cc": true, ".cpp": true,
+}
+
+func quotedAt(data []byte, start int) bool {
+	return start > 0 && strings.IndexByte("\"'`", data[start-1]) >= 0
+}
+
+// article picks "A" or "An" by the label's first letter, which is right for the labels the
+// exposure catalogue uses ("An AWS access key ID", "A Django SECRET_KEY").
+func article(label string) string {
+	if label != "" && strings.ContainsRune("AEIOUaeiou", rune(label[0])) {
+		return "An"
+	}
+	return "A"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + "…"
+	}
+	return s
+}
+
+// position returns the 1-based line and column (in characters) of byte offset off.
+func position(data []byte, off int) (line, col, lineStart int) {
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	lineStart = bytes.LastIndexByte(data[:off], '\n') + 1
+	col = 1 + len([]rune(string(data[lineStart:off])))
+	return line, col, lineStart
+}
+
+// applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
+func (ru *run) applyInlineIgnores() {
+	kept := ru.out[:0]
+	for _, f := range ru.out {
+		if f.File != "" && f.Line > 0 && ru.inlineIgnored(f) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	ru.out = kept
+}
+
+func (ru *run) inlineIgnored(f finding.Finding) bool {
+	p := filepath.Join(ru.root, filepath.FromSlash(f.File))
+	lines, ok := ru.lines[p]
+	if !ok {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return false
+		}
+		lines = strings.Split(string(data), "\n")
+		ru.lines[p] = lines
+	}
+	for _, n := range []int{f.Line, f.Line - 1} {
+		if n >= 1 && n <= len(lines) && inlineIgnored(lines[n-1], f.Rule) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,320 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/report"
+)
+
+func audit(t *testing.T, opts Options, paths ...string) *report.Report {
+	t.Helper()
+	r, err := Run(context.Background(), paths, opts)
+	if err != nil {
+		t.Fatalf("Run(%v): %v", paths, err)
+	}
+	return r
+}
+
+func locs(r *report.Report, prefix string) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if strings.HasPrefix(f.Rule, prefix) {
+			out = append(out, fmt.Sprintf("%s@%s:%d", f.Rule, f.File, f.Line))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestSeedlikeNginx(t *testing.T) {
+	r := audit(t, Options{}, "testdata/seedlike")
+	got := locs(r, "nginx-")
+	want := []string{
+		"nginx-acao-wildcard@nginx/nginx.conf:13",
+		"nginx-dotfiles-served@nginx/nginx.conf:12",
+		"nginx-identity-headers-not-cleared@nginx/nginx.conf:23",
+		"nginx-verify-client-optional@nginx/nginx.conf:10",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("nginx findings:\n got %q\nwant %q", got, want)
+	}
+	for _, f := range r.Findings {
+		if f.Rule == "nginx-acao-wildcard" && f.Severity != finding.Critical {
+			t.Errorf("ACAO * on the mTLS server is %s, want critical", f.Severity)
+		}
+		if f.Fingerprint == "" || strings.Contains(f.File, `\`) || filepath.IsAbs(f.File) {
+			t.Errorf("%s: file %q fingerprint %q", f.Rule, f.File, f.Fingerprint)
+		}
+	}
+	if len(r.Targets) != 1 || r.Targets[0].Path != "testdata/seedlike" || r.Targets[0].Error != "" || r.Targets[0].Files < 8 {
+		t.Errorf("targets: %+v", r.Targets)
+	}
+	if r.Targets[0].Findings != len(r.Findings) {
+		t.Errorf("target counts %d findings, report has %d", r.Targets[0].Findings, len(r.Findings))
+	}
+}
+
+func TestSeedlikeSecrets(t *testing.T) {
+	r := audit(t, Options{}, "testdata/seedlike")
+	got := locs(r, "secret-in-source")
+	want := []string{"secret-in-source@mysite/storage.py:2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("secret findings (ignored/ is in .crossgateignore, legacy.py has an inline ignore, settings.py's SECRET_KEY is the Django analyser's):\n got %q\nwant %q", got, want)
+	}
+	for _, f := range r.Findings {
+		if f.Rule != "secret-in-source" {
+			continue
+		}
+		if f.Column != 22 || strings.Contains(f.Evidence.Snippet, "AKIACROSSGATEFAKEKEY") || !strings.HasPrefix(f.Evidence.Snippet, `AWS_ACCESS_KEY_ID = "`) {
+			t.Errorf("column %d snippet %q", f.Column, f.Evidence.Snippet)
+		}
+	}
+	shown := audit(t, Options{ShowSecrets: true}, "testdata/seedlike")
+	for _, f := range shown.Findings {
+		if f.Rule == "secret-in-source" && f.Evidence.Snippet != `AWS_ACCESS_KEY_ID = "AKIACROSSGATEFAKEKEY"` {
+			t.Errorf("--show-secrets snippet %q", f.Evidence.Snippet)
+		}
+	}
+}
+
+func TestSeedlikeDjango(t *testing.T) {
+	r := audit(t, Options{}, "testdata/seedlike")
+	rules := map[string]finding.Finding{}
+	for _, f := range r.Findings {
+		rules[f.Rule] = f
+	}
+	for rule, line := range map[string]int{
+		"django-cors-allow-all":       27,
+		"django-debug-enabled":        8,
+		"django-secret-key-hardcoded": 6,
+		"django-mtls-dn-substring":    12,
+	} {
+		f, ok := rules[rule]
+		if !ok {
+			t.Errorf("no %s finding", rule)
+			continue
+		}
+		if f.Line != line || filepath.IsAbs(f.File) || !strings.HasPrefix(f.File, "mysite/") {
+			t.Errorf("%s at %s:%d, want line %d relative to the root", rule, f.File, f.Line, line)
+		}
+	}
+	if s := r.Targets[0].Settings; len(s) != 1 || s[0] != "mysite.settings" {
+		t.Errorf("settings modules %q", s)
+	}
+}
+
+func TestClean(t *testing.T) {
+	r := audit(t, Options{}, "testdata/clean")
+	for _, f := range r.Findings {
+		t.Errorf("clean project: %s at %s:%d: %s", f.Rule, f.File, f.Line, f.Detail)
+	}
+	if r.Summary.Scanned != 1 || r.Summary.Failed != 0 {
+		t.Errorf("summary %+v targets %+v", r.Summary, r.Targets)
+	}
+}
+
+func TestSingleFile(t *testing.T) {
+	r := audit(t, Options{}, "testdata/seedlike/nginx/nginx.conf")
+	got := locs(r, "nginx-verify")
+	if len(got) != 1 || got[0] != "nginx-verify-client-optional@nginx.conf:10" {
+		t.Errorf("single file: %q", got)
+	}
+	if r.Targets[0].Files != 1 {
+		t.Errorf("files %d", r.Targets[0].Files)
+	}
+}
+
+func write(t *testing.T, root, rel, content string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrokenNginxDoesNotAbort(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "nginx/nginx.conf", "http {\n    server {\n        listen 80\n    }\n}\n")
+	write(t, dir, "nginx/ok.conf", "server {\n    ssl_protocols TLSv1 TLSv1.2;\n}\n")
+	r := audit(t, Options{}, dir)
+	if len(r.Targets) != 2 || r.Targets[0].Error != "" {
+		t.Fatalf("targets %+v", r.Targets)
+	}
+	want := filepath.ToSlash(filepath.Join(dir, "nginx/nginx.conf")) + `:4:5: unexpected "}", expecting ";" after "listen"`
+	if r.Targets[1].Error != want {
+		t.Errorf("error %q\nwant  %q", r.Targets[1].Error, want)
+	}
+	if got := locs(r, "nginx-"); len(got) != 1 || got[0] != "nginx-weak-tls@nginx/ok.conf:2" {
+		t.Errorf("the good config was not audited: %q", got)
+	}
+	// The broken file given on its own: that target failed.
+	r = audit(t, Options{}, filepath.Join(dir, "nginx/nginx.conf"))
+	if len(r.Targets) != 1 || !strings.Contains(r.Targets[0].Error, `nginx.conf:4:5: unexpected "}"`) || r.Summary.Scanned != 0 {
+		t.Errorf("single broken file: %+v", r.Targets)
+	}
+}
+
+func TestIncludedFilesAuditedOnce(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "etc/nginx/nginx.conf", "events {}\nhttp {\n    include sites-enabled/*.conf;\n}\n")
+	write(t, dir, "etc/nginx/sites-enabled/app.conf", "server {\n    add_header Access-Control-Allow-Origin *;\n}\n")
+	r := audit(t, Options{}, dir)
+	if got := locs(r, "nginx-"); len(got) != 1 || got[0] != "nginx-acao-wildcard@etc/nginx/sites-enabled/app.conf:2" {
+		t.Errorf("findings %q", got)
+	}
+}
+
+func TestMissingPath(t *testing.T) {
+	_, err := Run(context.Background(), []string{"testdata/clean", "testdata/no-such-dir"}, Options{})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Path != "testdata/no-such-dir" || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSkippedFiles(t *testing.T) {
+	dir := t.TempDir()
+	key := `KEY = "AKIACROSSGATEFAKEKEY"` + "\n"
+	write(t, dir, "app/keys.py", key)
+	write(t, dir, ".git/config", key)
+	write(t, dir, "node_modules/x/index.js", key)
+	write(t, dir, "vendor/x.go", key)
+	write(t, dir, "env/pyvenv.cfg", "home = /usr\n")
+	write(t, dir, "env/lib/x.py", key)
+	write(t, dir, "package-lock.json", key)
+	write(t, dir, "bin/blob", "\x00\x01"+key)
+	write(t, dir, "big.txt", key+strings.Repeat("x", maxFileSize))
+	write(t, dir, "docs/notes.md", key)
+	write(t, dir, "inline.js", "const k = \"AKIACROSSGATEFAKEKEY\"; // crossgate:ignore\n")
+	write(t, dir, "other-rule.js", "// crossgate:ignore nginx-weak-tls\nconst k = \"AKIACROSSGATEFAKEKEY\";\n")
+	r := audit(t, Options{Ignore: []string{"docs/"}}, dir)
+	got := locs(r, "secret-in-source")
+	want := []string{"secret-in-source@app/keys.py:1", "secret-in-source@other-rule.js:2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, []string{"testdata/seedlike"}, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestIgnorePatterns(t *testing.T) {
+	ig := &ignorer{}
+	for _, p := range []string{"# comment", "", "*.log", "/build", "docs/", "src/**/gen_*.py", "!keep.log", `\#literal`} {
+		ig.add(p)
+	}
+	for path, want := range map[string]bool{
+		"app.log":            true,
+		"a/b/app.log":        true,
+		"keep.log":           false,
+		"build":              true,
+		"build/x.py":         true,
+		"sub/build/x.py":     false,
+		"docs/readme.md":     true,
+		"a/docs/readme.md":   true,
+		"docs.md":            false,
+		"src/gen_x.py":       true,
+		"src/a/b/gen_x.py":   true,
+		"src/a/b/x.py":       false,
+		"#literal":           true,
+		"mysite/settings.py": false,
+	} {
+		if got := ig.match(path, false); got != want {
+			t.Errorf("match(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if !ig.match("docs", true) || ig.match("docs", false) {
+		t.Errorf("docs/ must match the directory only")
+	}
+}
+
+func TestInlineIgnore(t *testing.T) {
+	for _, c := range []struct {
+		line, rule string
+		want       bool
+	}{
+		{`x = 1  # crossgate:ignore secret-in-source`, "secret-in-source", true},
+		{`x = 1  # crossgate:ignore secret-in-source`, "django-debug-enabled", false},
+		{`// crossgate:ignore nginx-weak-tls, secret-in-source -- test key`, "secret-in-source", true},
+		{`# crossgate:ignore`, "nginx-acao-wildcard", true},
+		{`# crossgate:ignore -- reason`, "nginx-acao-wildcard", true},
+		{`/* crossgate:ignore secret-in-source */`, "secret-in-source", true},
+		{`# crossgate: ignore secret-in-source`, "secret-in-source", false},
+		{`x = 1`, "secret-in-source", false},
+	} {
+		if got := inlineIgnored(c.line, c.rule); got != c.want {
+			t.Errorf("inlineIgnored(%q, %s) = %v", c.line, c.rule, got)
+		}
+	}
+}
+
+func TestCodeAssignmentsAreNotSecrets(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "forms.py", "def clean(self):\n    password = self.cleaned_data[\"password1\"]\n    secret = settings.SECRET_KEY\n")
+	write(t, dir, "conf.py", "DB_PASSWORD = \"k9#Lq2!vRt8zW\"\n")
+	write(t, dir, ".env", "DB_PASSWORD=k9#Lq2!vRt8zW\n")
+	r := audit(t, Options{}, dir)
+	got := locs(r, "secret-in-source")
+	want := []string{"secret-in-source@.env:1", "secret-in-source@conf.py:1"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// Debian's layout: sites-enabled/x links to sites-available/x, and snippets include files by
+// paths relative to /etc/nginx, not to the snippet.
+func TestDebianLayout(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "nginx/nginx.conf", "events {}\nhttp {\n    include sites-enabled/*;\n}\n")
+	write(t, dir, "nginx/fastcgi.conf", "fastcgi_param A b;\n")
+	write(t, dir, "nginx/snippets/php.conf", "include fastcgi.conf;\nssl_protocols TLSv1 TLSv1.2;\n")
+	write(t, dir, "nginx/sites-available/app", "server {\n    add_header Access-Control-Allow-Origin *;\n}\n")
+	if err := os.MkdirAll(filepath.Join(dir, "nginx/sites-enabled"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../sites-available/app", filepath.Join(dir, "nginx/sites-enabled/app")); err != nil {
+		t.Fatal(err)
+	}
+	r := audit(t, Options{}, dir)
+	got := locs(r, "nginx-")
+	want := []string{"nginx-acao-wildcard@nginx/sites-enabled/app:2", "nginx-weak-tls@nginx/snippets/php.conf:2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(r.Targets) != 1 {
+		t.Errorf("got %q\nwant %q\ntargets %+v", got, want, r.Targets)
+	}
+}
+
+func TestNginxDetection(t *testing.T) {
+	for _, c := range []struct {
+		path, data string
+		want       bool
+	}{
+		{"x/nginx.conf", "", true},
+		{"deploy/nginx/api.conf", "ssl_protocols TLSv1.2;", true},
+		{"etc/nginx/sites-enabled/default", "server { }", true},
+		{"srv/sites-enabled/app", "server {\n}", true},
+		{"etc/apache2/sites-available/000-default.conf", "<VirtualHost *:80>\n</VirtualHost>\n", false},
+		{"conf/app.conf", "http {\n}", true},
+		{"conf/supervisor.conf", "[program:x]\ncommand=y\n", false},
+		{"app/settings.py", "server {", false},
+	} {
+		if got := isNginxConfig(filepath.FromSlash(c.path), []byte(c.data)); got != c.want {
+			t.Errorf("isNginxConfig(%s) = %v, want %v", c.path, got, c.want)
+		}
+	}
+}

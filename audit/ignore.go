@@ -1,0 +1,164 @@
+package audit
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// ignoreFile is the per-root file of gitignore-like patterns.
+const ignoreFile = ".crossgateignore"
+
+type ignoreRule struct {
+	re      *regexp.Regexp
+	negate  bool
+	dirOnly bool
+}
+
+// ignorer matches slash-separated paths relative to an audit root against gitignore-like
+// patterns: "#" comments, "!" negation, a trailing "/" for directories only, a leading or
+// inner "/" anchoring to the root, "*", "?", "[...]" within a segment and "**" across them.
+type ignorer struct{ rules []ignoreRule }
+
+func loadIgnorer(root string, extra []string) (*ignorer, error) {
+	ig := &ignorer{}
+	f, err := os.Open(filepath.Join(root, ignoreFile))
+	switch {
+	case err == nil:
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			ig.add(sc.Text())
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	case !os.IsNotExist(err):
+		return nil, err
+	}
+	for _, p := range extra {
+		ig.add(p)
+	}
+	return ig, nil
+}
+
+func (ig *ignorer) add(line string) {
+	line = strings.TrimRight(line, " \t\r")
+	if line == "" || strings.HasPrefix(line, "#") {
+		return
+	}
+	r := ignoreRule{}
+	if strings.HasPrefix(line, "!") {
+		r.negate, line = true, line[1:]
+	}
+	line = strings.TrimPrefix(line, `\`) // "\#name" and "\!name" are literal
+	if strings.HasSuffix(line, "/") {
+		r.dirOnly, line = true, strings.TrimRight(line, "/")
+	}
+	anchored := strings.Contains(line, "/")
+	line = strings.TrimPrefix(line, "/")
+	if line == "" {
+		return
+	}
+	expr := globRegexp(line)
+	if anchored {
+		expr = "^" + expr + "(/.*)?$"
+	} else {
+		expr = "(^|/)" + expr + "(/.*)?$"
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return
+	}
+	r.re = re
+	ig.rules = append(ig.rules, r)
+}
+
+func globRegexp(g string) string {
+	var b strings.Builder
+	for i := 0; i < len(g); i++ {
+		c := g[i]
+		switch {
+		case c == '*' && i+1 < len(g) && g[i+1] == '*':
+			i++
+			if i+1 < len(g) && g[i+1] == '/' {
+				i++
+				b.WriteString("(.*/)?")
+			} else {
+				b.WriteString(".*")
+			}
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		case c == '[':
+			j := strings.IndexByte(g[i:], ']')
+			if j < 0 {
+				b.WriteString(`\[`)
+				continue
+			}
+			class := g[i+1 : i+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += j
+		case c == '\\' && i+1 < len(g):
+			i++
+			b.WriteString(regexp.QuoteMeta(string(g[i])))
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	return b.String()
+}
+
+// match reports whether rel (slash-separated, relative to the root) is ignored. The last
+// matching pattern wins, as in gitignore.
+func (ig *ignorer) match(rel string, isDir bool) bool {
+	ignored := false
+	for _, r := range ig.rules {
+		if r.dirOnly && !isDir {
+			// "build/" also covers files below a build directory.
+			if loc := r.re.FindStringSubmatchIndex(rel); loc == nil || loc[len(loc)-2] < 0 {
+				continue
+			}
+		}
+		if r.re.MatchString(rel) {
+			ignored = !r.negate
+		}
+	}
+	return ignored
+}
+
+var inlineIgnore = regexp.MustCompile(`crossgate:ignore\b([^\n]*)`)
+var ruleToken = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`)
+
+// inlineIgnored reports whether line carries "crossgate:ignore" (after #, //, ; or any other
+// comment marker) for rule: with no rule IDs it silences every rule, otherwise the listed ones.
+func inlineIgnored(line, rule string) bool {
+	m := inlineIgnore.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	var ids []string
+	for _, tok := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		tok = strings.TrimRight(tok, "*/;:.")
+		if ruleToken.MatchString(tok) {
+			ids = append(ids, tok)
+		} else {
+			break // free text after the IDs, e.g. "-- reason"
+		}
+	}
+	if len(ids) == 0 {
+		return true
+	}
+	for _, id := range ids {
+		if id == rule {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,56 @@
+package nginx
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestAgreesWithNginx feeds the same text to the real nginx (nginx -t) and to Parse: where
+// the difference is syntax, both must accept or both must refuse. Skipped without nginx.
+func TestAgreesWithNginx(t *testing.T) {
+	bin, err := exec.LookPath("nginx")
+	if err != nil || testing.Short() {
+		t.Skip("nginx is not installed")
+	}
+	cases := []struct {
+		name, http string
+		ok         bool
+	}{
+		{"quotes and escapes", `log_format q '$remote_addr "$request"' "it's \"q\"";`, true},
+		{"if with quoted operand", `server { listen 127.0.0.1:1; if ($request_method = "OPTIONS") { return 204; } }`, true},
+		{"quoted regex with braces", `server { listen 127.0.0.1:1; location ~ "^/a{2}$" { return 204; } }`, true},
+		{"glued modifiers", `server { listen 127.0.0.1:1; location =/x { return 204; } location ~*\.php$ { return 404; } }`, true},
+		{"map with regex keys", `map $http_origin $c { default ""; "~^https://a\.example\.com$" $http_origin; ~^https://b\.example\.com$ $http_origin; }`, true},
+		{"braced variable", `server { listen 127.0.0.1:1; return 200 "${host}x"; }`, true},
+		{"comment with braces", "server { listen 127.0.0.1:1; # } { ;\n return 204; }", true},
+		{"missing semicolon", `server { listen 127.0.0.1:1 }`, false},
+		{"extra closing brace", `server { listen 127.0.0.1:1; } }`, false},
+		{"missing closing brace", `server { listen 127.0.0.1:1;`, false},
+		{"lone semicolon", `server { listen 127.0.0.1:1; ; }`, false},
+		{"text after quote", `server { listen 127.0.0.1:1; return 200 "a"b; }`, false},
+		{"unterminated quote", `server { listen 127.0.0.1:1; return 200 "a; }`, false},
+		{"block without name", `{ }`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			conf := "pid " + dir + "/nginx.pid;\nerror_log " + dir + "/error.log;\nevents {}\nhttp {\n" +
+				"access_log off;\nclient_body_temp_path " + dir + "/cb; proxy_temp_path " + dir + "/p; fastcgi_temp_path " + dir + "/f; uwsgi_temp_path " + dir + "/u; scgi_temp_path " + dir + "/s;\n" +
+				c.http + "\n}\n"
+			path := filepath.Join(dir, "nginx.conf")
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, nerr := exec.Command(bin, "-t", "-q", "-p", dir, "-c", path).CombinedOutput()
+			if (nerr == nil) != c.ok {
+				t.Fatalf("nginx -t: ok=%v, the case expects %v: %s", nerr == nil, c.ok, out)
+			}
+			_, perr := ParseFile(path)
+			if (perr == nil) != c.ok {
+				t.Errorf("Parse: err=%v; nginx -t said ok=%v (%s)", perr, c.ok, out)
+			}
+		})
+	}
+}

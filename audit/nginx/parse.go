@@ -1,0 +1,543 @@
+// Package nginx parses nginx configuration files (with their includes) and checks them for the
+// nginx-* rules of rules.md: client-certificate verification, identity headers, CORS headers,
+// dotfiles and TLS protocols.
+package nginx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Limits that keep a hostile or broken config from exhausting the parser. nginx itself has no
+// nesting limit, but real configs stay far below these.
+const (
+	MaxDepth        = 64       // nested blocks
+	MaxIncludeDepth = 16       // include inside include
+	MaxFiles        = 512      // files one config may pull in
+	MaxFileSize     = 5 << 20  // bytes per file
+	MaxTotalSize    = 64 << 20 // bytes over all files of one config
+)
+
+// Directive is one nginx directive: its name, arguments (unquoted, escapes resolved), and its
+// block when it has one. File, Line and Column locate the directive's name.
+type Directive struct {
+	Name   string
+	Args   []string
+	Block  []*Directive
+	File   string
+	Line   int
+	Column int
+	// EndLine is the line of the ';' or '{' that ends the directive's head.
+	EndLine int
+	// HasBlock tells an empty block ("location / {}") from none.
+	HasBlock bool
+	// Quoted marks which Args were quoted in the source.
+	Quoted []bool
+}
+
+// Config is a parsed main file with every include expanded in place.
+type Config struct {
+	File       string
+	Directives []*Directive
+	// Files lists every file read, the main file first.
+	Files []string
+	lines map[string][]string
+}
+
+// Error is a parse error with its position; it prints as "file:line:col: message".
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// source abstracts the file system so that the fuzz test can feed include cycles from memory.
+type source interface {
+	ReadFile(name string) ([]byte, error)
+	Glob(pattern string) ([]string, error)
+}
+
+type osSource struct{}
+
+func (osSource) ReadFile(name string) ([]byte, error) {
+	// Stat first: opening a FIFO or a device named by an include would block or never end.
+	if st, err := os.Stat(name); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, MaxFileSize)
+	}
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+}
+
+func (osSource) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
+
+// ParseFile parses the config at path and the files it includes. Relative include paths are
+// resolved against the directory of path (nginx resolves them against its prefix, which is
+// that directory for a config given with -c in the usual layouts).
+func ParseFile(path string) (*Config, error) {
+	return parseWith(osSource{}, path, filepath.Dir(path))
+}
+
+// ParseFileIn parses path with relative includes resolved against prefix, the directory of
+// the nginx.conf a fragment (snippets/*.conf, sites-enabled/*) is included from.
+func ParseFileIn(path, prefix string) (*Config, error) {
+	return parseWith(osSource{}, path, prefix)
+}
+
+// Parse parses data as the config named name. Includes are resolved on the real file system
+// relative to name's directory.
+func Parse(name string, data []byte) (*Config, error) {
+	p := &parser{src: osSource{}, base: filepath.Dir(name), cfg: &Config{File: name, lines: map[string][]string{}}}
+	p.cfg.Files = append(p.cfg.Files, name)
+	ds, err := p.parseData(name, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.cfg.Directives = ds
+	return p.cfg, nil
+}
+
+func parseWith(src source, path, base string) (*Config, error) {
+	data, err := src.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{src: src, base: base, cfg: &Config{File: path, lines: map[string][]string{}}}
+	p.cfg.Files = append(p.cfg.Files, path)
+	ds, err := p.parseData(path, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.cfg.Directives = ds
+	return p.cfg, nil
+}
+
+type parser struct {
+	src   source
+	base  string
+	cfg   *Config
+	total int
+}
+
+func (p *parser) parseData(name string, data []byte, stack []string) ([]*Directive, error) {
+	p.total += len(data)
+	if p.total > MaxTotalSize {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("config and its includes exceed %d bytes", MaxTotalSize)}
+	}
+	p.cfg.lines[name] = strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	lx := &lexer{file: name, data: data, line: 1, col: 1}
+	stack = append(stack, name)
+	ds, err := p.parseBlock(lx, 0, stack)
+	if err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// parseBlock reads directives until the closing '}' (depth > 0) or the end of the file.
+func (p *parser) parseBlock(lx *lexer, depth int, stack []string) ([]*Directive, error) {
+	var out []*Directive
+	var cur *Directive
+	for {
+		t, err := lx.next()
+		if err != nil {
+			return nil, err
+		}
+		switch t.kind {
+		case tokEOF:
+			if cur != nil {
+				return nil, lx.errAt(t, "unexpected end of file, expecting \";\" or \"}\"")
+			}
+			if depth > 0 {
+				return nil, lx.errAt(t, "unexpected end of file, expecting \"}\"")
+			}
+			return out, nil
+		case tokWord:
+			if cur == nil {
+				cur = &Directive{Name: t.text, File: lx.file, Line: t.line, Column: t.col}
+				continue
+			}
+			cur.Args = append(cur.Args, t.text)
+			cur.Quoted = append(cur.Quoted, t.quoted)
+		case tokSemi:
+			if cur == nil {
+				return nil, lx.errAt(t, "unexpected \";\"")
+			}
+			cur.EndLine = t.line
+			normalizeIf(cur)
+			if cur.Name == "include" {
+				inc, err := p.include(cur, stack)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, inc...)
+			} else {
+				out = append(out, cur)
+			}
+			cur = nil
+		case tokOpen:
+			if cur == nil {
+				return nil, lx.errAt(t, "unexpected \"{\"")
+			}
+			if depth+1 > MaxDepth {
+				return nil, lx.errAt(t, fmt.Sprintf("blocks nested deeper than %d levels", MaxDepth))
+			}
+			cur.EndLine = t.line
+			cur.HasBlock = true
+			normalizeIf(cur)
+			d := cur
+			cur = nil
+			if strings.HasSuffix(d.Name, "_lua_block") {
+				// Lua code is not nginx syntax (OpenResty); skip it, braces balanced.
+				if err := lx.skipLua(t); err != nil {
+					return nil, err
+				}
+				out = append(out, d)
+				continue
+			}
+			body, err := p.parseBlock(lx, depth+1, stack)
+			if err != nil {
+				return nil, err
+			}
+			d.Block = body
+			out = append(out, d)
+		case tokClose:
+			if cur != nil {
+				return nil, lx.errAt(t, "unexpected \"}\", expecting \";\" after \""+cur.Name+"\"")
+			}
+			if depth == 0 {
+				return nil, lx.errAt(t, "unexpected \"}\"")
+			}
+			return out, nil
+		}
+	}
+}
+
+// normalizeIf strips the parentheses of an if condition, which nginx's tokenizer leaves
+// glued to the first and last words: "if ($a = b)" arrives as "($a", "=", "b)".
+func normalizeIf(d *Directive) {
+	if d.Name != "if" || len(d.Args) == 0 {
+		return
+	}
+	if !d.Quoted[0] && strings.HasPrefix(d.Args[0], "(") {
+		d.Args[0] = d.Args[0][1:]
+		if d.Args[0] == "" {
+			d.Args, d.Quoted = d.Args[1:], d.Quoted[1:]
+		}
+	}
+	if n := len(d.Args); n > 0 && !d.Quoted[n-1] && strings.HasSuffix(d.Args[n-1], ")") {
+		d.Args[n-1] = strings.TrimSuffix(d.Args[n-1], ")")
+		if d.Args[n-1] == "" {
+			d.Args, d.Quoted = d.Args[:n-1], d.Quoted[:n-1]
+		}
+	}
+}
+
+func hasMeta(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+func (p *parser) include(d *Directive, stack []string) ([]*Directive, error) {
+	if len(d.Args) != 1 {
+		return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: "include takes exactly one argument"}
+	}
+	pattern := d.Args[0]
+	if !filepath.IsAbs(pattern) {
+		pattern = filepath.Join(p.base, pattern)
+	}
+	if len(stack) > MaxIncludeDepth {
+		return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("includes nested deeper than %d levels", MaxIncludeDepth)}
+	}
+	var files []string
+	if hasMeta(pattern) {
+		m, err := p.src.Glob(pattern)
+		if err != nil {
+			return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %v", d.Args[0], err)}
+		}
+		sort.Strings(m)
+		files = m
+	} else {
+		files = []string{pattern}
+	}
+	var out []*Directive
+	for _, f := range files {
+		for _, s := range stack {
+			if filepath.Clean(s) == filepath.Clean(f) {
+				return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include cycle: %s includes %s again", d.File, f)}
+			}
+		}
+		if len(p.cfg.Files) >= MaxFiles {
+			return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("more than %d included files", MaxFiles)}
+		}
+		data, err := p.src.ReadFile(f)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %s does not exist", d.Args[0], f)}
+			}
+			if hasMeta(pattern) {
+				// A glob also matches directories and unreadable files; nginx would fail too.
+				return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %v", d.Args[0], err)}
+			}
+			return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %v", d.Args[0], err)}
+		}
+		p.cfg.Files = append(p.cfg.Files, f)
+		ds, err := p.parseData(f, data, stack)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
+	}
+	return out, nil
+}
+
+type tokKind int
+
+const (
+	tokEOF tokKind = iota
+	tokWord
+	tokSemi
+	tokOpen
+	tokClose
+)
+
+type token struct {
+	kind      tokKind
+	text      string
+	quoted    bool
+	line, col int
+}
+
+type lexer struct {
+	file      string
+	data      []byte
+	pos       int
+	line, col int
+}
+
+func (lx *lexer) errAt(t token, msg string) error {
+	return &Error{File: lx.file, Line: t.line, Column: t.col, Msg: msg}
+}
+
+func (lx *lexer) peek() (byte, bool) {
+	if lx.pos >= len(lx.data) {
+		return 0, false
+	}
+	return lx.data[lx.pos], true
+}
+
+func (lx *lexer) advance() byte {
+	c := lx.data[lx.pos]
+	lx.pos++
+	if c == '\n' {
+		lx.line++
+		lx.col = 1
+	} else {
+		lx.col++
+	}
+	return c
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// unescape resolves the escapes nginx resolves: \" \' \\ \t \r \n; any other backslash stays,
+// so that regexes keep their "\.".
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			switch s[i+1] {
+			case '"', '\'', '\\':
+				b.WriteByte(s[i+1])
+				i++
+				continue
+			case 't':
+				b.WriteByte('\t')
+				i++
+				continue
+			case 'r':
+				b.WriteByte('\r')
+				i++
+				continue
+			case 'n':
+				b.WriteByte('\n')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func (lx *lexer) next() (token, error) {
+	for {
+		c, ok := lx.peek()
+		if !ok {
+			return token{kind: tokEOF, line: lx.line, col: lx.col}, nil
+		}
+		if isSpace(c) {
+			lx.advance()
+			continue
+		}
+		if c == '#' {
+			for {
+				c, ok := lx.peek()
+				if !ok || c == '\n' {
+					break
+				}
+				lx.advance()
+			}
+			continue
+		}
+		break
+	}
+	t := token{line: lx.line, col: lx.col}
+	c := lx.advance()
+	switch c {
+	case ';':
+		t.kind = tokSemi
+		return t, nil
+	case '{':
+		t.kind = tokOpen
+		return t, nil
+	case '}':
+		t.kind = tokClose
+		return t, nil
+	case '"', '\'':
+		quote := c
+		start := lx.pos
+		for {
+			c, ok := lx.peek()
+			if !ok {
+				return t, lx.errAt(t, fmt.Sprintf("unterminated %c string", quote))
+			}
+			if c == '\\' {
+				lx.advance()
+				if _, ok := lx.peek(); ok {
+					lx.advance()
+				}
+				continue
+			}
+			if c == quote {
+				break
+			}
+			lx.advance()
+		}
+		raw := string(lx.data[start:lx.pos])
+		lx.advance() // closing quote
+		if c, ok := lx.peek(); ok {
+			switch {
+			case isSpace(c) || c == ';' || c == '{' || c == '}':
+			case c == ')':
+				lx.advance() // nginx drops a ')' right after a quoted string: if ($a = "b")
+			default:
+				return t, &Error{File: lx.file, Line: lx.line, Column: lx.col, Msg: fmt.Sprintf("unexpected %q after quoted string", c)}
+			}
+		}
+		t.kind, t.text, t.quoted = tokWord, unescape(raw), true
+		return t, nil
+	}
+	start := lx.pos - 1
+	prev := c
+	if c == '\\' {
+		if _, ok := lx.peek(); ok {
+			lx.advance()
+			prev = 0
+		}
+	}
+	for {
+		c, ok := lx.peek()
+		if !ok || isSpace(c) || c == ';' {
+			break
+		}
+		if c == '{' && prev != '$' {
+			break
+		}
+		lx.advance()
+		if c == '\\' {
+			if _, ok := lx.peek(); ok {
+				lx.advance()
+			}
+			prev = 0
+			continue
+		}
+		prev = c
+	}
+	t.kind, t.text = tokWord, unescape(string(lx.data[start:lx.pos]))
+	return t, nil
+}
+
+// skipLua consumes a *_by_lua_block body up to its closing brace, minding Lua strings and
+// "--" comments so that braces inside them do not count.
+func (lx *lexer) skipLua(open token) error {
+	depth := 1
+	for {
+		c, ok := lx.peek()
+		if !ok {
+			return lx.errAt(open, "unexpected end of file in a Lua block")
+		}
+		lx.advance()
+		switch c {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return nil
+			}
+		case '"', '\'':
+			for {
+				d, ok := lx.peek()
+				if !ok || d == '\n' {
+					break
+				}
+				lx.advance()
+				if d == '\\' {
+					if _, ok := lx.peek(); ok {
+						lx.advance()
+					}
+					continue
+				}
+				if d == c {
+					break
+				}
+			}
+		case '-':
+			if d, ok := lx.peek(); ok && d == '-' {
+				for {
+					d, ok := lx.peek()
+					if !ok || d == '\n' {
+						break
+					}
+					lx.advance()
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package nginx
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/crossgate/crossgate/finding"
+)
+
+func check(t *testing.T, file string) []finding.Finding {
+	t.Helper()
+	cfg, err := ParseFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatalf("ParseFile(%s): %v", file, err)
+	}
+	return Check(cfg, Options{RelPath: func(p string) string { return filepath.ToSlash(strings.TrimPrefix(p, "testdata/")) }})
+}
+
+func summary(fs []finding.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s@%s:%d:%d/%s", f.Rule, f.File, f.Line, f.Column, f.Severity))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Each fixture lists exactly the findings it must produce: the "-ok" style fixtures are the
+// false-positive guards for the rule next to them.
+func TestRules(t *testing.T) {
+	cases := []struct {
+		file string
+		want []string
+	}{
+		{"verify-optional.conf", []string{"nginx-verify-client-optional@verify-optional.conf:8:9/high"}},
+		{"verify-optional-checked.conf", nil},
+		{"verify-optional-forwarded.conf", nil},
+		{"verify-no-ca.conf", []string{"nginx-verify-client-optional-no-ca@verify-no-ca.conf:4:9/critical"}},
+		{"verify-no-ca-gated.conf", nil},
+		{"identity-trap.conf", []string{"nginx-identity-headers-not-cleared@identity-trap.conf:15:13/critical"}},
+		{"identity-ok.conf", nil},
+		{"identity-client.conf", []string{"nginx-identity-headers-not-cleared@identity-client.conf:8:13/critical"}},
+		{"identity-underscores.conf", []string{"nginx-identity-headers-not-cleared@identity-underscores.conf:2:5/critical"}},
+		{"identity-underscores-cleared.conf", nil},
+		{"acao-wildcard-mtls.conf", []string{"nginx-acao-wildcard@acao-wildcard-mtls.conf:6:9/critical"}},
+		{"acao-wildcard.conf", []string{"nginx-acao-wildcard@acao-wildcard.conf:4:9/high"}},
+		{"acao-allowlist.conf", nil},
+		{"acao-wildcard-map.conf", []string{"nginx-acao-wildcard@acao-wildcard-map.conf:8:9/high"}},
+		{"acao-reflect.conf", []string{"nginx-acao-reflect-origin@acao-reflect.conf:4:9/high"}},
+		{"acao-reflect-map-default.conf", []string{"nginx-acao-reflect-origin@acao-reflect-map-default.conf:8:9/high"}},
+		{"acao-reflect-map-unanchored.conf", []string{"nginx-acao-reflect-origin@acao-reflect-map-unanchored.conf:8:9/high"}},
+		{"acao-reflect-if.conf", []string{"nginx-acao-reflect-origin@acao-reflect-if.conf:7:5/high"}},
+		{"acao-if-anchored.conf", nil},
+		{"dotfiles.conf", []string{"nginx-dotfiles-served@dotfiles.conf:4:5/medium"}},
+		{"dotfiles-static.conf", []string{"nginx-dotfiles-served@dotfiles-static.conf:7:9/low"}},
+		{"dotfiles-denied.conf", nil},
+		{"dotfiles-proxied.conf", nil},
+		{"weak-tls.conf", []string{"nginx-weak-tls@weak-tls.conf:2:5/medium", "nginx-weak-tls@weak-tls.conf:5:9/medium"}},
+		{"strong-tls.conf", nil},
+		{"inc/nginx.conf", []string{"nginx-acao-wildcard@inc/sites-enabled/app:4:5/high", "nginx-weak-tls@inc/conf.d/tls.conf:1:1/medium"}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			fs := check(t, c.file)
+			got := summary(fs)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("findings:\n got %q\nwant %q", got, c.want)
+			}
+			for _, f := range fs {
+				if f.Evidence.Snippet == "" || f.Remediation == "" || f.Fingerprint == "" || f.Detail == "" {
+					t.Errorf("%s: incomplete finding: %+v", f.Rule, f)
+				}
+			}
+		})
+	}
+}
+
+func TestFindingDetails(t *testing.T) {
+	fs := check(t, "identity-trap.conf")
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings", len(fs))
+	}
+	f := fs[0]
+	if !strings.Contains(f.Detail, "X-SSL-Client-Verify, X-SSL-Client-S-DN") || !strings.Contains(f.Detail, "inherits none") {
+		t.Errorf("detail does not name the dropped headers: %s", f.Detail)
+	}
+	if !strings.Contains(f.Evidence.Snippet, "location /api/ {") || !strings.Contains(f.Evidence.Snippet, "proxy_set_header Host $host;") {
+		t.Errorf("snippet: %q", f.Evidence.Snippet)
+	}
+	if !strings.Contains(f.Remediation, "proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;") {
+		t.Errorf("remediation: %s", f.Remediation)
+	}
+
+	fs = check(t, "acao-wildcard-mtls.conf")
+	if !strings.Contains(fs[0].Detail, "always") || fs[0].SeverityReason == "" || fs[0].BaseSeverity != finding.High {
+		t.Errorf("wildcard on mTLS: %+v", fs[0])
+	}
+	if !strings.Contains(fs[0].Remediation, "map $http_origin $cors_allow_origin") {
+		t.Errorf("CORS remediation is not the nginx allowlist: %s", fs[0].Remediation)
+	}
+	if fs[0].Evidence.Snippet != `        add_header Access-Control-Allow-Origin "*" always;` {
+		t.Errorf("snippet %q", fs[0].Evidence.Snippet)
+	}
+
+	fs = check(t, "acao-reflect-map-unanchored.conf")
+	if !strings.Contains(fs[0].Detail, "not anchored") || len(fs[0].Evidence.Notes) == 0 {
+		t.Errorf("unanchored map: %+v", fs[0])
+	}
+	fs = check(t, "dotfiles-static.conf")
+	if len(fs[0].Evidence.Notes) == 0 || !strings.Contains(fs[0].Evidence.Notes[0], "lower confidence") {
+		t.Errorf("static root note: %+v", fs[0].Evidence.Notes)
+	}
+}
+
+func TestUnsafeOriginRegex(t *testing.T) {
+	for re, bad := range map[string]bool{
+		`^https://app\.example\.com$`:         false,
+		`^https://[a-z0-9.-]+\.example\.com$`: false,
+		`^https://app.example.com$`:           true,
+		`https://app\.example\.com$`:          true,
+		`^https://app\.example\.com`:          true,
+		`(example.com)`:                       true,
+	} {
+		if got := unsafeOriginRegex(re) != ""; got != bad {
+			t.Errorf("unsafeOriginRegex(%q) unsafe=%v, want %v", re, got, bad)
+		}
+	}
+}
+
+func TestMTLSRemediationParses(t *testing.T) {
+	// The remediation must be valid nginx syntax: the e2e suite pastes it into a config.
+	cfg, err := Parse("fix.conf", []byte("http { server { "+MTLSServerLines()+" location / { "+MTLSProxyHeaders()+" proxy_pass http://127.0.0.1:1; } } }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := Check(cfg, Options{}); len(fs) != 0 {
+		t.Errorf("the remediated config still has findings: %v", summary(fs))
+	}
+}
+
+func TestAddHeaderInheritanceNote(t *testing.T) {
+	cfg, err := Parse("t.conf", []byte(`server {
+    add_header Access-Control-Allow-Origin *;
+    location /a/ { proxy_pass http://127.0.0.1:1; }
+    location /b/ { add_header Cache-Control no-store; proxy_pass http://127.0.0.1:1; }
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Check(cfg, Options{})
+	if len(fs) != 1 || len(fs[0].Evidence.Notes) != 1 || !strings.Contains(fs[0].Evidence.Notes[0], "location /b/ (t.conf:4)") {
+		t.Errorf("findings %+v", fs)
+	}
+	if got := Inherited("add_header", cfg.Directives[0].Block[1].Block, cfg.Directives[0].Block); len(got) != 1 || got[0].Args[0] != "Access-Control-Allow-Origin" {
+		t.Errorf("Inherited in /a/ = %v", got)
+	}
+	if got := Inherited("add_header", cfg.Directives[0].Block[2].Block, cfg.Directives[0].Block); len(got) != 1 || got[0].Args[0] != "Cache-Control" {
+		t.Errorf("Inherited in /b/ = %v", got)
+	}
+}
