@@ -1,0 +1,10 @@
+from django.urls import path
+
+from xg import views
+
+urlpatterns = [
+    path("api/profile", views.profile),
+    path("api/health", views.health),
+    path("api/boom", views.boom),
+    path("api/whoami-headers", views.identity_headers),
+]
