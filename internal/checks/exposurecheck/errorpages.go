@@ -56,6 +56,9 @@ func (r *run) errorPageFindings() []finding.Finding {
 	best := map[string]*pageHit{}
 	also := map[string][]string{}
 	for _, ex := range r.observed() {
+		if r.servedFile[ex] {
+			continue
+		}
 		pages := exposure.DetectErrorPages(ex.Body, ex.Header.Get("Content-Type"))
 		debug := false
 		for _, p := range pages {

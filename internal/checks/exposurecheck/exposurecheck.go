@@ -91,6 +91,8 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 type run struct {
 	env  *target.Env
 	seen []*probe.Exchange // probes sent by this package, in order
+	// servedFile marks file probes whose content validated as an exposed file.
+	servedFile map[*probe.Exchange]bool
 }
 
 // observed returns the scan's exchanges followed by this package's probes.

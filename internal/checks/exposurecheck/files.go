@@ -159,6 +159,12 @@ func (r *run) fileFindings(ctx context.Context) []finding.Finding {
 		if !ok {
 			continue
 		}
+		// A traceback inside a served log is the log's content, reported by the file rule,
+		// not an error page of this endpoint.
+		if r.servedFile == nil {
+			r.servedFile = map[*probe.Exchange]bool{}
+		}
+		r.servedFile[ex] = true
 		key := c.file.rule + "\x00" + string(ex.Body)
 		if j, dup := sameContent[key]; dup {
 			fs[j].Evidence.Notes = append(fs[j].Evidence.Notes, "the same content is also served at "+c.path)

@@ -97,9 +97,14 @@ func Scan(ctx context.Context, env *target.Env) Result {
 func (s *scan) add(f finding.Finding, discriminator string, bypass bool) {
 	if bypass {
 		sens := s.env.Facts.Sensitivity
-		if sens.Any() {
+		switch {
+		case sens.Any() && f.Rule == "mtls-identity-confusion":
+			f.SetSeverity(finding.Critical, "another client's trusted certificate obtains this user's content, which carries "+sens.Describe()+".")
+		case sens.Any():
 			f.SetSeverity(finding.Critical, "the content obtained without a trusted certificate carries "+sens.Describe()+".")
-		} else if f.SeverityReason == "" {
+		case f.Rule == "mtls-identity-confusion" && f.SeverityReason == "":
+			f.SetSeverity(f.Severity, "another client's trusted certificate obtains this user's content; no sensitive data was recognised in it, so the catalogue severity stands.")
+		case f.SeverityReason == "":
 			f.SetSeverity(f.Severity, "the authenticated content is reachable without a trusted certificate; no sensitive data was recognised in it, so the catalogue severity stands.")
 		}
 	}
