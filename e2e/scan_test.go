@@ -119,7 +119,7 @@ func scanCases() []scanCase {
 				assertRedacted(t, raw, dotfilesRaw)
 			}},
 		{name: "dotfiles", config: "dotfiles", origins: []string{appOrigin},
-			absent: []string{"mtls-not-requested", "mtls-ca-list-disclosure"}},
+			absent: []string{"mtls-not-requested", "mtls-ca-list-disclosure", "error-stack-trace"}},
 	}
 }
 
