@@ -1,0 +1,430 @@
+// Package django audits Django projects statically: it finds the settings modules a
+// project really runs with, evaluates what they hold (literals, star imports between split
+// settings, environment lookups with their defaults, values set under if), and checks them
+// and the project's Python code against the django-* rules of rules.md. Python is parsed
+// with tree-sitter; nothing here matches regular expressions over source text.
+package django
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/crossgate/crossgate/finding"
+)
+
+// Project is a Django project found under a root.
+type Project struct {
+	Root            string // directory holding manage.py (or the root given)
+	ManagePy        string
+	SettingsModules []string // dotted names, e.g. "mysite.settings.production"
+}
+
+// Options tune an audit.
+type Options struct {
+	// Mask masks a secret value for evidence; nil keeps the first 4 characters and "…".
+	Mask        func(string) string
+	ShowSecrets bool
+}
+
+func (o Options) mask(s string) string {
+	if o.ShowSecrets {
+		return s
+	}
+	if o.Mask != nil {
+		return o.Mask(s)
+	}
+	r := []rune(s)
+	if len(r) <= 4 {
+		return "…"
+	}
+	return string(r[:4]) + "…"
+}
+
+// maxWalkFiles bounds discovery and the code scan on enormous trees.
+const maxWalkFiles = 200_000
+
+var skipDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, "node_modules": true, "__pycache__": true,
+	".venv": true, "venv": true, ".tox": true, ".nox": true, "site-packages": true,
+	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
+}
+
+// walkPython calls fn for the files under root that discovery and the code scan look at.
+func walkPython(root string, fn func(path string, d fs.DirEntry)) error {
+	n := 0
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && (skipDirs[d.Name()] || isFile(filepath.Join(p, "pyvenv.cfg"))) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if n++; n > maxWalkFiles {
+			return filepath.SkipAll
+		}
+		fn(p, d)
+		return nil
+	})
+}
+
+// Discover finds Django projects under root: manage.py, wsgi.py/asgi.py,
+// DJANGO_SETTINGS_MODULE values (os.environ.setdefault calls, .env files), settings
+// modules and split settings.
+//
+// A project's SettingsModules are the modules its entry points name; when none names one,
+// every settings candidate that no other candidate star-imports (so settings/base.py is
+// audited through production.py, not twice).
+func Discover(root string) ([]Project, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", root)
+	}
+	var manages, entries, envFiles, candidates []string
+	err = walkPython(root, func(p string, d fs.DirEntry) {
+		name := d.Name()
+		switch {
+		case name == "manage.py":
+			manages = append(manages, p)
+			entries = append(entries, p)
+		case name == "wsgi.py" || name == "asgi.py":
+			entries = append(entries, p)
+		case name == ".env" || strings.HasPrefix(name, ".env."):
+			envFiles = append(envFiles, p)
+		}
+		if isSettingsCandidate(p) {
+			candidates = append(candidates, p)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	roots := map[string]*Project{}
+	var order []string
+	for _, m := range manages {
+		dir := filepath.Dir(m)
+		if _, ok := roots[dir]; !ok {
+			roots[dir] = &Project{Root: dir, ManagePy: m}
+			order = append(order, dir)
+		}
+	}
+	owner := func(p string) string {
+		best := ""
+		for dir := range roots {
+			if (p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))) && len(dir) > len(best) {
+				best = dir
+			}
+		}
+		if best == "" {
+			if _, ok := roots[root]; !ok {
+				roots[root] = &Project{Root: root}
+				order = append(order, root)
+			}
+			best = root
+		}
+		return best
+	}
+	refs := map[string][]string{}
+	for _, e := range entries {
+		o := owner(e)
+		refs[o] = append(refs[o], settingsModuleRefs(e)...)
+	}
+	for _, e := range envFiles {
+		if mod := dotenvSettingsModule(e); mod != "" {
+			o := owner(e)
+			refs[o] = append(refs[o], mod)
+		}
+	}
+	cands := map[string][]string{}
+	for _, c := range candidates {
+		o := owner(c)
+		cands[o] = append(cands[o], c)
+	}
+	var out []Project
+	for _, dir := range order {
+		p := roots[dir]
+		seen := map[string]bool{}
+		for _, mod := range refs[dir] {
+			if !seen[mod] && moduleFile(p.Root, mod) != "" {
+				seen[mod] = true
+				p.SettingsModules = append(p.SettingsModules, mod)
+			}
+		}
+		if len(p.SettingsModules) == 0 {
+			p.SettingsModules = leafModules(p.Root, cands[dir])
+		}
+		if len(p.SettingsModules) == 0 && p.ManagePy == "" {
+			continue
+		}
+		out = append(out, *p)
+	}
+	return out, nil
+}
+
+// isSettingsCandidate: settings.py, or a module inside a settings/ package.
+func isSettingsCandidate(p string) bool {
+	if !strings.HasSuffix(p, ".py") {
+		return false
+	}
+	base, dir := filepath.Base(p), filepath.Dir(p)
+	if base == "settings.py" {
+		return true
+	}
+	return filepath.Base(dir) == "settings" && isFile(filepath.Join(dir, "__init__.py"))
+}
+
+func leafModules(root string, cands []string) []string {
+	ev := newEvaluator(root)
+	defines := map[string]bool{}
+	for _, c := range cands {
+		env, _, _ := ev.evalFile(c, moduleNameFor(root, c))
+		for name := range env {
+			if name == strings.ToUpper(name) && !strings.HasPrefix(name, "_") {
+				defines[c] = true
+				break
+			}
+		}
+	}
+	importedByOther := map[string]bool{}
+	for from, tos := range ev.imported {
+		for _, to := range tos {
+			if to != from {
+				importedByOther[to] = true
+			}
+		}
+	}
+	var mods []string
+	for _, c := range cands {
+		if importedByOther[c] {
+			continue
+		}
+		// a settings package's __init__.py that is empty, or only star-imports a
+		// sibling, is not a settings module of its own
+		if filepath.Base(c) == "__init__.py" && (len(ev.imported[c]) > 0 || !defines[c]) {
+			continue
+		}
+		mods = append(mods, moduleNameFor(root, c))
+	}
+	sort.Strings(mods)
+	return mods
+}
+
+// moduleFile is the file of a dotted module under root, or "".
+func moduleFile(root, dotted string) string {
+	if dotted == "" {
+		return ""
+	}
+	base := filepath.Join(append([]string{root}, strings.Split(dotted, ".")...)...)
+	if isFile(base + ".py") {
+		return base + ".py"
+	}
+	if isFile(filepath.Join(base, "__init__.py")) {
+		return filepath.Join(base, "__init__.py")
+	}
+	return ""
+}
+
+// settingsModuleRefs reads DJANGO_SETTINGS_MODULE from manage.py/wsgi.py/asgi.py:
+// os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") and os.environ["DJANGO_SETTINGS_MODULE"] = "x".
+func settingsModuleRefs(p string) []string {
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	f, err := parsePython(p, src)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	walk(f.root, func(n *node) bool {
+		switch n.kind {
+		case "call":
+			fn := n.child("function")
+			if fn == nil || fn.kind != "attribute" || f.text(fn.child("attribute")) != "setdefault" {
+				return true
+			}
+			args := n.child("arguments").namedChildren()
+			if len(args) == 2 {
+				k, ok1 := decodeString(f, args[0])
+				v, ok2 := decodeString(f, args[1])
+				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" {
+					out = append(out, v)
+				}
+			}
+		case "assignment":
+			l, r := n.child("left"), n.child("right")
+			if l != nil && l.kind == "subscript" && r != nil {
+				k, ok1 := decodeString(f, l.child("subscript"))
+				v, ok2 := decodeString(f, r)
+				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" {
+					out = append(out, v)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// dotenvSettingsModule reads DJANGO_SETTINGS_MODULE=... from a dotenv file (a line format,
+// not Python).
+func dotenvSettingsModule(p string) string {
+	src, err := os.ReadFile(p)
+	if err != nil || len(src) > 1<<20 {
+		return ""
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != "DJANGO_SETTINGS_MODULE" {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		return strings.Trim(v, `"'`)
+	}
+	return ""
+}
+
+// Audit analyses every settings module of the project and the Python middleware and views
+// in it. File is the absolute path of the offending file; Line and Column are 1-based
+// (the column counts characters); Settings names the settings module a settings finding
+// belongs to.
+func Audit(p Project, opts Options) ([]finding.Finding, error) {
+	root, err := filepath.Abs(p.Root)
+	if err != nil {
+		return nil, err
+	}
+	a := &auditor{opts: opts, root: root}
+	for _, mod := range p.SettingsModules {
+		file := moduleFile(root, mod)
+		if file == "" {
+			return nil, fmt.Errorf("settings module %s: no %s.py under %s", mod, strings.ReplaceAll(mod, ".", "/"), root)
+		}
+		ev := newEvaluator(root)
+		env, f, err := ev.evalFile(file, mod)
+		if err != nil {
+			return nil, fmt.Errorf("settings module %s: %w", mod, err)
+		}
+		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
+	}
+	var files []string
+	err = walkPython(root, func(path string, d fs.DirEntry) {
+		if strings.HasSuffix(path, ".py") && !strings.Contains(path, string(filepath.Separator)+"migrations"+string(filepath.Separator)) {
+			files = append(files, path)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range files {
+		src, err := readSmall(path)
+		if err != nil || !needsCodeScan(src) {
+			continue
+		}
+		f, err := parsePython(path, src)
+		if err != nil {
+			continue
+		}
+		a.auditCode(f)
+	}
+	finding.Sort(a.out)
+	return a.out, nil
+}
+
+// AuditFile analyses one Python file on its own (used when the user points at a single
+// settings.py). The settings rules run when the file looks like a settings module; the
+// code rules always run. Star imports are resolved from the file's package tree.
+func AuditFile(path string, opts Options) ([]finding.Finding, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := readSmall(abs)
+	if err != nil {
+		return nil, err
+	}
+	settingsLike := isSettingsCandidate(abs) || mayBeSettings(src)
+	if !settingsLike && !needsCodeScan(src) {
+		return nil, nil
+	}
+	f, err := parsePython(abs, src)
+	if err != nil {
+		return nil, err
+	}
+	root := packageTop(filepath.Dir(abs))
+	a := &auditor{opts: opts, root: root}
+	if settingsLike && looksLikeSettings(f) {
+		mod := moduleNameFor(root, abs)
+		ev := newEvaluator(root)
+		ev.parsed[abs] = f
+		env, _, err := ev.evalFile(abs, mod)
+		if err != nil {
+			return nil, err
+		}
+		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
+	}
+	a.auditCode(f)
+	finding.Sort(a.out)
+	return a.out, nil
+}
+
+var coreSettingNames = map[string]bool{
+	"SECRET_KEY": true, "INSTALLED_APPS": true, "MIDDLEWARE": true, "DATABASES": true,
+	"ROOT_URLCONF": true, "ALLOWED_HOSTS": true, "WSGI_APPLICATION": true, "DEBUG": true,
+	"TEMPLATES": true, "STATIC_URL": true, "CORS_ALLOWED_ORIGINS": true, "CORS_ALLOW_ALL_ORIGINS": true,
+}
+
+// mayBeSettings is the word-level gate for looksLikeSettings: three core setting names.
+func mayBeSettings(src []byte) bool {
+	hits := 0
+	for name := range coreSettingNames {
+		if bytes.Contains(src, []byte(name)) {
+			hits++
+		}
+	}
+	return hits >= 3
+}
+
+// looksLikeSettings: named like settings, or assigning several core settings at top level.
+func looksLikeSettings(f *pyFile) bool {
+	if isSettingsCandidate(f.path) {
+		return true
+	}
+	hits := 0
+	for _, st := range f.root.namedChildren() {
+		if st.kind != "expression_statement" {
+			continue
+		}
+		for _, c := range st.namedChildren() {
+			if c.kind == "assignment" {
+				if l := c.child("left"); l != nil && l.kind == "identifier" && coreSettingNames[f.text(l)] {
+					hits++
+				}
+			}
+		}
+	}
+	return hits >= 3
+}

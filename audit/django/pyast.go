@@ -1,0 +1,236 @@
+package django
+
+import (
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
+)
+
+// maxSourceBytes bounds the files we parse: a settings module or a middleware is kilobytes;
+// anything far bigger is generated code and not worth the memory.
+const maxSourceBytes = 8 << 20
+
+// maxNodes bounds the Go copy of one syntax tree.
+const maxNodes = 4 << 20
+
+// node is a Go copy of a tree-sitter node. The whole tree is copied once so that the
+// evaluator and the rules walk plain Go values instead of crossing cgo for every question.
+type node struct {
+	kind     string
+	field    string // field name in the parent ("left", "right", "function"...), or ""
+	named    bool
+	start    uint32 // byte offsets into the source
+	end      uint32
+	row      uint32 // 0-based line
+	col      uint32 // 0-based byte column
+	parent   *node
+	children []*node
+}
+
+// pyFile is one parsed Python file.
+type pyFile struct {
+	path string
+	src  []byte
+	root *node
+}
+
+var pyLanguage = sitter.NewLanguage(python.Language())
+
+// Kind and field names by id, so that copying a tree does not allocate a Go string per
+// node through cgo.
+var kindNames, fieldNames, kindNamed = func() ([]string, []string, []bool) {
+	n := pyLanguage.NodeKindCount()
+	kinds := make([]string, n)
+	named := make([]bool, n)
+	for i := uint32(0); i < n; i++ {
+		kinds[i] = pyLanguage.NodeKindForId(uint16(i))
+		named[i] = pyLanguage.NodeKindIsNamed(uint16(i))
+	}
+	fc := pyLanguage.FieldCount()
+	fields := make([]string, fc+1)
+	for i := uint32(1); i <= fc; i++ {
+		fields[i] = pyLanguage.FieldNameForId(uint16(i))
+	}
+	return kinds, fields, named
+}()
+
+var parserPool = sync.Pool{New: func() any {
+	p := sitter.NewParser()
+	if err := p.SetLanguage(pyLanguage); err != nil {
+		return nil
+	}
+	return p
+}}
+
+// parsePython parses src. Syntax errors do not fail: tree-sitter recovers, and a settings
+// file with one broken line still says a lot; ERROR nodes are simply not understood.
+func parsePython(path string, src []byte) (*pyFile, error) {
+	if len(src) > maxSourceBytes {
+		return nil, fmt.Errorf("%s: %d bytes is too large to audit (limit %d)", path, len(src), maxSourceBytes)
+	}
+	useLibcAllocator()
+	p, _ := parserPool.Get().(*sitter.Parser)
+	if p == nil {
+		return nil, fmt.Errorf("cannot load the tree-sitter Python grammar")
+	}
+	defer parserPool.Put(p)
+	tree := p.Parse(src, nil)
+	if tree == nil {
+		return nil, fmt.Errorf("%s: tree-sitter could not parse the file", path)
+	}
+	defer tree.Close()
+	root, err := copyTree(tree)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &pyFile{path: path, src: src, root: root}, nil
+}
+
+func copyTree(tree *sitter.Tree) (*node, error) {
+	c := tree.Walk()
+	defer c.Close()
+	mk := func(parent *node) *node {
+		n := c.Node()
+		sp := n.StartPosition()
+		out := &node{
+			start:  uint32(n.StartByte()),
+			end:    uint32(n.EndByte()),
+			row:    uint32(sp.Row),
+			col:    uint32(sp.Column),
+			parent: parent,
+		}
+		// aliased nodes (`not in`) report a kind id whose name differs from the symbol's
+		// grammar name; the table is indexed by the visible kind id, which is what Kind() returns
+		if id := int(n.KindId()); id < len(kindNames) {
+			out.kind, out.named = kindNames[id], kindNamed[id]
+		} else {
+			out.kind, out.named = n.Kind(), n.IsNamed()
+		}
+		if fid := int(c.FieldId()); fid > 0 && fid < len(fieldNames) {
+			out.field = fieldNames[fid]
+		}
+		return out
+	}
+	root := mk(nil)
+	cur := root
+	count := 1
+	for {
+		if c.GotoFirstChild() {
+			child := mk(cur)
+			cur.children = append(cur.children, child)
+			cur = child
+		} else {
+			for {
+				if c.GotoNextSibling() {
+					sib := mk(cur.parent)
+					cur.parent.children = append(cur.parent.children, sib)
+					cur = sib
+					break
+				}
+				if !c.GotoParent() {
+					return root, nil
+				}
+				cur = cur.parent
+			}
+		}
+		count++
+		if count > maxNodes {
+			return nil, fmt.Errorf("syntax tree larger than %d nodes", maxNodes)
+		}
+	}
+}
+
+func (f *pyFile) text(n *node) string {
+	if n == nil || int(n.end) > len(f.src) || n.start > n.end {
+		return ""
+	}
+	return string(f.src[n.start:n.end])
+}
+
+// line and column are 1-based; the column counts characters, not bytes.
+func (f *pyFile) pos(n *node) (line, col int) {
+	if n == nil {
+		return 1, 1
+	}
+	lineStart := int(n.start) - int(n.col)
+	if lineStart < 0 || int(n.start) > len(f.src) {
+		return int(n.row) + 1, int(n.col) + 1
+	}
+	return int(n.row) + 1, utf8.RuneCount(f.src[lineStart:n.start]) + 1
+}
+
+// snippet is the source of n for evidence: whole lines, capped so that a huge literal does
+// not flood the report.
+func (f *pyFile) snippet(n *node) string {
+	if n == nil {
+		return ""
+	}
+	s := f.text(n)
+	const max = 400
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func (n *node) child(field string) *node {
+	if n == nil {
+		return nil
+	}
+	for _, c := range n.children {
+		if c.field == field {
+			return c
+		}
+	}
+	return nil
+}
+
+func (n *node) namedChildren() []*node {
+	if n == nil {
+		return nil
+	}
+	out := make([]*node, 0, len(n.children))
+	for _, c := range n.children {
+		if c.named && c.kind != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// walk visits n and its descendants depth first; fn returns false to skip a subtree.
+func walk(n *node, fn func(*node) bool) {
+	if n == nil {
+		return
+	}
+	stack := []*node{n}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !fn(cur) {
+			continue
+		}
+		for i := len(cur.children) - 1; i >= 0; i-- {
+			stack = append(stack, cur.children[i])
+		}
+	}
+}
+
+// unparen strips parentheses around an expression.
+func unparen(n *node) *node {
+	for n != nil && n.kind == "parenthesized_expression" {
+		inner := n.namedChildren()
+		if len(inner) != 1 {
+			return n
+		}
+		n = inner[0]
+	}
+	return n
+}

@@ -1,0 +1,5 @@
+# checks: django-insecure-cookies; want: django-insecure-cookies@1
+import os
+
+INSTALLED_APPS = ["django.contrib.sessions"]
+SESSION_COOKIE_SECURE = False  # want: django-insecure-cookies@1

@@ -1,0 +1,2 @@
+# checks: django-debug-enabled
+DEBUG = True  # want: django-debug-enabled@1

@@ -1,0 +1,576 @@
+package exposure
+
+import (
+	"strings"
+)
+
+// Personal data detectors. Scores follow the Presidio recipe (anchors §5):
+// structure alone is weak, a checksum or a context word lifts it.
+
+func piiDetectors() []*detector {
+	return []*detector{
+		{id: "email", label: "email address", plural: "email addresses", kind: PII, priority: 50, conf: 0.9,
+			keywords: []string{"@"}, find: findEmails},
+		{id: "phone", label: "phone number", kind: PII, priority: 40, conf: 0.8,
+			keywords: phoneWords, find: findPhones},
+		{id: "us-ssn", label: "US social security number", kind: PII, priority: 65, conf: 0.85,
+			keywords: ssnWords, find: findSSNs},
+		// Payment cards, IBANs and bare E.164 numbers have no keyword; one
+		// digit-run pass finds their candidates.
+		{id: "payment-card", label: "payment card number", kind: PII, priority: 60, conf: 0.9, find: findDigitRuns},
+		{id: "iban", label: "IBAN", kind: PII, priority: 62, conf: 0.95},
+	}
+}
+
+// ---- email
+
+// Domains reserved for documentation and tests (RFC 2606, RFC 6761) and
+// hosts whose "user@host" is an SSH login, not a person.
+var emailPlaceholderDomains = []string{"gserviceaccount.com", "example.com", "example.org", "example.net", "example", "test", "invalid", "localhost", "local", "domain.com", "email.com", "yourdomain.com", "company.com"}
+
+var fileExtTLDs = map[string]bool{"png": true, "jpg": true, "jpeg": true, "gif": true, "svg": true, "webp": true, "css": true, "js": true, "ico": true, "avif": true, "map": true, "json": true, "html": true, "txt": true, "py": true, "go": true}
+
+func isLocalChar(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+func findEmails(data []byte, hits []hit, emit func(Match)) {
+	for _, h := range hits {
+		at := h.start
+		s := at
+		for s > 0 && at-s < 64 && isLocalChar(data[s-1]) {
+			s--
+		}
+		if s == at || data[s] == '.' || data[at-1] == '.' {
+			continue
+		}
+		// An overlong or glued local part is not an address ("...abc@2x").
+		if s > 0 && (isLocalChar(data[s-1]) || data[s-1] == '/' && s > 1 && data[s-2] == '/' ||
+			data[s-1] == ':' && !(s >= 7 && strings.EqualFold(string(data[s-7:s-1]), "mailto"))) {
+			continue
+		}
+		e := at + 1
+		lastDot := -1
+		for e < len(data) && e-at < 255 && (isAlnum(data[e]) || data[e] == '-' || data[e] == '.') {
+			if data[e] == '.' {
+				if data[e-1] == '.' || data[e-1] == '@' {
+					break
+				}
+				lastDot = e
+			}
+			e++
+		}
+		for e > at+1 && (data[e-1] == '.' || data[e-1] == '-') {
+			e--
+		}
+		if lastDot < 0 || lastDot >= e-2 {
+			continue
+		}
+		tld := toLower(data[lastDot+1 : e])
+		if len(tld) < 2 || len(tld) > 24 || fileExtTLDs[tld] {
+			continue
+		}
+		ok := true
+		for i := 0; i < len(tld); i++ {
+			if !isLetter(tld[i]) {
+				ok = false
+				break
+			}
+		}
+		if !ok || (e < len(data) && (data[e] == '@' || isAlnum(data[e]))) {
+			continue
+		}
+		domain := toLower(data[at+1 : e])
+		if placeholderDomain(domain) {
+			continue
+		}
+		local := toLower(data[s:at])
+		if local == "git" || local == "noreply" && strings.HasSuffix(domain, "github.com") {
+			continue
+		}
+		conf := 0.9
+		if key := keyBefore(data, s); hasToken(keyTokens(key), "email", "mail", "e") {
+			conf = 0.99
+		}
+		emit(Match{Start: s, End: e, Key: keyBefore(data, s), Confidence: conf})
+	}
+}
+
+func placeholderDomain(d string) bool {
+	for _, p := range emailPlaceholderDomains {
+		if d == p || strings.HasSuffix(d, "."+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- phone
+
+var phoneWords = []string{"phone", "mobile", "tel", "cell", "fax", "msisdn", "whatsapp", "telefon", "telefono"}
+
+var phoneTokens = map[string]bool{"phone": true, "phones": true, "telephone": true, "tel": true, "mobile": true, "cell": true,
+	"cellphone": true, "fax": true, "msisdn": true, "whatsapp": true, "phonenumber": true, "mobilephone": true,
+	"telefon": true, "telefono": true, "homephone": true, "workphone": true}
+
+func findPhones(data []byte, hits []hit, emit func(Match)) {
+	last := -1
+	for _, h := range hits {
+		if h.start < last {
+			continue
+		}
+		// The keyword must be a whole word of an identifier ("hotel" is not).
+		s, e := h.start, h.end
+		for s > 0 && isLetter(data[s-1]) && !(isUpper(data[s]) && !isUpper(data[s-1])) {
+			s--
+		}
+		for e < len(data) && isLetter(data[e]) && !(isUpper(data[e]) && !isUpper(data[e-1])) {
+			e++
+		}
+		if !phoneTokens[toLower(data[s:e])] {
+			continue
+		}
+		_, ie := identAround(data, h.start, h.end)
+		key := string(data[s:ie])
+		// Skip punctuation and a few label words up to the number.
+		i := ie
+		for i < len(data) && i-ie < 40 && !isDigit(data[i]) && data[i] != '+' && data[i] != '(' && data[i] != '\n' && data[i] != '<' && data[i] != '{' && data[i] != '[' {
+			i++
+		}
+		if i >= len(data) || i-ie >= 40 {
+			continue
+		}
+		if ps, pe, ok := phoneAt(data, i); ok {
+			emit(Match{Start: ps, End: pe, Key: key})
+			last = pe
+		}
+	}
+}
+
+// phoneAt parses a phone number starting at i: an optional +, then 7 to 15
+// digits in groups separated by single spaces, dots, dashes or parentheses.
+func phoneAt(data []byte, i int) (int, int, bool) {
+	s := i
+	if data[i] == '+' {
+		i++
+	}
+	digits, groups := 0, 0
+	glen := 0
+	var groupLens []int
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case isDigit(c):
+			digits++
+			glen++
+			i++
+			continue
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+			if glen > 0 {
+				groupLens = append(groupLens, glen)
+				groups++
+				glen = 0
+			}
+			// Separator only if a digit (or paren) follows shortly.
+			j := i + 1
+			if j < len(data) && (data[j] == ' ' || data[j] == '(') {
+				j++
+			}
+			if j < len(data) && isDigit(data[j]) && c != '.' || j < len(data) && isDigit(data[j]) && c == '.' {
+				i = j
+				continue
+			}
+		}
+		break
+	}
+	if glen > 0 {
+		groupLens = append(groupLens, glen)
+	}
+	e := i
+	for e > s && !isDigit(data[e-1]) {
+		e--
+	}
+	if digits < 7 || digits > 15 || !boundaryBefore(data, s, "_.") || !boundaryAfter(data, e, "_") {
+		return 0, 0, false
+	}
+	if e < len(data) && (data[e] == '.' || data[e] == ':') && e+1 < len(data) && isDigit(data[e+1]) {
+		return 0, 0, false
+	}
+	// Dates and times (2024-05-01, 12.05.2024) are not phone numbers.
+	if len(groupLens) == 3 && (groupLens[0] == 4 && groupLens[1] == 2 && groupLens[2] == 2 ||
+		groupLens[0] == 2 && groupLens[1] == 2 && groupLens[2] == 4) {
+		return 0, 0, false
+	}
+	_ = groups
+	return s, e, true
+}
+
+// ---- US social security numbers
+
+var ssnWords = []string{"ssn", "social security", "social_security", "socialsecurity", "soc sec", "tax id", "taxpayer", "tax_id", "itin"}
+
+// Sample numbers that appear in documentation and ads (anchors §5).
+var ssnSamples = map[string]bool{"078051120": true, "219099999": true, "123456789": true, "457555462": true}
+
+func findSSNs(data []byte, hits []hit, emit func(Match)) {
+	last := -1
+	for _, h := range hits {
+		// "ssn" must not be a fragment of a longer word ("lessons").
+		if isLetter(lowerAt(data, h.start-1)) && !isUpper(data[h.start]) || isLetter(lowerAt(data, h.end)) && lowerAt(data, h.end) != 's' && !isUpper(at(data, h.end)) {
+			continue
+		}
+		_, ie := identAround(data, h.start, h.end)
+		key := string(data[h.start:ie])
+		lim := min(len(data), ie+300)
+		for i := max(ie, last); i < lim; i++ {
+			if !isDigit(data[i]) || !boundaryBefore(data, i, "_.-") {
+				continue
+			}
+			s, e, digits, ok := ssnAt(data, i)
+			if ok && validSSN(digits) {
+				emit(Match{Start: s, End: e, Key: key})
+				last = e
+				break
+			}
+			for i < lim && isDigit(data[i]) {
+				i++
+			}
+		}
+	}
+}
+
+func at(data []byte, i int) byte {
+	if i < 0 || i >= len(data) {
+		return 0
+	}
+	return data[i]
+}
+
+func lowerAt(data []byte, i int) byte { return lower(at(data, i)) }
+
+// ssnAt parses ddd-dd-dddd (one consistent delimiter: dash, space or dot) or
+// nine bare digits.
+func ssnAt(data []byte, i int) (int, int, string, bool) {
+	if i+9 > len(data) {
+		return 0, 0, "", false
+	}
+	dig := func(a, n int) bool {
+		if a+n > len(data) {
+			return false
+		}
+		for k := a; k < a+n; k++ {
+			if !isDigit(data[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	var e int
+	var d string
+	switch {
+	case dig(i, 9):
+		e = i + 9
+		d = string(data[i:e])
+	case dig(i, 3) && i+11 <= len(data) && (data[i+3] == '-' || data[i+3] == ' ' || data[i+3] == '.') &&
+		dig(i+4, 2) && data[i+6] == data[i+3] && dig(i+7, 4):
+		e = i + 11
+		d = string(data[i:i+3]) + string(data[i+4:i+6]) + string(data[i+7:i+11])
+	default:
+		return 0, 0, "", false
+	}
+	if !boundaryAfter(data, e, "_") || (e < len(data) && (data[e] == '-' || data[e] == '.') && isDigit(at(data, e+1))) {
+		return 0, 0, "", false
+	}
+	return i, e, d, true
+}
+
+func validSSN(d string) bool {
+	if len(d) != 9 || ssnSamples[d] {
+		return false
+	}
+	area, group, serial := d[:3], d[3:5], d[5:]
+	if area == "000" || area == "666" || area[0] == '9' || group == "00" || serial == "0000" {
+		return false
+	}
+	if strings.Count(d, d[:1]) == 9 || strings.HasPrefix(d, "98765432") {
+		return false
+	}
+	return true
+}
+
+// ---- payment cards, IBANs and bare E.164 phone numbers
+
+func findDigitRuns(data []byte, _ []hit, emit func(Match)) {
+	n := len(data)
+	for i := 0; i < n; i++ {
+		c := data[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		// Start of a digit run.
+		if i > 0 {
+			p := data[i-1]
+			if isUpper(p) && i >= 2 && isUpper(data[i-2]) {
+				if m, ok := ibanAt(data, i-2); ok {
+					emit(m)
+					i = m.End
+					continue
+				}
+			}
+			if p == '+' {
+				if s, e, ok := e164At(data, i-1); ok {
+					emit(Match{Detector: "phone", Start: s, End: e, Confidence: 0.7})
+					i = e
+					continue
+				}
+			}
+			if isAlnum(p) || p == '_' || p == '.' || p == '-' || p == '$' || p == '#' || p == '/' {
+				for i < n && isDigit(data[i]) {
+					i++
+				}
+				continue
+			}
+		}
+		if e, ok := cardAt(data, i); ok {
+			if conf := cardConfidence(data, i); conf > 0 {
+				emit(Match{Start: i, End: e, Key: keyBefore(data, i), Confidence: conf})
+			}
+			i = e
+			continue
+		}
+		for i < n && isDigit(data[i]) {
+			i++
+		}
+	}
+}
+
+// cardAt parses 13-19 digits starting at i, optionally grouped by one
+// consistent single space or dash (4-4-4-4..., or 4-6-5 / 4-6-4), and checks
+// the brand prefix and the Luhn sum.
+func cardAt(data []byte, i int) (int, bool) {
+	var digits [19]byte
+	nd := 0
+	var groups [8]int
+	ng := 0
+	sep := byte(0)
+	j := i
+	glen := 0
+	for j < len(data) {
+		c := data[j]
+		if isDigit(c) {
+			if nd == 19 {
+				return 0, false
+			}
+			digits[nd] = c
+			nd++
+			glen++
+			j++
+			continue
+		}
+		if (c == ' ' || c == '-') && glen > 0 && j+1 < len(data) && isDigit(data[j+1]) && (sep == 0 || sep == c) {
+			if ng == len(groups)-1 {
+				return 0, false
+			}
+			sep = c
+			groups[ng] = glen
+			ng++
+			glen = 0
+			j++
+			continue
+		}
+		break
+	}
+	groups[ng] = glen
+	ng++
+	if nd < 13 {
+		return 0, false
+	}
+	// Reject a run glued to letters, a decimal part, an exponent or a
+	// longer identifier (UUID segments, hex ids, version strings).
+	if j < len(data) {
+		c := data[j]
+		if isAlnum(c) || c == '_' || c == '$' || c == '%' {
+			return 0, false
+		}
+		if (c == '.' || c == ',' || c == '-' || c == ':' || c == '/') && isDigit(at(data, j+1)) {
+			return 0, false
+		}
+	}
+	if ng > 1 {
+		ok := true
+		switch {
+		case ng == 3 && groups[0] == 4 && groups[1] == 6 && (groups[2] == 5 || groups[2] == 4):
+		default:
+			for k := 0; k < ng-1; k++ {
+				if groups[k] != 4 {
+					ok = false
+				}
+			}
+			if groups[ng-1] < 1 || groups[ng-1] > 4 {
+				ok = false
+			}
+		}
+		if !ok {
+			return 0, false
+		}
+	}
+	d := string(digits[:nd])
+	if !cardBrand(d) || !luhn(d) || testCards[d] || strings.Count(d, d[:1]) == nd {
+		return 0, false
+	}
+	return j, true
+}
+
+// Card numbers published by payment processors for testing.
+var testCards = map[string]bool{
+	"4111111111111111": true, "4242424242424242": true, "4012888888881881": true, "4000056655665556": true,
+	"5555555555554444": true, "5105105105105100": true, "2223003122003222": true, "5200828282828210": true,
+	"378282246310005": true, "371449635398431": true, "378734493671000": true, "6011111111111117": true,
+	"6011000990139424": true, "3530111333300000": true, "3566002020360505": true, "30569309025904": true,
+	"38520000023237": true, "4222222222222": true, "6200000000000005": true, "4000000000000002": true,
+	"4000000000009995": true, "4000000000000077": true,
+}
+
+func cardBrand(d string) bool {
+	n := len(d)
+	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
+	p3 := p2*10 + int(d[2]-'0')
+	p4 := p3*10 + int(d[3]-'0')
+	switch {
+	case d[0] == '4':
+		return n == 13 || n == 16 || n == 19
+	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
+		return n == 16
+	case p2 == 34 || p2 == 37:
+		return n == 15
+	case p4 == 6011, p3 >= 644 && p3 <= 649, p2 == 65:
+		return n >= 16 && n <= 19
+	case p4 >= 3528 && p4 <= 3589:
+		return n >= 16 && n <= 19
+	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38:
+		return n >= 14 && n <= 19
+	case p2 == 62:
+		return n >= 16 && n <= 19
+	case p2 == 50, p2 >= 56 && p2 <= 58, p4 == 6304, p4 == 6390, p2 == 67:
+		return n >= 13 && n <= 19
+	}
+	return false
+}
+
+func luhn(d string) bool {
+	sum := 0
+	alt := false
+	for i := len(d) - 1; i >= 0; i-- {
+		x := int(d[i] - '0')
+		if alt {
+			x *= 2
+			if x > 9 {
+				x -= 9
+			}
+		}
+		sum += x
+		alt = !alt
+	}
+	return sum%10 == 0
+}
+
+// cardConfidence uses the JSON key, the best context there is (anchors §5):
+// keys naming identifiers or codes veto the match, card keys confirm it.
+func cardConfidence(data []byte, i int) float64 {
+	toks := keyTokens(keyBefore(data, i))
+	if hasToken(toks, "id", "ids", "uuid", "guid", "isbn", "ean", "gtin", "upc", "barcode", "order", "invoice", "ref",
+		"reference", "timestamp", "ts", "time", "created", "updated", "phone", "mobile", "tel", "tracking", "serial",
+		"sku", "nonce", "seq", "sequence", "count", "size", "bytes", "offset", "hash", "version", "msisdn", "account") {
+		return 0
+	}
+	if hasToken(toks, "card", "pan", "cc", "ccnum", "cardnumber", "creditcard", "credit") {
+		return 0.99
+	}
+	return 0.9
+}
+
+func e164At(data []byte, plus int) (int, int, bool) {
+	if !boundaryBefore(data, plus, "_.+") {
+		return 0, 0, false
+	}
+	i := plus + 1
+	if data[i] == '0' {
+		return 0, 0, false
+	}
+	for i < len(data) && isDigit(data[i]) {
+		i++
+	}
+	n := i - plus - 1
+	if n < 10 || n > 15 || !boundaryAfter(data, i, "_.-") {
+		return 0, 0, false
+	}
+	return plus, i, true
+}
+
+// ibanLengths is the IBAN length per country (SWIFT IBAN registry).
+var ibanLengths = map[string]int{
+	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+	"CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "ES": 24, "FI": 18,
+	"FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28,
+	"IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20,
+	"LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+	"NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24,
+	"SI": 19, "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}
+
+// ibanAt parses an IBAN at s (country code, two check digits, BBAN), either
+// compact or printed in groups of four separated by single spaces.
+func ibanAt(data []byte, s int) (Match, bool) {
+	if !boundaryBefore(data, s, "_") {
+		return Match{}, false
+	}
+	want, ok := ibanLengths[string(data[s:s+2])]
+	if !ok || s+4 > len(data) || !isDigit(at(data, s+2)) || !isDigit(at(data, s+3)) {
+		return Match{}, false
+	}
+	var buf [34]byte
+	n := 0
+	j := s
+	spaced := false
+	for j < len(data) && n < want {
+		c := data[j]
+		if isDigit(c) || isUpper(c) {
+			buf[n] = c
+			n++
+			j++
+			continue
+		}
+		if c == ' ' && n%4 == 0 && n > 0 && j+1 < len(data) && isAlnum(data[j+1]) && (spaced || n == 4) {
+			spaced = true
+			j++
+			continue
+		}
+		break
+	}
+	if n != want || !boundaryAfter(data, j, "_") {
+		return Match{}, false
+	}
+	if !mod97(buf[:n]) {
+		return Match{}, false
+	}
+	return Match{Detector: "iban", Start: s, End: j, Key: keyBefore(data, s), Confidence: 0.95}, true
+}
+
+func mod97(iban []byte) bool {
+	rem := 0
+	add := func(c byte) {
+		if isDigit(c) {
+			rem = (rem*10 + int(c-'0')) % 97
+		} else {
+			v := int(c-'A') + 10
+			rem = (rem*100 + v) % 97
+		}
+	}
+	for _, c := range iban[4:] {
+		add(c)
+	}
+	for _, c := range iban[:4] {
+		add(c)
+	}
+	return rem == 1
+}
