@@ -211,9 +211,8 @@ func convert(fn string, v Value) Value {
 	switch fn {
 	case "bool":
 		if v.kind == vStr {
-			// decouple's and environ's reading; plain bool("False") is True, but a
-			// settings author writing bool(os.environ.get(...)) rarely means that either:
-			// report what Python does.
+			// Python's bool() of any non-empty string is True, "False" included: report
+			// what Python does, which is the bug when someone writes bool(os.environ[...]).
 			return boolVal(v.s != "")
 		}
 		if t, ok := v.truth(); ok {

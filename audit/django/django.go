@@ -3,6 +3,23 @@
 // settings, environment lookups with their defaults, values set under if), and checks them
 // and the project's Python code against the django-* rules of rules.md. Python is parsed
 // with tree-sitter; nothing here matches regular expressions over source text.
+//
+// Choices worth knowing:
+//
+//   - Settings rules run on the modules an entry point names (manage.py, wsgi.py, asgi.py,
+//     a .env file's DJANGO_SETTINGS_MODULE); when nothing names one, on every settings
+//     module no other one star-imports. A module not named while others are (a dev.py next to
+//     a production.py that wsgi.py names) is skipped. A module audited although its name says
+//     development or test (dev, local, test, ...) has its findings lowered one step, with a note.
+//   - django-ssl-redirect-off stays low when SECURE_SSL_REDIRECT is off or unset, and drops to
+//     info when SECURE_PROXY_SSL_HEADER is set: a TLS-terminating proxy is then expected to
+//     redirect (Django's W008 still fires, so the finding is kept).
+//   - The cookie rule mirrors Django's preconditions: no session finding without the sessions
+//     app or middleware, no CSRF finding with CSRF_USE_SESSIONS.
+//   - A setting whose value comes from the environment is judged by its default, and the
+//     detail names the variable and the default; without a default it is not reported.
+//   - Code findings (mTLS, logging calls) carry no settings module.
+//   - Columns count characters (runes), 1-based.
 package django
 
 import (
@@ -57,6 +74,12 @@ var skipDirs = map[string]bool{
 
 // walkPython calls fn for the files under root that discovery and the code scan look at.
 func walkPython(root string, fn func(path string, d fs.DirEntry)) error {
+	return walkFiles(root, false, fn)
+}
+
+// walkFiles walks root; ownOnly also skips directories holding their own manage.py, which
+// are projects of their own and audited as such.
+func walkFiles(root string, ownOnly bool, fn func(path string, d fs.DirEntry)) error {
 	n := 0
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -66,7 +89,7 @@ func walkPython(root string, fn func(path string, d fs.DirEntry)) error {
 			return nil
 		}
 		if d.IsDir() {
-			if p != root && (skipDirs[d.Name()] || isFile(filepath.Join(p, "pyvenv.cfg"))) {
+			if p != root && (skipDirs[d.Name()] || isFile(filepath.Join(p, "pyvenv.cfg")) || ownOnly && isFile(filepath.Join(p, "manage.py"))) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -331,7 +354,7 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
 	}
 	var files []string
-	err = walkPython(root, func(path string, d fs.DirEntry) {
+	err = walkFiles(root, true, func(path string, d fs.DirEntry) {
 		if strings.HasSuffix(path, ".py") && !strings.Contains(path, string(filepath.Separator)+"migrations"+string(filepath.Separator)) {
 			files = append(files, path)
 		}
@@ -397,11 +420,12 @@ var coreSettingNames = map[string]bool{
 	"TEMPLATES": true, "STATIC_URL": true, "CORS_ALLOWED_ORIGINS": true, "CORS_ALLOW_ALL_ORIGINS": true,
 }
 
-// mayBeSettings is the word-level gate for looksLikeSettings: three core setting names.
+// mayBeSettings is the word-level gate for looksLikeSettings: three core setting names at
+// the start of a line (code that reads settings.DEBUG does not count).
 func mayBeSettings(src []byte) bool {
 	hits := 0
 	for name := range coreSettingNames {
-		if bytes.Contains(src, []byte(name)) {
+		if bytes.HasPrefix(src, []byte(name)) || bytes.Contains(src, []byte("\n"+name)) {
 			hits++
 		}
 	}

@@ -281,7 +281,7 @@ func TestEnvDetails(t *testing.T) {
 		t.Errorf("debug detail: %+v", d)
 	}
 	c := findRule(fs, "django-cors-allow-all")
-	if len(c) != 1 || !strings.Contains(c[0].Detail, "set under `if os.environ.get(\"ENABLE_LEGACY_CORS\")`") {
+	if len(c) != 1 || !strings.Contains(c[0].Detail, "set only when `os.environ.get(\"ENABLE_LEGACY_CORS\")`") {
 		t.Errorf("conditional detail: %+v", c)
 	}
 	ck := findRule(fs, "django-insecure-cookies")
@@ -367,5 +367,62 @@ func TestAuditErrors(t *testing.T) {
 	}
 	if len(findRule(fs, "django-debug-enabled")) != 1 {
 		t.Errorf("broken file: DEBUG not found: %+v", fs)
+	}
+}
+
+// The orchestrator may audit several paths at once: results must not depend on it.
+func TestConcurrentAudits(t *testing.T) {
+	files, _ := filepath.Glob("testdata/rules/*/*.py")
+	seq := map[string]int{}
+	for _, f := range files {
+		fs, err := AuditFile(f, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq[f] = len(fs)
+	}
+	type res struct {
+		f string
+		n int
+	}
+	ch := make(chan res)
+	for _, f := range files {
+		go func(f string) {
+			fs, _ := AuditFile(f, Options{})
+			ch <- res{f, len(fs)}
+		}(f)
+	}
+	for range files {
+		r := <-ch
+		if r.n != seq[r.f] {
+			t.Errorf("%s: %d findings concurrently, %d sequentially", r.f, r.n, seq[r.f])
+		}
+	}
+}
+
+// Discovering the whole testdata tree finds every fixture project once, and the code scan of
+// the enclosing "project" does not report the nested projects' findings a second time.
+func TestDiscoverNestedProjects(t *testing.T) {
+	ps, err := Discover("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, p := range ps {
+		fs, err := Audit(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			seen[fmt.Sprintf("%s %s:%d:%d %s", f.Rule, f.File, f.Line, f.Column, f.Detail)]++
+		}
+	}
+	if len(ps) != 5 {
+		t.Errorf("%d projects, want seedlike, split, envdriven, clean and the rules tree", len(ps))
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("finding reported %d times: %s", n, k)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package django
 
 import (
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -165,14 +166,7 @@ func (fr *frame) execStmt(st *node) {
 	case "if_statement":
 		fr.execIf(st)
 	case "try_statement":
-		for _, c := range st.children {
-			switch {
-			case c.kind == "block":
-				fr.exec(c.namedChildren())
-			case c.kind == "else_clause" || c.kind == "finally_clause":
-				fr.exec(blockOf(c))
-			}
-		}
+		fr.execTry(st)
 	case "with_statement":
 		fr.exec(blockOf(st.child("body")))
 	case "import_from_statement":
@@ -394,6 +388,53 @@ func (fr *frame) current(name string) (Value, bool) {
 	return last.val, true
 }
 
+// fork runs body on a copy of the names, under extra conditions, and returns the copy.
+func (fr *frame) fork(body []*node, extra ...string) scope {
+	// cloning the names is work too: charge it, so that thousands of branches over
+	// thousands of names stay bounded
+	fr.ev.steps += len(fr.env)/8 + 1
+	sub := &frame{ev: fr.ev, f: fr.f, mod: fr.mod, env: fr.env.clone(), conds: append(append([]string(nil), fr.conds...), extra...), depth: fr.depth}
+	sub.exec(body)
+	return sub.env
+}
+
+// execTry treats a try with except handlers as a branch: either the body ran to the end
+// or a handler ran. `try: from .local import * except ImportError: pass` thus makes what
+// local.py sets conditional, and a literal fallback in the handler is still seen.
+func (fr *frame) execTry(st *node) {
+	var body, elseBody, finallyBody []*node
+	type handler struct {
+		line int
+		body []*node
+	}
+	var handlers []handler
+	for _, c := range st.children {
+		switch c.kind {
+		case "block":
+			body = c.namedChildren()
+		case "except_clause", "except_group_clause":
+			handlers = append(handlers, handler{int(c.row) + 1, blockOf(c)})
+		case "else_clause":
+			elseBody = blockOf(c)
+		case "finally_clause":
+			finallyBody = blockOf(c)
+		}
+	}
+	full := append(append([]*node(nil), body...), elseBody...)
+	if len(handlers) == 0 {
+		fr.exec(full)
+		fr.exec(finallyBody)
+		return
+	}
+	line := int(st.row) + 1
+	outs := []scope{fr.fork(full, fmt.Sprintf("the try block at line %d succeeds", line))}
+	for _, h := range handlers {
+		outs = append(outs, fr.fork(h.body, fmt.Sprintf("the try block at line %d fails (except at line %d)", line, h.line)))
+	}
+	fr.env = mergeScopes(outs, strings.Join(append(append([]string(nil), fr.conds...), fmt.Sprintf("the try block at line %d fails", line)), " and "))
+	fr.exec(finallyBody)
+}
+
 func (fr *frame) execIf(n *node) {
 	type branch struct {
 		cond *node
@@ -416,9 +457,7 @@ func (fr *frame) execIf(n *node) {
 	var negs []string
 	covered := false
 	run := func(body []*node, extra []string) {
-		sub := &frame{ev: fr.ev, f: fr.f, mod: fr.mod, env: fr.env.clone(), conds: append(append([]string(nil), fr.conds...), extra...), depth: fr.depth}
-		sub.exec(body)
-		outs = append(outs, sub.env)
+		outs = append(outs, fr.fork(body, extra...))
 	}
 	for _, br := range branches {
 		if br.cond == nil {
@@ -437,9 +476,10 @@ func (fr *frame) execIf(n *node) {
 			covered = true
 			break
 		}
-		text := strings.Join(strings.Fields(fr.f.text(br.cond)), " ")
+		// conditions are kept as readable text: code in backticks, joined with "and"
+		text := "`" + strings.Join(strings.Fields(fr.f.text(br.cond)), " ") + "`"
 		run(br.body, append(append([]string(nil), negs...), text))
-		negs = append(negs, "not ("+text+")")
+		negs = append(negs, negate(text))
 	}
 	if !covered {
 		if hasElse {
@@ -452,7 +492,15 @@ func (fr *frame) execIf(n *node) {
 		fr.env = outs[0]
 		return
 	}
-	fr.env = mergeScopes(outs, strings.Join(negs, " and "))
+	fr.env = mergeScopes(outs, strings.Join(append(append([]string(nil), fr.conds...), negs...), " and "))
+}
+
+// negate writes "not `x`", or "`x`" for "`not x`".
+func negate(text string) string {
+	if strings.HasPrefix(text, "`not ") {
+		return "`" + strings.TrimPrefix(text, "`not ")
+	}
+	return "not " + text
 }
 
 // mergeScopes joins the names of every path through an if statement: a name whose

@@ -2,7 +2,6 @@ package django
 
 import (
 	"fmt"
-	"sync"
 	"unicode/utf8"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -57,90 +56,17 @@ var kindNames, fieldNames, kindNamed = func() ([]string, []string, []bool) {
 	return kinds, fields, named
 }()
 
-var parserPool = sync.Pool{New: func() any {
-	p := sitter.NewParser()
-	if err := p.SetLanguage(pyLanguage); err != nil {
-		return nil
-	}
-	return p
-}}
-
 // parsePython parses src. Syntax errors do not fail: tree-sitter recovers, and a settings
 // file with one broken line still says a lot; ERROR nodes are simply not understood.
 func parsePython(path string, src []byte) (*pyFile, error) {
 	if len(src) > maxSourceBytes {
 		return nil, fmt.Errorf("%s: %d bytes is too large to audit (limit %d)", path, len(src), maxSourceBytes)
 	}
-	useLibcAllocator()
-	p, _ := parserPool.Get().(*sitter.Parser)
-	if p == nil {
-		return nil, fmt.Errorf("cannot load the tree-sitter Python grammar")
-	}
-	defer parserPool.Put(p)
-	tree := p.Parse(src, nil)
-	if tree == nil {
-		return nil, fmt.Errorf("%s: tree-sitter could not parse the file", path)
-	}
-	defer tree.Close()
-	root, err := copyTree(tree)
+	root, err := parseTree(src)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &pyFile{path: path, src: src, root: root}, nil
-}
-
-func copyTree(tree *sitter.Tree) (*node, error) {
-	c := tree.Walk()
-	defer c.Close()
-	mk := func(parent *node) *node {
-		n := c.Node()
-		sp := n.StartPosition()
-		out := &node{
-			start:  uint32(n.StartByte()),
-			end:    uint32(n.EndByte()),
-			row:    uint32(sp.Row),
-			col:    uint32(sp.Column),
-			parent: parent,
-		}
-		// aliased nodes (`not in`) report a kind id whose name differs from the symbol's
-		// grammar name; the table is indexed by the visible kind id, which is what Kind() returns
-		if id := int(n.KindId()); id < len(kindNames) {
-			out.kind, out.named = kindNames[id], kindNamed[id]
-		} else {
-			out.kind, out.named = n.Kind(), n.IsNamed()
-		}
-		if fid := int(c.FieldId()); fid > 0 && fid < len(fieldNames) {
-			out.field = fieldNames[fid]
-		}
-		return out
-	}
-	root := mk(nil)
-	cur := root
-	count := 1
-	for {
-		if c.GotoFirstChild() {
-			child := mk(cur)
-			cur.children = append(cur.children, child)
-			cur = child
-		} else {
-			for {
-				if c.GotoNextSibling() {
-					sib := mk(cur.parent)
-					cur.parent.children = append(cur.parent.children, sib)
-					cur = sib
-					break
-				}
-				if !c.GotoParent() {
-					return root, nil
-				}
-				cur = cur.parent
-			}
-		}
-		count++
-		if count > maxNodes {
-			return nil, fmt.Errorf("syntax tree larger than %d nodes", maxNodes)
-		}
-	}
 }
 
 func (f *pyFile) text(n *node) string {

@@ -82,6 +82,8 @@ type codeFile struct {
 	verifiers map[string]bool
 	// module-level NAME = re.compile("literal")
 	compiled map[string]string
+	// classVerifies caches mentionsVerify per class
+	classVerifies map[*node]bool
 }
 
 // needsCodeScan gates the code rules on words the findings cannot do without: an identity
@@ -134,7 +136,7 @@ func (a *auditor) auditCode(f *pyFile) {
 	if !needsCodeScan(f.src) {
 		return
 	}
-	cf := &codeFile{a: a, f: f, verifiers: map[string]bool{}, compiled: map[string]string{}}
+	cf := &codeFile{a: a, f: f, verifiers: map[string]bool{}, compiled: map[string]string{}, classVerifies: map[*node]bool{}}
 	walk(f.root, func(n *node) bool {
 		switch n.kind {
 		case "function_definition":
@@ -321,7 +323,12 @@ func (cf *codeFile) function(fn *node) {
 
 	verified := cf.mentionsVerify(fn)
 	if cls := enclosingClass(fn); cls != nil && !verified {
-		verified = cf.mentionsVerify(cls)
+		v, ok := cf.classVerifies[cls]
+		if !ok {
+			v = cf.mentionsVerify(cls)
+			cf.classVerifies[cls] = v
+		}
+		verified = v
 	}
 	var firstIdentity *node
 	var identityKey string

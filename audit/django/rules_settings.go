@@ -101,7 +101,7 @@ func judge(name string, b *binding) (tri, string) {
 		how = name + " = " + v.describe()
 	}
 	if b.cond != "" {
-		how += " (set under `if " + b.cond + "`)"
+		how += " (set only when " + b.cond + ")"
 	}
 	return t, how
 }
@@ -211,10 +211,9 @@ func (a *auditor) corsAllowAll(sm *settingsModule) {
 	}
 	rule := "django-cors-allow-all"
 	detail := how + ": django-cors-headers answers every origin."
-	if cb, chow, cok := sm.truthy("CORS_ALLOW_CREDENTIALS"); cok {
+	if _, chow, cok := sm.truthy("CORS_ALLOW_CREDENTIALS"); cok {
 		rule = "django-cors-allow-all-credentials"
 		detail = how + ", and " + chow + ": django-cors-headers reflects any Origin (including null) with Access-Control-Allow-Credentials: true, so any web page can read authenticated responses (cookies or client certificates)."
-		_ = cb
 	} else {
 		detail += " Responses carry Access-Control-Allow-Origin: * (Chromium still sends client certificates on such requests)."
 	}
@@ -282,7 +281,7 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 					onlyHTTP = false
 				}
 			}
-			f.Detail = fmt.Sprintf("%s entry %q: %s. django-cors-headers uses re.match, which anchors only the start.", name, it.s, strings.Join(parts, "; "))
+			f.Detail = fmt.Sprintf("%s entry r\"%s\": %s. django-cors-headers uses re.match, which anchors only the start.", name, it.s, strings.Join(parts, "; "))
 			if onlyHTTP {
 				f.SetSeverity(finding.Medium, "the regex only lets plain-http variants of the intended origins through, which needs a network attacker")
 			}
@@ -302,10 +301,8 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 // middlewareThatResponds: middleware known to answer requests itself, so CORS headers
 // would be missing on its responses if it ran before CorsMiddleware.
 var middlewareThatResponds = map[string]bool{
-	"django.middleware.common.CommonMiddleware":           true,
-	"whitenoise.middleware.WhiteNoiseMiddleware":          true,
-	"django.middleware.locale.LocaleMiddleware":           false,
-	"django.middleware.common.BrokenLinkEmailsMiddleware": false,
+	"django.middleware.common.CommonMiddleware":  true,
+	"whitenoise.middleware.WhiteNoiseMiddleware": true,
 }
 
 func (a *auditor) corsMiddleware(sm *settingsModule) {
@@ -478,7 +475,7 @@ func (a *auditor) debug(sm *settingsModule) {
 		f := finding.New("django-debug-enabled")
 		f.Detail = how + ": Django serves technical error pages with settings, SQL and request data, and keeps every SQL query in memory."
 		if b.cond != "" {
-			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: DEBUG is True only when `"+b.cond+"` holds")
+			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: DEBUG is True only when "+b.cond)
 		}
 		f.Remediation = "DEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\") == \"1\"  # off unless explicitly enabled; never default to True"
 		a.emit(f, sm, b.file, b.at, bindingSnippet(b), "")
@@ -520,7 +517,7 @@ func (a *auditor) secretKey(sm *settingsModule) {
 			f.Detail += " Django's own check also calls it weak (security.W009: shorter than 50 characters, under 5 distinct characters, or the django-insecure- prefix)."
 		}
 		if b.cond != "" {
-			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: set under `if "+b.cond+"`")
+			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: set only when "+b.cond)
 		}
 		snippet := bindingSnippet(b)
 		if key.file != nil && key.n != nil {
@@ -551,7 +548,7 @@ func (a *auditor) allowedHosts(sm *settingsModule) {
 				f.Detail = "ALLOWED_HOSTS comes from the environment variable " + b.val.env.Var + " with a default containing \"*\": Django accepts any Host header when it is unset."
 			}
 			if b.cond != "" {
-				f.Evidence.Notes = append(f.Evidence.Notes, "conditional: set under `if "+b.cond+"`")
+				f.Evidence.Notes = append(f.Evidence.Notes, "conditional: set only when "+b.cond)
 			}
 			f.Remediation = "ALLOWED_HOSTS = [\"api.example.com\"]  # the exact host names the site answers to"
 			file, at := it.file, it.n
@@ -587,7 +584,7 @@ func orOtherwise(cond string) string {
 	if cond == "" {
 		return "the if statement's conditions are false"
 	}
-	return "`" + cond + "`"
+	return cond
 }
 
 func (sm *settingsModule) listHas(name, item string) bool {
@@ -629,6 +626,7 @@ func (a *auditor) cookies(sm *settingsModule) {
 		f.Remediation = c.name + " = True"
 		if unset {
 			f.Detail = fmt.Sprintf("%s is not set anywhere in %s or the modules it imports; Django's default is False, so browsers send %s over plain http too (Django's check: %s).", c.name, sm.name, c.what, c.w)
+			f.Evidence.Notes = append(f.Evidence.Notes, c.name+" is not assigned in "+sm.name+" or any module it imports; the location is the settings module itself")
 			a.emit(f, sm, sm.file, nil, "", c.name)
 			continue
 		}
@@ -636,6 +634,15 @@ func (a *auditor) cookies(sm *settingsModule) {
 		f.Detail = fmt.Sprintf("%s: browsers send %s over plain http too (Django's check: %s).", hows[0], c.what, c.w)
 		if b.cond != "" || b.unset {
 			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: "+hows[0])
+		}
+		if b.unset {
+			// point at the conditional assignment that leaves the other path unset
+			for _, other := range sm.get(c.name) {
+				if !other.unset && other.file != nil {
+					b = other
+					break
+				}
+			}
 		}
 		if b.unset || b.file == nil {
 			a.emit(f, sm, sm.file, nil, "", c.name)
@@ -654,6 +661,7 @@ func (a *auditor) sslRedirect(sm *settingsModule) {
 	f.Remediation = "SECURE_SSL_REDIRECT = True\nSECURE_HSTS_SECONDS = 31536000\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True\n# or redirect http to https in the proxy (nginx: return 301 https://$host$request_uri;)"
 	if unset {
 		f.Detail = "SECURE_SSL_REDIRECT is not set (default False): Django answers plain-http requests instead of redirecting them (Django's check: security.W008)."
+		f.Evidence.Notes = append(f.Evidence.Notes, "SECURE_SSL_REDIRECT is not assigned in "+sm.name+" or any module it imports; the location is the settings module itself")
 	} else {
 		f.Detail = hows[0] + ": Django answers plain-http requests instead of redirecting them (Django's check: security.W008)."
 	}

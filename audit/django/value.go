@@ -158,6 +158,9 @@ func (v Value) withPos(f *pyFile, n *node) Value {
 // decodeString turns a Python string literal node into its value. ok is false for
 // f-strings with replacement fields, whose value depends on run time.
 func decodeString(f *pyFile, n *node) (string, bool) {
+	if n == nil {
+		return "", false
+	}
 	if n.kind == "concatenated_string" {
 		var b strings.Builder
 		for _, c := range n.namedChildren() {
