@@ -194,7 +194,7 @@ func streamHeap(t testing.TB, size int64) (int, uint64) {
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc)
 	}
-	r := &sampledReader{r: newDocStream(3, size), every: 32 << 20, fn: sample}
+	r := &sampledReader{r: newDocStream(3, size), every: 4 << 20, fn: sample}
 	err := ScanReader(r, func(m Match) {
 		matches++
 		if m.Start < 0 || m.End > int(size) || m.Start >= m.End {
@@ -268,6 +268,35 @@ func TestWriteBenchCorpus(t *testing.T) {
 		name := filepath.Join(dir, fmt.Sprintf("body-%03d.%s", i, exts[i%3]))
 		if err := os.WriteFile(name, data[off:min(len(data), off+1<<20)], 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDocStream is the generator alone, to read BenchmarkScanReader1GB
+// net of generation.
+func BenchmarkDocStream(b *testing.B) {
+	const size = 64 << 20
+	b.SetBytes(size)
+	buf := make([]byte, 1<<20)
+	for i := 0; i < b.N; i++ {
+		r := newDocStream(3, size)
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			}
+		}
+	}
+}
+
+// BenchmarkDetectErrorPages runs the error-page detector over the HTML,
+// JSON and log mix (none of which is an error page: the common case).
+func BenchmarkDetectErrorPages(b *testing.B) {
+	data := loadBenchCorpus(benchSize)[:8<<20]
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for off := 0; off < len(data); off += 64 << 10 {
+			DetectErrorPages(data[off:min(len(data), off+64<<10)], "text/html")
 		}
 	}
 }

@@ -57,6 +57,9 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 	text := string(body)
 	if format == "html" {
 		text = htmlText(body)
+	} else if bytes.Contains(body, []byte(`\n`)) && (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"')) {
+		// A traceback or debug page inside a JSON string.
+		text = strings.NewReplacer(`\n`, "\n", `\"`, `"`, `\t`, "\t", `\\`, `\`, `\/`, `/`).Replace(text)
 	}
 	norm := collapseSpace(text)
 
@@ -68,7 +71,9 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 
 	// Django.
 	djangoVersion := ""
-	if m := reDjangoVersion.FindStringSubmatch(norm); m != nil {
+	if !strings.Contains(norm, "Django Version:") {
+		// no Django debug page
+	} else if m := reDjangoVersion.FindStringSubmatch(norm); m != nil {
 		djangoVersion = "Django Version: " + m[1]
 	}
 	switch {
@@ -113,35 +118,78 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 		add("error-debug-page", "aspnet", "yellow-screen", firstNonEmpty(titleOf(body), "Server Error in application"))
 	}
 
-	// Stack traces, when no debug page already explains them.
+	// Stack traces, when no debug page already explains them. Each regex
+	// runs only when a literal it needs is present: bodies are mostly not
+	// errors, and a regex pass costs far more than a substring search.
 	haveDebug := len(out) > 0
 	if !haveDebug {
 		if i := strings.Index(text, "Traceback (most recent call last)"); i >= 0 && rePyFrame.MatchString(text[i:min(len(text), i+4000)]) {
 			add("error-stack-trace", "python", "traceback", firstNonEmpty(pyException(text[i:]), "Traceback (most recent call last)"))
-		} else if loc := reJavaFrame.FindStringIndex(text); loc != nil {
+		} else if loc := findIf(text, reJavaFrame, ".java:", "Native Method", "Unknown Source", ".kt:", ".scala:"); loc != nil {
 			add("error-stack-trace", "java", "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
-		} else if loc := reDotNetFrame.FindStringIndex(text); loc != nil {
+		} else if loc := findIf(text, reDotNetFrame, ":line "); loc != nil {
 			add("error-stack-trace", "aspnet", "stack-trace", strings.TrimSpace(text[loc[0]:loc[1]]))
-		} else if loc := reNodeFrame.FindStringIndex(text); loc != nil && nodeTrace(text, loc[0]) {
+		} else if loc := findIf(text, reNodeFrame, ".js:", ".ts:", ".mjs:", ".cjs:", "node:"); loc != nil && nodeTrace(text, loc[0]) {
 			fw := "node"
 			if strings.Contains(text, "node_modules/express") || strings.Contains(text, "node_modules\\express") {
 				fw = "express"
 			}
 			add("error-stack-trace", fw, "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
-		} else if loc := reGoPanic.FindStringIndex(text); loc != nil && strings.Contains(text, "panic: ") {
+		} else if loc := findIf(text, reGoPanic, "goroutine "); loc != nil && strings.Contains(text, "panic: ") {
 			add("error-stack-trace", "go", "panic", text[loc[0]:loc[1]])
-		} else if loc := reRubyFrame.FindStringIndex(text); loc != nil {
+		} else if loc := findIf(text, reRubyFrame, ".rb:"); loc != nil {
 			add("error-stack-trace", "ruby", "stack-trace", text[loc[0]:loc[1]])
-		} else if loc := rePHPFatal.FindStringIndex(string(body)); loc != nil {
+		} else if loc := findIf(string(body), rePHPFatal, " on line "); loc != nil {
 			add("error-stack-trace", "php", "fatal-error", htmlText([]byte(string(body)[loc[0]:loc[1]])))
 		}
 	}
 	if len(out) == 0 {
-		if m := reInternalPath.FindStringSubmatch(text); m != nil {
-			add("error-stack-trace", "", "internal-path", m[1])
+		if p := internalPath(text); p != "" {
+			add("error-stack-trace", "", "internal-path", p)
 		}
 	}
 	return out
+}
+
+// findIf runs re only when one of the literals occurs in text.
+func findIf(text string, re *regexp.Regexp, literals ...string) []int {
+	for _, l := range literals {
+		if strings.Contains(text, l) {
+			return re.FindStringIndex(text)
+		}
+	}
+	return nil
+}
+
+var pathMarkers = []string{"/home/", "/var/", "/usr/", "/opt/", "/srv/", "/root/", "/tmp/", "/Users/", "/app/", "/code/",
+	"/workspace/", "/mnt/", ":\\"}
+
+// internalPath finds the first absolute server path, running the path
+// regex only in short windows around the directory markers.
+func internalPath(text string) string {
+	best, bestAt := "", len(text)
+	for _, mk := range pathMarkers {
+		from := 0
+		for tries := 0; tries < 64 && from < bestAt; tries++ {
+			j := strings.Index(text[from:], mk)
+			if j < 0 {
+				break
+			}
+			at := from + j
+			if mk == ":\\" {
+				at-- // the drive letter
+			}
+			lo := max(0, at-1)
+			if m := reInternalPath.FindStringSubmatchIndex(text[lo:min(len(text), at+320)]); m != nil && m[2] >= 0 && lo+m[2] <= at+1 {
+				if lo+m[2] < bestAt {
+					best, bestAt = text[lo+m[2]:lo+m[3]], lo+m[2]
+				}
+				break
+			}
+			from = at + len(mk)
+		}
+	}
+	return best
 }
 
 func outFormat(f string) string {
@@ -173,7 +221,7 @@ func htmlText(b []byte) string {
 		}
 		for _, skip := range []string{"script", "style"} {
 			if hasPrefixFold(b[i+1:], skip) {
-				if e := bytes.Index(bytes.ToLower(b[i:min(len(b), i+1<<20)]), []byte("</"+skip)); e > 0 {
+				if e := indexFold(b[i:], "</"+skip); e > 0 {
 					i += e
 				}
 			}
@@ -193,6 +241,21 @@ func htmlText(b []byte) string {
 		}
 	}
 	return strings.ReplaceAll(html.UnescapeString(sb.String()), "\u00a0", " ")
+}
+
+// indexFold is bytes.Index for an ASCII needle that starts with '<',
+// ignoring case, without copying the haystack.
+func indexFold(b []byte, needle string) int {
+	for off := 0; ; {
+		j := bytes.IndexByte(b[off:], '<')
+		if j < 0 {
+			return -1
+		}
+		if hasPrefixFold(b[off+j:], needle) {
+			return off + j
+		}
+		off += j + 1
+	}
 }
 
 // collapseSpace turns every whitespace run into one space and the

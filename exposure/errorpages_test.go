@@ -99,3 +99,38 @@ func TestInternalPath(t *testing.T) {
 func readFixture(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join("testdata", "errorpages", name))
 }
+
+func TestOtherFrameworks(t *testing.T) {
+	cases := []struct{ name, body, ct, rule, fw, kind string }{
+		{"go panic", "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/home/dev/app/main.go:8 +0x1d\n", "text/plain", "error-stack-trace", "go", "panic"},
+		{"php fatal", "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:3 on line <b>3</b><br />", "text/html", "error-stack-trace", "php", "fatal-error"},
+		{"aspnet", "<html><head><title>Runtime Error</title></head><body><h1>Server Error in '/' Application.</h1><b>Stack Trace:</b><pre>[NullReferenceException]</pre><b>Version Information:</b> Microsoft .NET Framework Version:4.0</body></html>", "text/html", "error-debug-page", "aspnet", "yellow-screen"},
+		{"laravel", "<html><head><title>Whoops! There was an error.</title></head><body>Whoops! There was an error. Illuminate\\Database\\QueryException</body></html>", "text/html", "error-debug-page", "laravel", "technical-500"},
+		{"dotnet frame", "System.NullReferenceException: Object reference not set\n   at Api.Controllers.Users.Get(Int32 id) in C:\\src\\Api\\Controllers\\Users.cs:line 42\n", "text/plain", "error-stack-trace", "aspnet", "stack-trace"},
+		{"traceback in json", `{"error": "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 3, in get\nKeyError: 'x'"}`, "application/json", "error-stack-trace", "python", "traceback"},
+	}
+	for _, c := range cases {
+		got := DetectErrorPages([]byte(c.body), c.ct)
+		if len(got) != 1 || got[0].Rule != c.rule || got[0].Framework != c.fw || got[0].Kind != c.kind {
+			t.Errorf("%s: got %+v", c.name, got)
+		}
+	}
+}
+
+// Django masks settings whose names look secret, but not DATABASE_URL:
+// the secret catalogue must find the password on the debug page, and
+// nothing else there (the masked values are placeholders).
+func TestDebugPageSecrets(t *testing.T) {
+	b, err := readFixture("django-500.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := Scan(b)
+	if len(ms) != 1 || ms[0].Detector != "database-url" || ms[0].Value != "FakeDbPassw0rd42" {
+		t.Errorf("got %+v", ms)
+	}
+	b, _ = readFixture("django-500.txt")
+	if ms := Scan(b); len(ms) != 0 {
+		t.Errorf("plain-text page has only masked values, got %+v", ms)
+	}
+}

@@ -189,6 +189,9 @@ func scanAll(data []byte) []Match {
 			if m.Confidence == 0 {
 				m.Confidence = d.conf
 			}
+			if m.Key == "" {
+				m.Key = keyBefore(data, m.Start)
+			}
 			if m.Confidence < minConfidence {
 				return
 			}

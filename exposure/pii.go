@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -85,7 +86,7 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 			continue
 		}
 		local := toLower(data[s:at])
-		if local == "git" || local == "noreply" && strings.HasSuffix(domain, "github.com") {
+		if local == "git" || strings.HasSuffix(domain, "noreply.github.com") {
 			continue
 		}
 		conf := 0.9
@@ -154,8 +155,7 @@ func phoneAt(data []byte, i int) (int, int, bool) {
 	if data[i] == '+' {
 		i++
 	}
-	digits, groups := 0, 0
-	glen := 0
+	digits, glen := 0, 0
 	var groupLens []int
 	for i < len(data) {
 		c := data[i]
@@ -168,7 +168,6 @@ func phoneAt(data []byte, i int) (int, int, bool) {
 		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
 			if glen > 0 {
 				groupLens = append(groupLens, glen)
-				groups++
 				glen = 0
 			}
 			// Separator only if a digit (or paren) follows shortly.
@@ -176,7 +175,7 @@ func phoneAt(data []byte, i int) (int, int, bool) {
 			if j < len(data) && (data[j] == ' ' || data[j] == '(') {
 				j++
 			}
-			if j < len(data) && isDigit(data[j]) && c != '.' || j < len(data) && isDigit(data[j]) && c == '.' {
+			if j < len(data) && isDigit(data[j]) {
 				i = j
 				continue
 			}
@@ -201,7 +200,6 @@ func phoneAt(data []byte, i int) (int, int, bool) {
 		groupLens[0] == 2 && groupLens[1] == 2 && groupLens[2] == 4) {
 		return 0, 0, false
 	}
-	_ = groups
 	return s, e, true
 }
 
@@ -318,7 +316,7 @@ func findDigitRuns(data []byte, _ []hit, emit func(Match)) {
 				}
 			}
 			if p == '+' {
-				if s, e, ok := e164At(data, i-1); ok {
+				if s, e, ok := e164At(data, i-1); ok && e164Context(data, s, e) {
 					emit(Match{Detector: "phone", Start: s, End: e, Confidence: 0.7})
 					i = e
 					continue
@@ -332,7 +330,8 @@ func findDigitRuns(data []byte, _ []hit, emit func(Match)) {
 			}
 		}
 		if e, ok := cardAt(data, i); ok {
-			if conf := cardConfidence(data, i); conf > 0 {
+			if conf := cardConfidence(data, i); conf > 0 && !numericList(data, i, e) && !binaryAround(data, i, e) &&
+				(conf >= 0.99 || e-i >= 14 && e-i <= 16 || e-i > 16 && bytes.ContainsAny(data[i:e], " -")) {
 				emit(Match{Start: i, End: e, Key: keyBefore(data, i), Confidence: conf})
 			}
 			i = e
@@ -489,6 +488,67 @@ func cardConfidence(data []byte, i int) float64 {
 	return 0.9
 }
 
+// binaryAround reports a candidate inside binary or digit-dense data
+// (compressed streams, tables of constants), where a Luhn-valid run is
+// chance. Unusual lengths (13, 17-19 digits) need a card key or grouping,
+// checked by the caller.
+func binaryAround(data []byte, s, e int) bool {
+	lo, hi := max(0, s-24), min(len(data), e+24)
+	digits, high, n := 0, 0, 0
+	for i := lo; i < hi; i++ {
+		if i >= s && i < e {
+			continue
+		}
+		c := data[i]
+		if c == 0x7f || c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return true
+		}
+		if c >= 0x80 {
+			high++
+		}
+		if isDigit(c) {
+			digits++
+		}
+		n++
+	}
+	return n > 0 && (digits*10 > n*4 || high*4 > n)
+}
+
+// e164Context accepts a bare +number only as a whole quoted value or a
+// tel: link; elsewhere "+5101231425" is as likely a version or an offset.
+func e164Context(data []byte, s, e int) bool {
+	if s >= 4 && strings.EqualFold(string(data[s-4:s]), "tel:") {
+		return true
+	}
+	q := at(data, s-1)
+	return (q == '"' || q == '\'') && at(data, e) == q
+}
+
+// numericList reports a digit run whose neighbours are long numbers too
+// (arrays of ids, columns of figures): a card number does not come in a
+// list of other unquoted numbers.
+func numericList(data []byte, s, e int) bool {
+	neighbour := func(i, step int) bool {
+		for k := 0; k < 4 && i >= 0 && i < len(data); k++ {
+			c := data[i]
+			if c == ' ' || c == ',' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']' || c == ';' {
+				i += step
+				continue
+			}
+			break
+		}
+		n := 0
+		for i >= 0 && i < len(data) && (isDigit(data[i]) || data[i] == '.' || data[i] == '-') && n < 40 {
+			if isDigit(data[i]) {
+				n++
+			}
+			i += step
+		}
+		return n >= 6
+	}
+	return neighbour(s-1, -1) || neighbour(e, 1)
+}
+
 func e164At(data []byte, plus int) (int, int, bool) {
 	if !boundaryBefore(data, plus, "_.+") {
 		return 0, 0, false
@@ -550,7 +610,8 @@ func ibanAt(data []byte, s int) (Match, bool) {
 	if n != want || !boundaryAfter(data, j, "_") {
 		return Match{}, false
 	}
-	if !mod97(buf[:n]) {
+	// Check digits are 02..98 by construction (ISO 13616).
+	if cd := int(buf[2]-'0')*10 + int(buf[3]-'0'); cd < 2 || cd > 98 || !mod97(buf[:n]) {
 		return Match{}, false
 	}
 	return Match{Detector: "iban", Start: s, End: j, Key: keyBefore(data, s), Confidence: 0.95}, true

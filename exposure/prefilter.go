@@ -8,8 +8,8 @@ package exposure
 // trufflehog, see knowledge/data-exposure-anchors.md §4 and §7).
 
 type keywordSet struct {
-	class   [256]uint8 // byte -> alphabet class; 0 = byte in no keyword
-	nclass  int
+	class  [256]uint8 // byte -> alphabet class; 0 = byte in no keyword
+	nclass int
 	// delta[state*nclass + class] = next*nclass<<1 | 1 if next has output:
 	// pre-multiplied so the hot loop has no multiply and no second lookup.
 	delta   []int32

@@ -343,7 +343,7 @@ func findURLCredentials(data []byte, hits []hit, emit func(Match)) {
 		}
 		ps := s + colon + 1
 		pass := string(data[ps:at])
-		if placeholder(pass) || reference(pass) {
+		if placeholder(pass) || reference(pass) || commonNonSecrets[strings.ToLower(pass)] {
 			continue
 		}
 		// Host.
@@ -483,12 +483,12 @@ func assignedValue(data []byte, i int, loose bool) (int, int, bool) {
 			e++
 			continue
 		}
-		if c <= ' ' || c == ',' || c == ';' || c == '&' || c == '"' || c == '\'' || c == '<' || c == '}' || c == ']' || c == ')' || c == '(' || c == '`' {
+		if c <= ' ' || c == ',' || c == ';' || c == '&' || c == '"' || c == '\'' || c == '<' || c == '}' || c == ']' || c == ')' || c == '(' || c == '[' || c == '`' {
 			break
 		}
 		e++
 	}
-	if e == s || !loose && e < n && data[e] == '(' {
+	if e == s || !loose && e < n && (data[e] == '(' || data[e] == '[') {
 		return 0, 0, false
 	}
 	return s, e, true
@@ -532,7 +532,8 @@ func findGeneric(data []byte, hits []hit, emit func(Match)) {
 			continue
 		}
 		key := string(data[is:ie])
-		kind, ok := genericKeyKind(key)
+		quoted := is > 0 && (data[is-1] == '"' || data[is-1] == '\'')
+		kind, ok := genericKeyKind(key, quoted)
 		if !ok {
 			continue
 		}
@@ -568,7 +569,16 @@ func findGeneric(data []byte, hits []hit, emit func(Match)) {
 	}
 }
 
-func genericKeyKind(key string) (string, bool) {
+// ambiguousWords are credential words that are also ordinary words or
+// commands ("--- PASS:", "pwd := dir", "auth check"); alone, they count only
+// as a quoted key.
+var ambiguousWords = map[string]bool{"pass": true, "pwd": true, "auth": true}
+
+// genericKeyKind classifies an identifier as a password key, a secret key,
+// or neither. The credential word must be one of the last two words
+// ("db_password", "access_token_secret"), so "passFlagToTest" or
+// "token_type" do not count.
+func genericKeyKind(key string, quoted bool) (string, bool) {
 	toks := keyTokens(key)
 	kind := ""
 	for i, t := range toks {
@@ -582,11 +592,41 @@ func genericKeyKind(key string) (string, bool) {
 				k = "secret"
 			}
 		}
-		if k != "" && (kind == "" || k == "password") {
+		if k == "" || i < len(toks)-2 {
+			continue
+		}
+		if len(toks) == 1 && ambiguousWords[t] && !quoted {
+			return "", false
+		}
+		if kind == "" || k == "password" {
 			kind = k
 		}
 	}
 	return kind, kind != ""
+}
+
+// codeExpression reports dotted identifiers and calls (a.Package.Dir,
+// settings.SECRET, os.getenv), which are references in source code.
+func codeExpression(v string) bool {
+	if !strings.Contains(v, ".") {
+		return false
+	}
+	for _, part := range strings.Split(strings.TrimSuffix(v, "()"), ".") {
+		if part == "" || !(isLetter(part[0]) || part[0] == '_') {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			if !(isAlnum(part[i]) || part[i] == '_') {
+				return false
+			}
+		}
+		for i := 0; i < len(part); i++ {
+			if isDigit(part[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var commonNonSecrets = map[string]bool{"true": true, "false": true, "null": true, "none": true, "nil": true, "undefined": true,
@@ -621,7 +661,7 @@ func genericValueOK(v, kind string) (float64, bool) {
 			other++
 		}
 	}
-	if space > 0 {
+	if space > 0 || codeExpression(v) || lo == 0 && dg == 0 && strings.Contains(v, "_") { // CONSTANT_NAME
 		return 0, false
 	}
 	if dg == len(v) { // counts, ids, timestamps
