@@ -3,8 +3,6 @@ module github.com/crossgate/crossgate
 go 1.26.0
 
 require (
-	github.com/BobuSumisu/aho-corasick v1.0.3
-	github.com/rogpeppe/go-internal v1.16.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/tree-sitter/go-tree-sitter v0.25.0
 	github.com/tree-sitter/tree-sitter-python v0.23.6
@@ -15,7 +13,5 @@ require (
 require (
 	github.com/mattn/go-pointer v0.0.1 // indirect
 	golang.org/x/crypto v0.11.0 // indirect
-	golang.org/x/sys v0.26.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
-	golang.org/x/tools v0.26.0 // indirect
 )
