@@ -293,7 +293,7 @@ func TestHeaderSpellingIsKept(t *testing.T) {
 func TestEvidenceRendering(t *testing.T) {
 	ex := &Exchange{Method: "OPTIONS", URL: "https://api.test:8443/v1/p?q=1", Identity: "user",
 		RequestHeader: http.Header{"Origin": {"https://evil.example"}, "Access-Control-Request-Method": {"PUT"}},
-		Status: 200, StatusText: "OK", Proto: "HTTP/1.1", Header: http.Header{"Access-Control-Allow-Origin": {"*"}},
+		Status:        200, StatusText: "OK", Proto: "HTTP/1.1", Header: http.Header{"Access-Control-Allow-Origin": {"*"}},
 		Body: []byte("secret-body-value")}
 	req := ex.RequestText()
 	if !strings.HasPrefix(req, "OPTIONS /v1/p?q=1 HTTP/1.1\nHost: api.test:8443\n") || !strings.Contains(req, "Origin: https://evil.example") {
