@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/needs"
 )
 
 func TestMTLSNginxFragment(t *testing.T) {
@@ -46,13 +47,13 @@ func TestMTLSNginxSyntax(t *testing.T) {
 	nginx, err := exec.LookPath("nginx")
 	if err != nil {
 		if _, err = os.Stat("/usr/sbin/nginx"); err != nil {
-			t.Skip("nginx not installed (apt-get install nginx)")
+			needs.Missing(t, "nginx not installed (apt-get install nginx)")
 		}
 		nginx = "/usr/sbin/nginx"
 	}
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
-		t.Skip("openssl not installed")
+		needs.Missing(t, "openssl not installed (apt-get install openssl)")
 	}
 	dir := t.TempDir()
 	gen := exec.Command(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -112,10 +113,10 @@ print("ok")
 func TestMTLSDjangoMiddleware(t *testing.T) {
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		t.Skip("Debian's /usr/bin/python3 not found (apt-get install python3-django)")
+		needs.Missing(t, "Debian's /usr/bin/python3 not found (apt-get install python3-django)")
 	}
 	if err := exec.Command(py, "-c", "import django").Run(); err != nil {
-		t.Skip("Django not installed for /usr/bin/python3 (apt-get install python3-django)")
+		needs.Missing(t, "Django not installed for /usr/bin/python3 (apt-get install python3-django)")
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "mtls.py"), []byte(MTLSDjangoMiddleware()), 0o600); err != nil {

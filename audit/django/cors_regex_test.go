@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/crossgate/crossgate/internal/needs"
 )
 
 func problemKinds(r regexResult) string {
@@ -71,7 +73,7 @@ func TestAnalyseOriginRegex(t *testing.T) {
 // the function django-cors-headers calls, so the Go translation cannot drift from it.
 func TestRegexBypassesMatchInPython(t *testing.T) {
 	if err := exec.Command(systemPython, "-c", "import re").Run(); err != nil {
-		t.Skipf("%s not available: %v", systemPython, err)
+		needs.Missing(t, "%s not available: %v", systemPython, err)
 	}
 	type pair struct{ Pat, Origin string }
 	var pairs []pair

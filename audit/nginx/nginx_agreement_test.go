@@ -5,14 +5,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/crossgate/crossgate/internal/needs"
 )
 
 // TestAgreesWithNginx feeds the same text to the real nginx (nginx -t) and to Parse: where
 // the difference is syntax, both must accept or both must refuse. Skipped without nginx.
 func TestAgreesWithNginx(t *testing.T) {
 	bin, err := exec.LookPath("nginx")
-	if err != nil || testing.Short() {
-		t.Skip("nginx is not installed")
+	if err != nil {
+		bin, err = "/usr/sbin/nginx", nil
+		if _, serr := os.Stat(bin); serr != nil {
+			needs.Missing(t, "nginx is not installed (apt-get install nginx)")
+		}
 	}
 	cases := []struct {
 		name, http string
