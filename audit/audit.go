@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/crossgate/crossgate/audit/django"
 	"github.com/crossgate/crossgate/audit/nginx"
@@ -108,6 +110,7 @@ type run struct {
 	pyFiles []string
 	lines   map[string][]string
 	pending []pendingSecret
+	files   []string // regular files found by walk, in walk order
 }
 
 type pendingSecret struct {
@@ -132,10 +135,11 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		return nil, nil, err
 	}
 	if single {
-		ru.visitFile(p, true)
+		ru.files = []string{p}
 	} else if err := ru.walk(); err != nil {
 		return nil, nil, err
 	}
+	ru.visitFiles()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -201,7 +205,7 @@ func (ru *run) walk() error {
 		if !d.Type().IsRegular() || ru.ig.match(rel, false) {
 			return nil
 		}
-		ru.visitFile(p, false)
+		ru.files = append(ru.files, p)
 		return nil
 	})
 }
@@ -211,27 +215,69 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// visitFile classifies one file: text or not, nginx config or not, Python or not.
-func (ru *run) visitFile(p string, given bool) {
+// visited is what reading one file found.
+type visited struct {
+	text, nginx, python bool
+	secrets             []pendingSecret
+}
+
+// visitFiles reads and classifies every file, on all cores (reading and the secret scan
+// dominate an audit), then records the results in walk order so reports are deterministic.
+func (ru *run) visitFiles() {
+	res := make([]visited, len(ru.files))
+	parallel(ru.ctx, len(ru.files), func(i int) { res[i] = ru.visitFile(ru.files[i]) })
+	for i, v := range res {
+		p := ru.files[i]
+		if !v.text {
+			continue
+		}
+		ru.texts = append(ru.texts, p)
+		ru.pending = append(ru.pending, v.secrets...)
+		if v.nginx {
+			ru.nginx = append(ru.nginx, p)
+		}
+		if v.python {
+			ru.pyFiles = append(ru.pyFiles, p)
+		}
+	}
+}
+
+// parallel calls fn(0..n-1) on every core and returns when all calls have; it stops handing
+// out work once ctx is done.
+func parallel(ctx context.Context, n int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// visitFile classifies one file: text or not, nginx config or not, Python or not, and
+// scans it for committed secrets. It touches no shared state.
+func (ru *run) visitFile(p string) visited {
 	st, err := os.Stat(p)
 	if err != nil || !st.Mode().IsRegular() || st.Size() > maxFileSize {
-		return
+		return visited{}
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return
+		return visited{}
 	}
 	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
-		return
+		return visited{}
 	}
-	ru.texts = append(ru.texts, p)
-	ru.secrets(p, data)
-	if isNginxConfig(p, data) {
-		ru.nginx = append(ru.nginx, p)
-	}
-	if strings.HasSuffix(p, ".py") {
-		ru.pyFiles = append(ru.pyFiles, p)
-	}
+	return visited{text: true, secrets: ru.secrets(p, data), nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
 }
 
 var nginxBlock = regexp.MustCompile(`(?m)^\s*(server|http)\s*\{`)
@@ -383,18 +429,22 @@ func (ru *run) django(single bool, keys map[string]bool) error {
 		}
 		// Python outside every project (libraries, scripts, a tree without manage.py) still
 		// gets the code rules, file by file.
+		var loose []string
 		for _, py := range ru.pyFiles {
-			if under(py, roots) {
-				continue
+			if !under(py, roots) {
+				loose = append(loose, py)
 			}
-			if err := ru.ctx.Err(); err != nil {
-				return err
-			}
-			got, err := django.AuditFile(py, opts)
-			if err != nil {
-				continue // not Python 3 tree-sitter can read; the secret scan still saw it
-			}
-			fs = append(fs, got...)
+		}
+		got := make([][]finding.Finding, len(loose))
+		parallel(ru.ctx, len(loose), func(i int) {
+			// A file tree-sitter cannot read as Python 3 yields nothing; the secret scan saw it.
+			got[i], _ = django.AuditFile(loose[i], opts)
+		})
+		if err := ru.ctx.Err(); err != nil {
+			return err
+		}
+		for _, g := range got {
+			fs = append(fs, g...)
 		}
 	}
 	seen := map[string]bool{}
@@ -436,11 +486,12 @@ func under(p string, dirs []string) bool {
 	return false
 }
 
-// secrets queues every secret exposure.Scan finds in a text file as secret-in-source.
-func (ru *run) secrets(p string, data []byte) {
+// secrets returns every secret exposure.Scan finds in a text file as secret-in-source.
+func (ru *run) secrets(p string, data []byte) []pendingSecret {
 	if lockfiles[filepath.Base(p)] || filepath.Base(p) == ignoreFile {
-		return
+		return nil
 	}
+	var out []pendingSecret
 	rel := ru.rel(p)
 	for _, m := range exposure.Scan(data) {
 		if m.Kind != exposure.Secret || m.Start < 0 || m.Start > len(data) {
@@ -481,8 +532,9 @@ func (ru *run) secrets(p string, data []byte) {
 			"Load the replacement from the environment or a secret manager at run time (for Django: SECRET = os.environ[\"NAME\"]), "+
 			"and purge the old value from history (git filter-repo) if the repository is shared.", m.Label)
 		f.Seal(fmt.Sprintf("%s|%d", m.Detector, col))
-		ru.pending = append(ru.pending, pendingSecret{f: f, detector: m.Detector})
+		out = append(out, pendingSecret{f: f, detector: m.Detector})
 	}
+	return out
 }
 
 // shapeless detectors recognise a secret by the name next to it, not by a format of its own.
