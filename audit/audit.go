@@ -155,6 +155,7 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		ru.out = append(ru.out, s.f)
 	}
 	ru.applyInlineIgnores()
+	ru.noteSyntaxErrors()
 	ru.target.Files = len(ru.texts)
 	ru.target.Findings = len(ru.out)
 	if single && ru.target.Error == "" && len(ru.extra) == 1 {
@@ -238,6 +239,25 @@ func (ru *run) visitFiles() {
 		}
 		if v.python {
 			ru.pyFiles = append(ru.pyFiles, p)
+		}
+	}
+}
+
+// noteSyntaxErrors says, for each Python file with findings, where it stops being valid
+// Python: the analysis went on past that point, but may have missed what it could not parse.
+func (ru *run) noteSyntaxErrors() {
+	seen := map[string]bool{}
+	for _, f := range ru.out {
+		if !strings.HasSuffix(f.File, ".py") || seen[f.File] {
+			continue
+		}
+		seen[f.File] = true
+		data, err := os.ReadFile(filepath.Join(ru.root, filepath.FromSlash(f.File)))
+		if err != nil {
+			continue
+		}
+		if line, err := django.SyntaxErrorLine(data); err == nil && line > 0 {
+			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d: not valid Python from here on; crossgate analysed what it could parse, and may have missed settings after this point", f.File, line))
 		}
 	}
 }

@@ -318,3 +318,20 @@ func TestNginxDetection(t *testing.T) {
 		}
 	}
 }
+
+func TestBrokenPythonIsAnalysedAndNoted(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "settings.py", "DEBUG = True\nSECRET_KEY = (\nALLOWED_HOSTS = ['*']\n")
+	r := audit(t, Options{}, root)
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Rule == "django-debug-enabled"
+	}
+	if !found {
+		t.Errorf("DEBUG before the syntax error not reported: %v", locs(r, ""))
+	}
+	notes := strings.Join(r.Targets[0].Notes, "\n")
+	if !strings.Contains(notes, "settings.py:2: not valid Python") {
+		t.Errorf("no syntax note: %q", notes)
+	}
+}

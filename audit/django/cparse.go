@@ -173,6 +173,9 @@ func parseTree(src []byte) (*node, error) {
 		nd.start, nd.end, nd.row, nd.col = uint32(r.start), uint32(r.end), uint32(r.row), uint32(r.col)
 		if k := int(r.kind); k < len(kindNames) {
 			nd.kind, nd.named = kindNames[k], kindNamed[k]
+		} else if k == 0xFFFF {
+			// ts_builtin_sym_error: the grammar's own table has no entry for it.
+			nd.kind, nd.named = "ERROR", true
 		}
 		if f := int(r.field); f > 0 && f < len(fieldNames) {
 			nd.field = fieldNames[f]

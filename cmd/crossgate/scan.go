@@ -301,8 +301,13 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 		fmt.Fprintf(stderr, "crossgate: wrote %s report to %s (%d findings)\n", format, out, rep.Summary.Total)
 	}
 	for _, t := range rep.Targets {
-		if t.Error != "" {
-			fmt.Fprintf(stderr, "error: %s: %s\n", t.URL+t.Path, t.Error)
+		if t.Error == "" {
+			continue
+		}
+		if name := t.URL + t.Path; !strings.HasPrefix(t.Error, name) {
+			fmt.Fprintf(stderr, "error: %s: %s\n", name, t.Error)
+		} else {
+			fmt.Fprintf(stderr, "error: %s\n", t.Error)
 		}
 	}
 	if rep.Summary.Scanned == 0 && len(rep.Targets) > 0 {
