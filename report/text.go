@@ -176,7 +176,10 @@ func summaryLine(r *Report) string {
 	if r.Summary.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", r.Summary.Failed)
 	}
-	if r.Summary.Requests > 0 {
+	switch {
+	case r.Summary.Requests == 1:
+		line += "; 1 request"
+	case r.Summary.Requests > 1:
 		line += fmt.Sprintf("; %d requests", r.Summary.Requests)
 	}
 	return line

@@ -5,7 +5,9 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -224,12 +226,19 @@ func describeFailure(ex *probe.Exchange) string {
 	case probe.ErrTimeout:
 		return "no answer within the timeout (raise --timeout if the server is slow)"
 	case probe.ErrDNS:
+		var dns *net.DNSError
+		if errors.As(ex.Err, &dns) {
+			return fmt.Sprintf("cannot resolve the host %s: %s", dns.Name, dns.Err)
+		}
 		return fmt.Sprintf("cannot resolve the host: %v", ex.Err)
 	case probe.ErrServerCert:
 		return fmt.Sprintf("the server certificate did not verify: %v (pass its CA with --cacert, or --insecure to skip verification)", ex.Err)
 	case probe.ErrTLSHandshake:
 		return fmt.Sprintf("TLS handshake failed: %v", ex.Err)
 	case probe.ErrProtocol:
+		if strings.Contains(ex.Err.Error(), "HTTP response to HTTPS") {
+			return "the server speaks plain HTTP on this port, not TLS (use an http:// URL if that is intended)"
+		}
 		return fmt.Sprintf("the server did not answer HTTP over TLS: %v", ex.Err)
 	case probe.ErrClosed:
 		return fmt.Sprintf("the server closed the connection without an answer: %v", ex.Err)
