@@ -128,7 +128,7 @@ func (e *Env) Stamp(f *finding.Finding, discriminator string) {
 // withArticle puts "a" or "an" before a singular label ("phone number" -> "a phone number");
 // plural labels ("email addresses") stay as they are.
 func withArticle(label string) string {
-	if label == "" || strings.HasSuffix(label, "s") || strings.HasPrefix(label, "a ") || strings.HasPrefix(label, "an ") {
+	if label == "" || (strings.HasSuffix(label, "s") && !strings.HasSuffix(label, "ss")) || strings.HasPrefix(label, "a ") || strings.HasPrefix(label, "an ") {
 		return label
 	}
 	if strings.ContainsRune("aeiouAEIOU", rune(label[0])) {
