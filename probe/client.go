@@ -441,11 +441,13 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	if r.Identity != nil && r.Identity.Certificate != nil && !c.InScope(u.Host) {
 		return fail(&BlockedError{Reason: "a client certificate is only sent to hosts named as targets, not " + u.Hostname()})
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
+	// The rate limit is waited for before the request's own timeout starts: a long queue
+	// at a low --rate delays probes, it must not time them out unsent.
 	if err := c.Wait(ctx, u.Host); err != nil {
 		return fail(err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
 	holder := &connHolder{}
 	ctx = context.WithValue(ctx, holderKey{}, holder)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(gi httptrace.GotConnInfo) {
@@ -465,11 +467,19 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 		delete(req.Header, http.CanonicalHeaderKey(k))
 		req.Header[k] = append([]string(nil), vs...)
 	}
+	// Go sends req.Host, never a Host entry of the header map: honour -H 'Host: x' that way.
+	if h := req.Header.Get("Host"); h != "" {
+		if r.Host == "" {
+			r.Host = h
+		}
+		req.Header.Del("Host")
+	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 	if r.Host != "" {
 		req.Host = r.Host
+		ex.Host = r.Host
 	}
 	ex.RequestHeader = req.Header.Clone()
 	client := &http.Client{

@@ -323,3 +323,37 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// A queue longer than the timeout at a low rate delays requests; it must not fail them.
+func TestRateLimitWaitIsNotPartOfTheTimeout(t *testing.T) {
+	p := newPKI()
+	ts := p.start(t, tls.NoClientCert, 0, http.HandlerFunc(echoCN))
+	// 0.5 requests per second with a burst of one: the second request queues for about 2 s,
+	// far longer than its 150 ms timeout.
+	c := p.client(t, Config{Rate: 0.5, Timeout: 150 * time.Millisecond})
+	c.Do(context.Background(), Request{URL: ts.URL + "/first"})
+	if ex := c.Do(context.Background(), Request{URL: ts.URL + "/second"}); !ex.OK() {
+		t.Fatalf("second request behind the rate limit failed: %v", ex.Err)
+	}
+}
+
+func TestRedactedEvidence(t *testing.T) {
+	ex := &Exchange{Method: "GET", URL: "https://bob:Hunter2Secret@api.test/x?access_token=abcdef123456&page=2", Identity: "alice2",
+		RequestHeader: http.Header{"Authorization": {"Bearer SuperSecretToken123456789"}, "Cookie": {"sessionid=abc"}, "Origin": {"https://evil.example"}},
+		Status: 200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/; HttpOnly"}}}
+	r := ex.Redacted()
+	all := r.RequestText() + r.ResponseText(0, nil) + r.Curl(CurlOptions{})
+	for _, secret := range []string{"Hunter2Secret", "SuperSecretToken123456789", "sessionid=abc", "abc123def456", "abcdef123456"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("redacted evidence shows %q:\n%s", secret, all)
+		}
+	}
+	for _, kept := range []string{"Bearer [masked, 25 chars]", "Origin: https://evil.example", "sessionid=[masked, 12 chars]; Path=/; HttpOnly", "page=2", "--cert ALICE2_CERT.pem --key ALICE2_KEY.pem"} {
+		if !strings.Contains(all, kept) {
+			t.Errorf("redacted evidence lacks %q:\n%s", kept, all)
+		}
+	}
+	if ex.RequestHeader.Get("Authorization") != "Bearer SuperSecretToken123456789" {
+		t.Fatal("Redacted changed the original exchange")
+	}
+}

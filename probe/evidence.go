@@ -98,7 +98,8 @@ func (e *Exchange) Curl(o CurlOptions) string {
 		parts = append(parts, "-X", e.Method)
 	}
 	if e.Identity != None.Name {
-		parts = append(parts, "--cert", "CLIENT_CERT.pem", "--key", "CLIENT_KEY.pem")
+		cert, key := certPlaceholders(e.Identity)
+		parts = append(parts, "--cert", cert, "--key", key)
 	}
 	if o.CACert {
 		parts = append(parts, "--cacert", "SERVER_CA.pem")
@@ -132,4 +133,93 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// certPlaceholders names the files a reader substitutes: the --cert/--key pair for the user's
+// identity, NAME_CERT.pem for an --identity, and MINTED_CERT.pem for a certificate crossgate
+// minted itself (the finding's notes say how it was made).
+func certPlaceholders(identity string) (cert, key string) {
+	switch {
+	case identity == "user" || identity == "":
+		return "CLIENT_CERT.pem", "CLIENT_KEY.pem"
+	case strings.HasPrefix(identity, "minted-"):
+		return "MINTED_CERT.pem", "MINTED_KEY.pem"
+	}
+	n := strings.ToUpper(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, identity))
+	return n + "_CERT.pem", n + "_KEY.pem"
+}
+
+// sensitiveRequestHeaders carry credentials; evidence shows only their length.
+var sensitiveRequestHeaders = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "cookie": true, "x-api-key": true,
+	"api-key": true, "x-auth-token": true, "x-access-token": true, "x-csrftoken": true,
+	"x-xsrf-token": true, "x-amz-security-token": true,
+}
+
+var sensitiveQuery = []string{"token", "key", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig", "credential"}
+
+func masked(v string) string { return fmt.Sprintf("[masked, %d chars]", len(v)) }
+
+// Redacted returns a copy of the exchange fit for a report: credential request headers,
+// Set-Cookie values, a password in the URL and token-like query values are masked. The
+// body is left alone (ResponseText takes a body redactor).
+func (e *Exchange) Redacted() *Exchange {
+	cp := *e
+	cp.URL = redactURL(e.URL)
+	cp.RequestHeader = e.RequestHeader.Clone()
+	for k, vs := range cp.RequestHeader {
+		if sensitiveRequestHeaders[strings.ToLower(k)] {
+			for i, v := range vs {
+				scheme, rest, ok := strings.Cut(v, " ")
+				if ok && strings.ToLower(k) != "cookie" && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
+					vs[i] = scheme + " " + masked(rest)
+				} else {
+					vs[i] = masked(v)
+				}
+			}
+		}
+	}
+	if e.Header != nil {
+		cp.Header = e.Header.Clone()
+		for i, c := range cp.Header.Values("Set-Cookie") {
+			name, rest, _ := strings.Cut(c, "=")
+			val, attrs, hasAttrs := strings.Cut(rest, ";")
+			out := name + "=" + masked(val)
+			if hasAttrs {
+				out += ";" + attrs
+			}
+			cp.Header["Set-Cookie"][i] = out
+		}
+	}
+	return &cp
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	changed := false
+	for k, vs := range q {
+		lk := strings.ToLower(k)
+		for _, s := range sensitiveQuery {
+			if strings.Contains(lk, s) {
+				for i, v := range vs {
+					vs[i] = masked(v)
+				}
+				changed = true
+				break
+			}
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }

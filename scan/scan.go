@@ -116,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			defer func() { <-sem }()
 			client, err := probe.New(pc)
 			if err != nil {
-				rep.Targets[i] = report.Target{URL: u.String(), Error: err.Error()}
+				rep.Targets[i] = report.Target{URL: u.Redacted(), Error: err.Error()}
 				return
 			}
 			env := &target.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
@@ -150,7 +150,7 @@ func checkOrigin(o string) error {
 
 // scanEndpoint runs the families in the order their facts depend on.
 func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, report.Target) {
-	t := report.Target{URL: env.URL.String()}
+	t := report.Target{URL: env.URL.Redacted()}
 	env.Sensitive = exposurecheck.Sensitivity
 	env.RedactBody = exposure.Redact
 	if env.Options.ShowSecrets {

@@ -25,11 +25,19 @@ Statically checks source trees and config files, without running anything:
                   CORS settings, DEBUG, SECRET_KEY, cookies, SSL redirect, subject-DN
                   substring matches and unverified identity headers in code.
   secrets         API keys, private keys, tokens and passwords committed in any text file
-                  (secret-in-source).
+                  (secret-in-source). Still reported, but at lower severity: low in
+                  test code and fixtures (tests/, test/, testdata/, fixtures/, spec/,
+                  *_test.go, test_*.py, tests.py, conftest.py, *.test.js, *.spec.ts),
+                  medium in documentation (*.md, *.rst, PKG-INFO, Python docstrings);
+                  each such finding says why in its notes.
 
-Skipped: .git, vendor, node_modules, __pycache__, virtualenvs, binary files, files over
-5 MiB, and whatever .crossgateignore (gitignore-style, at each PATH) lists. A comment
-"# crossgate:ignore RULE" (or // ...) on a finding's line or the line above silences it.
+An include of a file that is not there (mime.types, proxy_params, certbot's options file
+on a machine without them) is noted on the target and the rest of the config audited.
+
+Skipped: .git, vendor, _vendor, node_modules, __pycache__, virtualenvs, binary files,
+files over 5 MiB, and whatever .crossgateignore (gitignore-style, at each PATH) lists. A
+comment "# crossgate:ignore RULE" (or // ...) on a finding's line or the line above
+silences it.
 
 Flags:
   --format FORMAT      text, json or sarif (default text)

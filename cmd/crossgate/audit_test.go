@@ -148,3 +148,35 @@ func TestAuditShowSecrets(t *testing.T) {
 		t.Errorf("--show-secrets: masked has key %v, shown has key %v", strings.Contains(masked, key), strings.Contains(shown, key))
 	}
 }
+
+// The secret severity policy is documented, and a test-fixture key does not fail the
+// default --fail-on high while the same key in application code does.
+func TestAuditSecretPolicy(t *testing.T) {
+	_, help, _ := runAuditCLI(t, "--help")
+	for _, s := range []string{"low in", "test code and fixtures", "medium in documentation", "_vendor"} {
+		if !strings.Contains(help, s) {
+			t.Errorf("audit --help does not mention %q", s)
+		}
+	}
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("tests/test_aws.py", "KEY = \"AKIACROSSGATEFAKEKEY\"\n")
+	if code, _, stderr := runAuditCLI(t, dir); code != exitOK {
+		t.Errorf("test fixture only: exit %d, want %d\n%s", code, exitOK, stderr)
+	}
+	if code, _, _ := runAuditCLI(t, "--fail-on", "low", dir); code != exitFindings {
+		t.Errorf("test fixture with --fail-on low: exit %d, want %d", code, exitFindings)
+	}
+	write("app/aws.py", "KEY = \"AKIACROSSGATEFAKEKEY\"\n")
+	if code, _, _ := runAuditCLI(t, dir); code != exitFindings {
+		t.Errorf("key in app code: exit %d, want %d", code, exitFindings)
+	}
+}

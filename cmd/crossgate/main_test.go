@@ -193,3 +193,18 @@ func TestDemoRunsClean(t *testing.T) {
 		}
 	}
 }
+
+// Credentials the user passes (a -H token, a password in the URL) never reach a report.
+func TestUserCredentialsAreRedacted(t *testing.T) {
+	f := newFixture(t)
+	u := strings.Replace(f.url, "https://", "https://bob:Hunter2Secret@", 1)
+	for _, format := range []string{"json", "text", "sarif"} {
+		_, out, stderr := runCLI(t, "scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000",
+			"-H", "Authorization: Bearer SuperSecretToken123456789", "--format", format, u)
+		for _, secret := range []string{"Hunter2Secret", "SuperSecretToken123456789"} {
+			if strings.Contains(out, secret) || strings.Contains(stderr, secret) {
+				t.Errorf("%s output shows %q", format, secret)
+			}
+		}
+	}
+}

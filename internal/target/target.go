@@ -110,6 +110,9 @@ const BodyExcerpt = 512
 // response, curl); others are summarised in notes.
 func (e *Env) Evidence(proof *probe.Exchange, notes ...string) finding.Evidence {
 	ev := finding.Evidence{Notes: notes}
+	if proof != nil && !e.Options.ShowSecrets {
+		proof = proof.Redacted()
+	}
 	if proof != nil {
 		ev.Request = proof.RequestText()
 		ev.Response = proof.ResponseText(BodyExcerpt, e.RedactBody)
