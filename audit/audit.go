@@ -41,6 +41,8 @@ var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".svn": true, "vendor": true, "node_modules": true,
 	"__pycache__": true, ".venv": true, "venv": true, "site-packages": true, ".tox": true,
 	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
+	// pip, setuptools and others vendor whole libraries under _vendor / _vendored.
+	"_vendor": true, "_vendored": true, "vendored": true,
 }
 
 // lockfiles hold package hashes and registry URLs that look like secrets and never are.
@@ -178,6 +180,17 @@ func (ru *run) rel(p string) string {
 }
 
 // display names a file the way the user can find it: under the path they gave.
+// relOrAbs is p relative to the audited root when it is inside it, else p itself.
+func (ru *run) relOrAbs(p string) string {
+	if r := ru.rel(p); r != ".." && !strings.HasPrefix(r, "../") {
+		return r
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	return filepath.ToSlash(p)
+}
+
 func (ru *run) display(p string) string {
 	return filepath.ToSlash(filepath.Join(ru.root, ru.rel(p)))
 }
@@ -375,6 +388,9 @@ func (ru *run) auditNginx(single bool) {
 		for _, f := range cfg.Files {
 			covered[key(f)] = true
 		}
+		for _, m := range cfg.Missing {
+			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", ru.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, ru.relOrAbs(m.Path)))
+		}
 		ru.out = append(ru.out, nginx.Check(cfg, nginx.Options{RelPath: ru.rel})...)
 	}
 }
@@ -522,6 +538,9 @@ func (ru *run) secrets(p string, data []byte) []pendingSecret {
 			// a format-free detector counts only string literals there.
 			continue
 		}
+		if shapeless[m.Detector] && isDottedPath(m.Value) {
+			continue
+		}
 		line, col, lineStart := position(data, m.Start)
 		lineEnd := bytes.IndexByte(data[lineStart:], '\n')
 		if lineEnd < 0 {
@@ -548,6 +567,7 @@ func (ru *run) secrets(p string, data []byte) []pendingSecret {
 		} else {
 			f.SeverityReason = "Anyone with read access to the repository, or to any copy of it, holds the credential."
 		}
+		applySecretPolicy(&f, rel, data, m.Start)
 		f.Remediation = fmt.Sprintf("Revoke the %s now and issue a new one: removing it from the file does not remove it from version-control history. "+
 			"Load the replacement from the environment or a secret manager at run time (for Django: SECRET = os.environ[\"NAME\"]), "+
 			"and purge the old value from history (git filter-repo) if the repository is shared.", m.Label)

@@ -190,6 +190,7 @@ func TestSkippedFiles(t *testing.T) {
 	write(t, dir, ".git/config", key)
 	write(t, dir, "node_modules/x/index.js", key)
 	write(t, dir, "vendor/x.go", key)
+	write(t, dir, "pip/_vendor/urllib3/x.py", key)
 	write(t, dir, "env/pyvenv.cfg", "home = /usr\n")
 	write(t, dir, "env/lib/x.py", key)
 	write(t, dir, "package-lock.json", key)
@@ -333,5 +334,89 @@ func TestBrokenPythonIsAnalysedAndNoted(t *testing.T) {
 	notes := strings.Join(r.Targets[0].Notes, "\n")
 	if !strings.Contains(notes, "settings.py:2: not valid Python") {
 		t.Errorf("no syntax note: %q", notes)
+	}
+}
+
+// A repository's nginx.conf includes files that exist only on the server: the rest is
+// audited, and the target says what was left out.
+func TestNginxMissingIncludeIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "deploy/nginx.conf", "events {}\nhttp {\n    include mime.types;\n    server {\n        ssl_protocols TLSv1 TLSv1.2;\n    }\n}\n")
+	r := audit(t, Options{}, dir)
+	if got := locs(r, "nginx-"); len(got) != 1 || got[0] != "nginx-weak-tls@deploy/nginx.conf:5" {
+		t.Errorf("findings %q", got)
+	}
+	if len(r.Targets) != 1 || r.Targets[0].Error != "" {
+		t.Fatalf("targets %+v", r.Targets)
+	}
+	want := `deploy/nginx.conf:3:5: include "mime.types" not found (deploy/mime.types); audited without it`
+	found := false
+	for _, n := range r.Targets[0].Notes {
+		found = found || n == want
+	}
+	if !found {
+		t.Errorf("notes %q, want %q", r.Targets[0].Notes, want)
+	}
+}
+
+// The test-fixture policy: a secret under a test path is still reported, at low severity
+// with a note, because test keys are usually throwaway but sometimes copied from production;
+// one in documentation (Markdown, reST, package metadata, a Python docstring) at medium.
+func TestSecretSeverityPolicy(t *testing.T) {
+	dir := t.TempDir()
+	key := `KEY = "AKIACROSSGATEFAKEKEY"` + "\n"
+	write(t, dir, "app/keys.py", key)
+	write(t, dir, "tests/test_keys.py", key)
+	write(t, dir, "app/tests.py", key)
+	write(t, dir, "pkg/keys_test.go", "package pkg\n\nconst "+key)
+	write(t, dir, "pkg/testdata/creds.json", `{"key": "AKIACROSSGATEFAKEKEY"}`+"\n")
+	write(t, dir, "spec/fixtures/aws.yml", "key: AKIACROSSGATEFAKEKEY\n")
+	write(t, dir, "web/src/api.test.js", "const k = \"AKIACROSSGATEFAKEKEY\";\n")
+	write(t, dir, "app/conftest.py", key)
+	write(t, dir, "docs/setup.md", "Set `AWS_ACCESS_KEY_ID=AKIACROSSGATEFAKEKEY`.\n")
+	write(t, dir, "lib/client.py", "def sign(req):\n    \"\"\"Sign a request.\n\n    Example::\n\n        {\"access_token\": \"AKIACROSSGATEFAKEKEY\"}\n    \"\"\"\n    return req\n\n\nBLOB = \"\"\"\nAKIACROSSGATEFAKEKEY\n\"\"\"\n")
+	// testing, contest and attestation are not test folders
+	write(t, dir, "attestation/keys.py", key)
+	r := audit(t, Options{}, dir)
+	got := map[string]string{}
+	for _, f := range r.Findings {
+		if f.Rule != "secret-in-source" {
+			continue
+		}
+		got[fmt.Sprintf("%s:%d", f.File, f.Line)] = f.Severity.String()
+		if f.Severity < finding.High && (f.SeverityReason == "" || len(f.Evidence.Notes) == 0 || f.BaseSeverity != finding.High) {
+			t.Errorf("%s:%d lowered without a reason or note: %+v", f.File, f.Line, f)
+		}
+	}
+	want := map[string]string{
+		"app/keys.py:1":             "high",
+		"attestation/keys.py:1":     "high",
+		"tests/test_keys.py:1":      "low",
+		"app/tests.py:1":            "low",
+		"pkg/keys_test.go:3":        "low",
+		"pkg/testdata/creds.json:1": "low",
+		"spec/fixtures/aws.yml:1":   "low",
+		"web/src/api.test.js:1":     "low",
+		"app/conftest.py:1":         "low",
+		"docs/setup.md:1":           "medium",
+		"lib/client.py:6":           "medium",
+		"lib/client.py:12":          "high",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("severities:\n got %v\nwant %v", got, want)
+	}
+}
+
+// Package metadata and entry points name plugins with dotted paths; a key such as
+// hardcoded_password_default = bandit.plugins.x:y is not a password.
+func TestDottedPathsAreNotSecrets(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "bandit.egg-info/entry_points.txt", "[bandit.plugins]\nhardcoded_password_default = bandit.plugins.general_hardcoded_password:hardcoded_password_default\ntry_except_pass = bandit.plugins.try_except_pass:try_except_pass\n")
+	write(t, dir, "settings.ini", "[auth]\npassword_hasher = django.contrib.auth.hashers.PBKDF2PasswordHasher\ndb_password = k9#Lq2!vRt8zW\n")
+	r := audit(t, Options{}, dir)
+	got := locs(r, "secret-in-source")
+	want := []string{"secret-in-source@settings.ini:3"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }

@@ -225,6 +225,8 @@ func TestPreflightNeeded(t *testing.T) {
 		{"range reversed", "parse a single range header value: start > end", Request{Origin: evil, Headers: hdr("Range", "bytes=100-0")}, true, []string{"range"}},
 		{"range upper-case unit", "parse a single range header value: starts with \"bytes\"", Request{Origin: evil, Headers: hdr("Range", "Bytes=0-")}, true, []string{"range"}},
 		{"range multiple", "parse a single range header value: not past end", Request{Origin: evil, Headers: hdr("Range", "bytes=0-1,5-6")}, true, []string{"range"}},
+		{"range leading zeros", "parse a single range header value: digits interpreted as a decimal number, no length limit", Request{Origin: evil, Headers: hdr("Range", "bytes=0000000000000000000000001-0000000000000000000000002")}, false, nil},
+		{"range long reversed", "parse a single range header value: start > end", Request{Origin: evil, Headers: hdr("Range", "bytes=100000000000000000000000-99999999999999999999999")}, true, []string{"range"}},
 		{"range whitespace", "allowWhitespace false", Request{Origin: evil, Headers: hdr("Range", "bytes= 0-1")}, true, []string{"range"}},
 		{"authorization", "not a CORS-safelisted request-header", Request{Origin: evil, Headers: hdr("Authorization", "Basic eA==")}, true, []string{"authorization"}},
 		{"x-csrftoken", "not a CORS-safelisted request-header", Request{Origin: evil, Method: "POST", Headers: hdr("X-CSRFToken", "t")}, true, []string{"x-csrftoken"}},

@@ -289,7 +289,9 @@ func simpleRange(v string) bool {
 	for i < len(v) && isDigit(v[i]) {
 		i++
 	}
-	if i == 0 || i > 20 { // no start: suffix ranges are not safelisted
+	// No start: suffix ranges are not safelisted. The numbers have no length limit (the
+	// header's 128-byte cap bounds them); numLess compares them as decimal strings.
+	if i == 0 {
 		return false
 	}
 	start := v[:i]
@@ -300,7 +302,7 @@ func simpleRange(v string) bool {
 	if end == "" {
 		return true
 	}
-	if len(end) > 20 || strings.Trim(end, "0123456789") != "" {
+	if strings.Trim(end, "0123456789") != "" {
 		return false
 	}
 	return !numLess(end, start)

@@ -581,7 +581,7 @@ func (s score) recall() float64 {
 }
 
 func TestPrecisionRecall(t *testing.T) {
-	corpus := append(loadCorpus(t), readJSONL(t, handwrittenPath)...)
+	corpus := append(append(loadCorpus(t), readJSONL(t, handwrittenPath)...), readJSONL(t, realworldPath)...)
 	per := map[string]*score{}
 	fam := map[Kind]*score{PII: {}, Secret: {}}
 	get := func(id string) *score {

@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync/atomic"
 )
 
 // ErrorPage is a framework debug page, a stack trace or an internal path
@@ -208,6 +209,10 @@ func hasPrefixFold(b []byte, p string) bool {
 func htmlText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
+	// unclosed[k] is set once a search for the closing tag of skipTags[k]
+	// failed: it fails from every later position too, and searching again
+	// from each opening tag made a body of unclosed <style> tags quadratic.
+	var unclosed [len(skipTags)]bool
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c != '<' {
@@ -219,10 +224,13 @@ func htmlText(b []byte) string {
 			i += j
 			continue
 		}
-		for _, skip := range []string{"script", "style"} {
-			if hasPrefixFold(b[i+1:], skip) {
+		for k, skip := range skipTags {
+			if !unclosed[k] && hasPrefixFold(b[i+1:], skip) {
+				closingSearches.Add(1)
 				if e := indexFold(b[i:], "</"+skip); e > 0 {
 					i += e
+				} else {
+					unclosed[k] = true
 				}
 			}
 		}
@@ -242,6 +250,12 @@ func htmlText(b []byte) string {
 	}
 	return strings.ReplaceAll(html.UnescapeString(sb.String()), "\u00a0", " ")
 }
+
+var skipTags = [...]string{"script", "style"}
+
+// closingSearches counts the searches for a closing tag, so a test can
+// check that the work stays linear without timing it.
+var closingSearches atomic.Int64
 
 // indexFold is bytes.Index for an ASCII needle that starts with '<',
 // ignoring case, without copying the haystack.

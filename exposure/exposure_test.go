@@ -23,7 +23,7 @@ func TestMask(t *testing.T) {
 		if len(c.in) >= 8 && strings.Contains(got, c.in) {
 			t.Errorf("Mask(%q) reveals the value", c.in)
 		}
-		if want := "(" + itoa(len(c.in)) + " chars, sha256:"; !strings.Contains(got, want) {
+		if want := "(" + itoa(len(c.in)) + " chars, hmac:"; !strings.Contains(got, want) {
 			t.Errorf("Mask(%q) = %q, want length and hash", c.in, got)
 		}
 	}

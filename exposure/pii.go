@@ -29,7 +29,50 @@ func piiDetectors() []*detector {
 // hosts whose "user@host" is an SSH login, not a person.
 var emailPlaceholderDomains = []string{"gserviceaccount.com", "example.com", "example.org", "example.net", "example", "test", "invalid", "localhost", "local", "domain.com", "email.com", "yourdomain.com", "company.com"}
 
-var fileExtTLDs = map[string]bool{"png": true, "jpg": true, "jpeg": true, "gif": true, "svg": true, "webp": true, "css": true, "js": true, "ico": true, "avif": true, "map": true, "json": true, "html": true, "txt": true, "py": true, "go": true}
+var fileExtTLDs = map[string]bool{"png": true, "jpg": true, "jpeg": true, "gif": true, "svg": true, "webp": true, "css": true, "js": true, "ico": true, "avif": true, "map": true, "json": true, "html": true, "txt": true, "py": true, "go": true, "po": true}
+
+// gTLDs lists the generic top-level domains with three or more letters that
+// mail is sent to: the legacy ones and the common newer ones. Two-letter
+// country codes are all accepted. A longer "TLD" outside the list is, in
+// practice, a file name ("ca@valencia.po", "backup@daily.timer"), a
+// qualified name ("z@Command.handle") or an internal host; it still counts
+// under an email key, where the context already says what it is.
+var gTLDs = map[string]bool{}
+
+func init() {
+	for _, t := range strings.Fields(`com org net edu gov mil int info biz name pro aero coop museum mobi asia tel travel jobs cat
+		app dev page cloud tech online site xyz top club shop store email design blog agency digital solutions services
+		systems network software company team works studio media news live life world today space website host link one
+		zone global group center science academy technology bank insurance health care energy art music games fun guru
+		ninja rocks social chat icu vip work ltd inc llc berlin london nyc paris tokyo amsterdam wien hamburg koeln bayern
+		scot wales eus gal swiss africa google microsoft amazon apple consulting training events photography photos
+		expert email engineering institute university school education foundation capital finance financial money
+		legal law lawyer dental clinic hospital doctor church community family house homes city land earth pub bar cafe
+		restaurant pizza coffee wine beer travel tours marketing business partners ventures management industries
+		international run red blue pink black green gold plus best cool win moe uno ovh mail`) {
+		gTLDs[t] = true
+	}
+}
+
+func knownTLD(t string) bool { return len(t) == 2 || gTLDs[t] }
+
+func allLower(b []byte) bool {
+	for _, c := range b {
+		if isUpper(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func allUpper(b []byte) bool {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return true
+}
 
 func isLocalChar(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
@@ -42,7 +85,22 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 		for s > 0 && at-s < 64 && isLocalChar(data[s-1]) {
 			s--
 		}
-		if s == at || data[s] == '.' || data[at-1] == '.' {
+		// A JSON or C escape glued to the address ("\nalice@..",
+		// "\u0000z@..") is not part of the local part.
+		if s > 0 && data[s-1] == '\\' {
+			switch {
+			case at-s > 5 && data[s] == 'u' && isHex(data[s+1]) && isHex(data[s+2]) && isHex(data[s+3]) && isHex(data[s+4]):
+				s += 5
+			case data[s] == 'n' || data[s] == 'r' || data[s] == 't':
+				s++
+			}
+		}
+		if s == at || data[s] == '.' || data[at-1] == '.' || data[s] == '-' {
+			continue
+		}
+		// Bytes right before the address that no text has (NUL, other
+		// controls) mean compiled code or a binary format.
+		if s > 0 && (data[s-1] < 0x20 && data[s-1] != '\t' && data[s-1] != '\n' && data[s-1] != '\r' || data[s-1] == 0x7f) {
 			continue
 		}
 		// An overlong or glued local part is not an address ("...abc@2x").
@@ -71,6 +129,15 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 		if len(tld) < 2 || len(tld) > 24 || fileExtTLDs[tld] {
 			continue
 		}
+		// DNS is case-insensitive but people write a top-level domain in
+		// one case: "insteadOf" or "Version" is a code identifier.
+		if rawTLD := data[lastDot+1 : e]; !allLower(rawTLD) && !allUpper(rawTLD) {
+			continue
+		}
+		emailKey := hasToken(keyTokens(keyBefore(data, s)), "email", "mail", "e")
+		if len(tld) > 2 && !knownTLD(tld) && !emailKey {
+			continue
+		}
 		ok := true
 		for i := 0; i < len(tld); i++ {
 			if !isLetter(tld[i]) {
@@ -90,7 +157,7 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 			continue
 		}
 		conf := 0.9
-		if key := keyBefore(data, s); hasToken(keyTokens(key), "email", "mail", "e") {
+		if emailKey {
 			conf = 0.99
 		}
 		emit(Match{Start: s, End: e, Key: keyBefore(data, s), Confidence: conf})
@@ -219,6 +286,15 @@ func findSSNs(data []byte, hits []hit, emit func(Match)) {
 		}
 		_, ie := identAround(data, h.start, h.end)
 		key := string(data[h.start:ie])
+		// The context word may also follow the number ("512-44-7781 (SSN)",
+		// "... is her social security number"): Purview counts keywords on
+		// either side. Only the nearest number before the word, and only a
+		// short way back, so a word does not adopt a number from an
+		// unrelated sentence.
+		if s, e, ok := ssnBefore(data, h.start, last); ok {
+			emit(Match{Start: s, End: e, Key: key, Confidence: 0.8})
+			last = e
+		}
 		lim := min(len(data), ie+300)
 		for i := max(ie, last); i < lim; i++ {
 			if !isDigit(data[i]) || !boundaryBefore(data, i, "_.-") {
@@ -235,6 +311,35 @@ func findSSNs(data []byte, hits []hit, emit func(Match)) {
 			}
 		}
 	}
+}
+
+// ssnBefore finds a valid SSN ending at most ssnAfterWindow bytes before
+// the hotword at hs (at most 16 for nine bare digits), with no other digit
+// in between.
+func ssnBefore(data []byte, hs, last int) (int, int, bool) {
+	const ssnAfterWindow = 48
+	j := hs
+	for j > 0 && hs-j < ssnAfterWindow && !isDigit(data[j-1]) {
+		if data[j-1] == '\n' || data[j-1] == '{' || data[j-1] == '}' || data[j-1] == ']' {
+			return 0, 0, false
+		}
+		j--
+	}
+	if j == 0 || !isDigit(data[j-1]) {
+		return 0, 0, false
+	}
+	for _, n := range []int{11, 9} {
+		s := j - n
+		if s < 0 || s < last || !boundaryBefore(data, s, "_.-") {
+			continue
+		}
+		b, e, d, ok := ssnAt(data, s)
+		if !ok || e != j || !validSSN(d) || n == 9 && hs-e > 16 {
+			continue
+		}
+		return b, e, true
+	}
+	return 0, 0, false
 }
 
 func at(data []byte, i int) byte {
@@ -321,6 +426,18 @@ func findDigitRuns(data []byte, _ []hit, emit func(Match)) {
 					i = e
 					continue
 				}
+				if s, e, ok := intlPhoneAt(data, i-1); ok {
+					emit(Match{Detector: "phone", Start: s, End: e, Confidence: 0.6})
+					i = e
+					continue
+				}
+			}
+			if p == '(' && at(data, i+3) == ')' {
+				if e, ok := nanpAt(data, i-1); ok {
+					emit(Match{Detector: "phone", Start: i - 1, End: e, Confidence: 0.6})
+					i = e
+					continue
+				}
 			}
 			if isAlnum(p) || p == '_' || p == '.' || p == '-' || p == '$' || p == '#' || p == '/' {
 				for i < n && isDigit(data[i]) {
@@ -337,10 +454,120 @@ func findDigitRuns(data []byte, _ []hit, emit func(Match)) {
 			i = e
 			continue
 		}
+		// Checked before the call: almost no digit run is followed by a
+		// separator after exactly three digits.
+		if c := at(data, i+3); c == '-' || c == '.' {
+			if e, ok := nanpAt(data, i); ok {
+				emit(Match{Detector: "phone", Start: i, End: e, Confidence: 0.6})
+				i = e
+				continue
+			}
+		}
 		for i < n && isDigit(data[i]) {
 			i++
 		}
 	}
+}
+
+// Phone numbers without a hotword. Only shapes that little else has are
+// accepted (anchors §5: bare digit runs are everywhere): a North American
+// number written "(NXX) NXX-XXXX" or "NXX-NXX-XXXX" / "NXX.NXX.XXXX"
+// (N is 2-9: area codes and exchanges never start with 0 or 1), and an
+// international number written "+CC" followed by at least two more groups.
+
+// nanpAt parses a grouped North American number at i.
+func nanpAt(data []byte, i int) (int, bool) {
+	if !boundaryBefore(data, i, "_.-+/$#") {
+		return 0, false
+	}
+	digits := func(a, n int) bool { return digitsAt(data, a, n) }
+	j := i
+	if data[j] == '(' {
+		if !digits(j+1, 3) || at(data, j+4) != ')' {
+			return 0, false
+		}
+		j += 5
+		if at(data, j) == ' ' {
+			j++
+		}
+		if !digits(j, 3) || at(data, j+3) != '-' && at(data, j+3) != '.' && at(data, j+3) != ' ' || !digits(j+4, 4) {
+			return 0, false
+		}
+		if data[i+1] < '2' || data[j] < '2' {
+			return 0, false
+		}
+		j += 8
+	} else {
+		sep := at(data, j+3)
+		if !digits(j, 3) || sep != '-' && sep != '.' || !digits(j+4, 3) || at(data, j+7) != sep || !digits(j+8, 4) {
+			return 0, false
+		}
+		if data[j] < '2' || data[j+4] < '2' {
+			return 0, false
+		}
+		j += 12
+	}
+	if !boundaryAfter(data, j, "_") {
+		return 0, false
+	}
+	if c := at(data, j); (c == '-' || c == '.' || c == '/') && isDigit(at(data, j+1)) {
+		return 0, false
+	}
+	return j, true
+}
+
+func digitsAt(data []byte, a, n int) bool {
+	if a < 0 || a+n > len(data) {
+		return false
+	}
+	for k := a; k < a+n; k++ {
+		if !isDigit(data[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// intlPhoneAt parses "+CC group group..." at plus: groups of digits
+// separated by single spaces or dashes, 8 to 15 digits in all, at least
+// three groups and one of three digits or more.
+func intlPhoneAt(data []byte, plus int) (int, int, bool) {
+	if !boundaryBefore(data, plus, "_.+") || !isDigit(at(data, plus+1)) || data[plus+1] == '0' {
+		return 0, 0, false
+	}
+	i := plus + 1
+	groups, digits, longest, glen := 0, 0, 0, 0
+	var sep byte
+	for i < len(data) {
+		c := data[i]
+		if isDigit(c) {
+			digits++
+			glen++
+			i++
+			continue
+		}
+		if (c == ' ' || c == '-') && glen > 0 && isDigit(at(data, i+1)) && (sep == 0 || c == sep) {
+			if groups == 0 && glen > 3 { // country codes have 1 to 3 digits
+				return 0, 0, false
+			}
+			sep = c
+			groups++
+			longest = max(longest, glen)
+			glen = 0
+			i++
+			continue
+		}
+		break
+	}
+	groups++
+	longest = max(longest, glen)
+	if groups < 3 || digits < 8 || digits > 15 || longest < 3 || !boundaryAfter(data, i, "_") {
+		return 0, 0, false
+	}
+	if c := at(data, i); (c == '.' || c == ':' || c == ',' || c == '/') && isDigit(at(data, i+1)) {
+		return 0, 0, false
+	}
+	return plus, i, true
 }
 
 // cardAt parses 13-19 digits starting at i, optionally grouped by one

@@ -1,17 +1,50 @@
 package exposure
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
 	"strings"
 )
 
+// maskKey keys the hash that Mask prints. A bare SHA-256 prefix of a short
+// value is an offline lookup: every 9-digit SSN, or every 16-digit card
+// with a known prefix and Luhn digit, can be hashed in seconds, and the
+// four leading characters Mask shows narrow the search further. With a key
+// drawn once per process the hash still says "same value" across the
+// findings, formats and reports of one run, but nobody holding only the
+// report can test guesses against it. The cost: hashes do not compare
+// across runs; fingerprints never include them for that reason.
+var maskKey = func() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		// crypto/rand does not fail on supported platforms; a constant key
+		// only loses the brute-force protection, never the redaction.
+		copy(k, "crossgate-mask-key-fallback")
+	}
+	return k
+}()
+
 // Mask returns a printable stand-in for a secret or PII value: at most four
-// leading characters (fewer for short values), the length and a short
-// SHA-256 prefix so two findings can be compared without the value itself.
-func Mask(value string) string {
-	sum := sha256.Sum256([]byte(value))
+// leading characters (fewer for short values), the length and a short keyed
+// hash (HMAC-SHA-256 under a per-process key) so two findings of one run
+// can be compared without the value itself.
+func Mask(value string) string { return maskWithKey(value, maskKey) }
+
+// Digest is the 8-hex-digit keyed hash that Mask prints, for callers that
+// need a stand-in of their own shape (a URL component, say). Stable within
+// the process only: never put it into a fingerprint.
+func Digest(value string) string { return digestWithKey(value, maskKey) }
+
+func digestWithKey(value string, key []byte) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(value))
+	return hex.EncodeToString(mac.Sum(nil)[:4])
+}
+
+func maskWithKey(value string, key []byte) string {
 	n := len(value)
 	show := 0
 	switch {
@@ -28,8 +61,8 @@ func Mask(value string) string {
 	b.WriteString(value[:show])
 	b.WriteString("…(")
 	b.WriteString(strconv.Itoa(n))
-	b.WriteString(" chars, sha256:")
-	b.WriteString(hex.EncodeToString(sum[:4]))
+	b.WriteString(" chars, hmac:")
+	b.WriteString(digestWithKey(value, key))
 	b.WriteString(")")
 	return b.String()
 }

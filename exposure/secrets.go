@@ -413,6 +413,10 @@ func findDjangoSecretKey(data []byte, hits []hit, emit func(Match)) {
 		if len(v) < 16 || distinct(v) < 5 || placeholder(v) && !strings.HasPrefix(v, "django-insecure-") {
 			continue
 		}
+		// "secret_key = settings.SECRET_KEY" reads the setting, it does not set it.
+		if !quotedAt(data, vs) && codeExpression(v) {
+			continue
+		}
 		m := Match{Start: vs, End: ve, Key: string(data[is:ie])}
 		if strings.HasPrefix(v, "django-insecure-") {
 			m.Note = "django-insecure- key"
@@ -541,6 +545,10 @@ func findGeneric(data []byte, hits []hit, emit func(Match)) {
 		if !ok {
 			continue
 		}
+		quotedValue := quotedAt(data, vs)
+		if !quotedValue {
+			ve = cutEscape(data, vs, ve)
+		}
 		// Authorization: Bearer <token> / Basic <b64>.
 		v := string(data[vs:ve])
 		if lv := strings.ToLower(v); lv == "bearer" || lv == "basic" || lv == "token" {
@@ -551,10 +559,13 @@ func findGeneric(data []byte, hits []hit, emit func(Match)) {
 				for k < len(data) && data[k] > ' ' && data[k] != '"' && data[k] != '\'' && data[k] != ',' && data[k] != '<' {
 					k++
 				}
-				vs, ve = j, k
+				vs, ve = j, cutEscape(data, j, k)
 				v = string(data[vs:ve])
 				kind = "secret"
 			}
+		}
+		if identifierValue(v, quotedValue) {
+			continue
 		}
 		conf, ok := genericValueOK(v, kind)
 		if !ok {
@@ -691,4 +702,69 @@ func genericValueOK(v, kind string) (float64, bool) {
 		return 0.6, true
 	}
 	return 0.8, true
+}
+
+// quotedAt reports a value that starts right after a quote.
+func quotedAt(data []byte, vs int) bool {
+	q := at(data, vs-1)
+	return q == '"' || q == '\'' || q == '`'
+}
+
+// cutEscape ends an unquoted value at a backslash escape: in a JSON string
+// or a source literal, "Basic dXNlcjpwdw==\r\n" carries the line end
+// escaped, and it is not part of the credential.
+func cutEscape(data []byte, vs, ve int) int {
+	for i := vs; i+1 < ve; i++ {
+		if data[i] == '\\' && strings.IndexByte(`nrtux"'\/`, data[i+1]) >= 0 {
+			return i
+		}
+	}
+	return ve
+}
+
+// credentialNameWords are the words that make an identifier the name of a
+// credential rather than the credential.
+var credentialNameWords = []string{"password", "passwd", "pass", "pwd", "secret", "secrets", "token", "tokens", "key", "keys",
+	"credential", "credentials", "cert", "certs", "auth", "private", "apikey", "privatekey"}
+
+// identifierValue reports a value that names something in code instead of
+// being a credential: "PrivateKey: testRSAPrivateKey", "self._password =
+// raw_password", "ClientAuth = RequireAndVerifyClientCert", composite
+// literals ("Bug4Secret{1}"), header-name constants
+// ("X-Fake-Connection-Token"), and unquoted PascalCase words after a
+// test-runner "PASS:".
+func identifierValue(v string, quoted bool) bool {
+	if !quoted && strings.ContainsAny(v, "{}") {
+		return true
+	}
+	digits, ident, camel, under := false, true, false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digits = true
+		case isLetter(c):
+			if i > 0 && isUpper(c) && (v[i-1] >= 'a' && v[i-1] <= 'z' || isDigit(v[i-1])) {
+				camel = true
+			}
+		case c == '_' || c == '-' && quoted:
+			under = true
+		default:
+			ident = false
+		}
+	}
+	if !ident || v == "" || isDigit(v[0]) {
+		return false
+	}
+	named := hasToken(keyTokens(v), credentialNameWords...)
+	if quoted {
+		// A quoted string of words naming a credential, without a digit:
+		// a header name, a field name, a map key repeated as its value.
+		return named && !digits && (under || camel)
+	}
+	if named && (camel || under || !digits) {
+		return true
+	}
+	// An unquoted camelCase or PascalCase word: a constant or a type.
+	return camel && !digits && !under
 }

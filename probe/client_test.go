@@ -340,7 +340,7 @@ func TestRateLimitWaitIsNotPartOfTheTimeout(t *testing.T) {
 func TestRedactedEvidence(t *testing.T) {
 	ex := &Exchange{Method: "GET", URL: "https://bob:Hunter2Secret@api.test/x?access_token=abcdef123456&page=2", Identity: "alice2",
 		RequestHeader: http.Header{"Authorization": {"Bearer SuperSecretToken123456789"}, "Cookie": {"sessionid=abc"}, "Origin": {"https://evil.example"}},
-		Status: 200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/; HttpOnly"}}}
+		Status:        200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/; HttpOnly"}}}
 	r := ex.Redacted()
 	all := r.RequestText() + r.ResponseText(0, nil) + r.Curl(CurlOptions{})
 	for _, secret := range []string{"Hunter2Secret", "SuperSecretToken123456789", "sessionid=abc", "abc123def456", "abcdef123456"} {

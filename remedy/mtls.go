@@ -33,12 +33,21 @@ location / {
     proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;
     proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
     # An empty value removes the header: these are never forwarded from the client.
+    proxy_set_header X-SSL-Client-I-DN "";
+    proxy_set_header X-SSL-Authenticated "";
+    proxy_set_header X-SSL-User-DN "";
     proxy_set_header X-Client-Cert "";
     proxy_set_header X-Client-Cert-Dn "";
+    proxy_set_header X-Client-Cert-Subject-DN "";
+    proxy_set_header X-Client-Cert-Valid "";
     proxy_set_header X-Forwarded-Client-Cert "";
+    proxy_set_header X-Forwarded-Tls-Client-Cert "";
+    proxy_set_header X-Forwarded-Tls-Client-Cert-Info "";
     proxy_set_header Client-Cert "";
     proxy_set_header Client-Cert-Chain "";
     proxy_set_header X-Amzn-Mtls-Clientcert "";
+    proxy_set_header X-Amzn-Mtls-Clientcert-Leaf "";
+    proxy_set_header X-Amzn-Mtls-Clientcert-Subject "";
 }
 # Repeat the proxy_set_header lines in EVERY other location that proxies.
 `
@@ -161,7 +170,8 @@ var mtlsAdvice = map[string]string{
 }
 
 // MTLS returns the fix for an mTLS rule in the target's dialect. TLS-level rules are fixed
-// at the terminator, so nginx text is given for Django targets too; identity rules get both.
+// at the terminator, so nginx text is given for Django targets too; identity rules get both,
+// also on an nginx target, since the identity mapping is done by the application behind it.
 func MTLS(s Stack, rule string) string {
 	advice := mtlsAdvice[rule]
 	if advice == "" {
@@ -185,6 +195,13 @@ func MTLS(s Stack, rule string) string {
 		b.WriteString(MTLSDjangoMiddleware())
 		b.WriteString("\n# and in the nginx server block in front of it:\n")
 		b.WriteString(MTLSNginx())
+	case appLevel:
+		// nginx in front hides the application (its Server header is all a scan sees), and
+		// the identity mapping lives in that application: nginx text alone cannot fix it.
+		b.WriteString(MTLSNginx())
+		b.WriteString("\n# The application behind nginx must map the verified subject exactly; for Django\n" +
+			"# (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
+		b.WriteString(MTLSDjangoMiddleware())
 	default:
 		b.WriteString(MTLSNginx())
 	}

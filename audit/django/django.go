@@ -399,8 +399,7 @@ func AuditFile(path string, opts Options) ([]finding.Finding, error) {
 	}
 	root := packageTop(filepath.Dir(abs))
 	a := &auditor{opts: opts, root: root}
-	if settingsLike && looksLikeSettings(f) {
-		mod := moduleNameFor(root, abs)
+	if mod := moduleNameFor(root, abs); settingsLike && mod != djangoDefaults && looksLikeSettings(f) {
 		ev := newEvaluator(root)
 		ev.parsed[abs] = f
 		env, _, err := ev.evalFile(abs, mod)
@@ -413,6 +412,10 @@ func AuditFile(path string, opts Options) ([]finding.Finding, error) {
 	finding.Sort(a.out)
 	return a.out, nil
 }
+
+// djangoDefaults is Django's own defaults module: every insecure default lives there by
+// design, and a project overrides them in its own settings.
+const djangoDefaults = "django.conf.global_settings"
 
 var coreSettingNames = map[string]bool{
 	"SECRET_KEY": true, "INSTALLED_APPS": true, "MIDDLEWARE": true, "DATABASES": true,

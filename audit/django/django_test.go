@@ -426,3 +426,49 @@ func TestDiscoverNestedProjects(t *testing.T) {
 		}
 	}
 }
+
+// Django's own defaults module holds every insecure default by design; it is not a project's
+// settings (auditing Django's source tree reported CSRF_COOKIE_SECURE = False there).
+func TestGlobalSettingsIsNotProjectSettings(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"django/__init__.py", "django/conf/__init__.py"} {
+		writeFile(t, filepath.Join(dir, p), "")
+	}
+	src := "DEBUG = False\nSECRET_KEY = ''\nALLOWED_HOSTS = []\nINSTALLED_APPS = []\nMIDDLEWARE = []\nSESSION_COOKIE_SECURE = False\nCSRF_COOKIE_SECURE = False\nSECURE_SSL_REDIRECT = False\n"
+	gs := filepath.Join(dir, "django/conf/global_settings.py")
+	writeFile(t, gs, src)
+	fs, err := AuditFile(gs, Options{})
+	if err != nil || len(fs) != 0 {
+		t.Errorf("global_settings: %v %+v", err, fs)
+	}
+	// the same content as a project's settings is reported
+	ps := filepath.Join(dir, "proj/settings.py")
+	writeFile(t, ps, src)
+	if fs, err := AuditFile(ps, Options{}); err != nil || len(fs) == 0 {
+		t.Errorf("proj/settings.py: %v, %d findings", err, len(fs))
+	}
+}
+
+func writeFile(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A finding about a value set under an if says under which condition: here the production
+// branch has CorsMiddleware and only the other one lacks it.
+func TestConditionalMiddlewareSaysWhen(t *testing.T) {
+	var fs []finding.Finding
+	for _, f := range auditDir(t, "testdata/rules/cors-middleware-conditional") {
+		if f.Rule == "django-cors-middleware-order" {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) != 1 || !strings.Contains(fs[0].Detail, `When not `+"`"+`os.environ.get("DJANGO_ENV") == "production"`+"`") {
+		t.Fatalf("findings %+v", fs)
+	}
+}

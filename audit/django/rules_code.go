@@ -321,7 +321,28 @@ func (cf *codeFile) function(fn *node) {
 		}
 	}
 
-	verified := cf.mentionsVerify(fn)
+	// Where this function itself looks at the verify result: an identity read counts as
+	// checked only after one of these, or under a condition that tests it.
+	var checks []uint32
+	bodyNodes(fn, func(n *node) {
+		switch n.kind {
+		case "string":
+			if s, ok := decodeString(f, n); ok && len(s) < 80 && isVerifyKey(s) {
+				checks = append(checks, n.start)
+			}
+		case "call":
+			if callee := unparen(n.child("function")); callee != nil {
+				name := f.text(callee)
+				if callee.kind == "attribute" {
+					name = f.text(callee.child("attribute"))
+				}
+				if cf.verifiers[name] {
+					checks = append(checks, n.start)
+				}
+			}
+		}
+	})
+	verified := len(checks) > 0
 	if cls := enclosingClass(fn); cls != nil && !verified {
 		v, ok := cf.classVerifies[cls]
 		if !ok {
@@ -330,13 +351,18 @@ func (cf *codeFile) function(fn *node) {
 		}
 		verified = v
 	}
-	var firstIdentity *node
-	var identityKey string
+	var firstIdentity, early *node
+	var identityKey, earlyKey string
 	bodyNodes(fn, func(n *node) {
 		switch n.kind {
 		case "subscript", "call":
-			if k, ok := cf.headerKey(n); ok && isIdentityKey(k) && firstIdentity == nil {
-				firstIdentity, identityKey = n, k
+			if k, ok := cf.headerKey(n); ok && isIdentityKey(k) {
+				if firstIdentity == nil {
+					firstIdentity, identityKey = n, k
+				}
+				if early == nil && len(checks) > 0 && !checkedBefore(n, checks) && !cf.underVerifyCondition(n, fn) {
+					early, earlyKey = n, k
+				}
 			}
 		}
 		if n.kind == "call" && !verified {
@@ -363,7 +389,65 @@ func (cf *codeFile) function(fn *node) {
 		fnd.Detail = fmt.Sprintf("%s() takes the client identity from %s but never checks the verify result (HTTP_X_SSL_CLIENT_VERIFY == \"SUCCESS\" or an equivalent): if the proxy does not overwrite the header on every request, or verifies clients optionally, anyone can send it.", f.text(fn.child("name")), identityKey)
 		fnd.Remediation = mtlsFix
 		cf.a.emit(fnd, nil, f, firstIdentity, lineSnippet(f, firstIdentity), "unverified:"+f.text(fn.child("name")))
+	} else if early != nil {
+		fnd := finding.New("django-mtls-header-unverified")
+		fnd.Detail = fmt.Sprintf("%s() reads the client identity from %s before it checks the verify result (line %d): whatever it does with the identity until then also happens for a request whose certificate was not verified, or that sent the header itself.", f.text(fn.child("name")), earlyKey, firstCheckLine(f, checks))
+		fnd.Remediation = mtlsFix
+		cf.a.emit(fnd, nil, f, early, lineSnippet(f, early), "unverified:"+f.text(fn.child("name")))
 	}
+}
+
+// checkedBefore reports whether a verify check starts before n in the source.
+func checkedBefore(n *node, checks []uint32) bool {
+	for _, c := range checks {
+		if c < n.start {
+			return true
+		}
+	}
+	return false
+}
+
+func firstCheckLine(f *pyFile, checks []uint32) int {
+	first := checks[0]
+	for _, c := range checks {
+		first = min(first, c)
+	}
+	return 1 + bytesCount(f.src[:first], '\n')
+}
+
+func bytesCount(b []byte, c byte) int {
+	n := 0
+	for _, x := range b {
+		if x == c {
+			n++
+		}
+	}
+	return n
+}
+
+// underVerifyCondition reports whether n only runs when a condition on the verify result
+// holds: inside the branch of an if/elif that tests it, the value of "x if verified else y",
+// or the right side of "verified and x".
+func (cf *codeFile) underVerifyCondition(n, fn *node) bool {
+	for c, p := n, n.parent; p != nil && p != fn; c, p = p, p.parent {
+		switch p.kind {
+		case "if_statement", "elif_clause":
+			if cond := p.child("condition"); cond != nil && cond != c && cf.mentionsVerify(cond) {
+				return true
+			}
+		case "conditional_expression":
+			for _, ch := range p.children {
+				if ch != c && ch.named && cf.mentionsVerify(ch) {
+					return true
+				}
+			}
+		case "boolean_operator":
+			if l := p.child("left"); l != nil && l != c && cf.mentionsVerify(l) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (cf *codeFile) dnFinding(n *node, how string) {
@@ -511,6 +595,19 @@ func (cf *codeFile) sensitiveExpr(root *node, vars map[string]bool) string {
 					what = k
 				}
 				return false
+			}
+			// x["max-age"] picks one named field out of whatever x holds: it is
+			// sensitive when the field is (x["Authorization"], token["access_token"]),
+			// not because x is a header mapping.
+			if n.kind == "subscript" {
+				if key := n.child("subscript"); key != nil && key.kind == "string" {
+					if k, ok := decodeString(f, key); ok {
+						if sensitiveKeys[normKey(k)] || sensitiveName(k) {
+							what = k
+						}
+						return false
+					}
+				}
 			}
 		case "attribute":
 			attr := f.text(n.child("attribute"))

@@ -334,6 +334,12 @@ func (a *auditor) corsMiddleware(sm *settingsModule) {
 			if corsApp != nil {
 				f := finding.New("django-cors-middleware-order")
 				f.Detail = "corsheaders is in INSTALLED_APPS but corsheaders.middleware.CorsMiddleware is not in MIDDLEWARE: the CORS settings do nothing, and whatever adds CORS headers instead is not the audited configuration."
+				if b.cond != "" {
+					f.Detail = "When " + b.cond + ", " + f.Detail
+					if b.file != nil && b.at != nil {
+						f.Evidence.Notes = append(f.Evidence.Notes, fmt.Sprintf("conditional: this MIDDLEWARE is the one in effect when %s (%s:%d)", b.cond, filepath.Base(b.file.path), b.at.row+1))
+					}
+				}
 				f.Remediation = "MIDDLEWARE = [\n    \"corsheaders.middleware.CorsMiddleware\",  # first, before anything that can return a response\n    \"django.middleware.security.SecurityMiddleware\",\n    \"django.middleware.common.CommonMiddleware\",\n    # ...\n]"
 				file, at := corsApp.file, corsApp.n
 				if file == nil {

@@ -38,6 +38,8 @@ type Directive struct {
 	HasBlock bool
 	// Quoted marks which Args were quoted in the source.
 	Quoted []bool
+	// Missing marks an include whose file does not exist (kept in place by ParseFileIn).
+	Missing bool
 }
 
 // Config is a parsed main file with every include expanded in place.
@@ -46,7 +48,9 @@ type Config struct {
 	Directives []*Directive
 	// Files lists every file read, the main file first.
 	Files []string
-	lines map[string][]string
+	// Missing lists the includes of files that do not exist, which ParseFileIn skips.
+	Missing []MissingInclude
+	lines   map[string][]string
 }
 
 // Error is a parse error with its position; it prints as "file:line:col: message".
@@ -56,6 +60,15 @@ type Error struct {
 	Column int
 	Msg    string
 }
+
+// MissingInclude is an include of a file that does not exist.
+type MissingInclude struct {
+	Err     *Error // positioned at the include directive
+	Pattern string // as written
+	Path    string // resolved
+}
+
+func (m MissingInclude) Error() string { return m.Err.Error() }
 
 func (e *Error) Error() string {
 	if e.Line == 0 {
@@ -100,13 +113,16 @@ func (osSource) Glob(pattern string) ([]string, error) { return filepath.Glob(pa
 // resolved against the directory of path (nginx resolves them against its prefix, which is
 // that directory for a config given with -c in the usual layouts).
 func ParseFile(path string) (*Config, error) {
-	return parseWith(osSource{}, path, filepath.Dir(path))
+	return parseWith(osSource{}, path, filepath.Dir(path), false)
 }
 
 // ParseFileIn parses path with relative includes resolved against prefix, the directory of
-// the nginx.conf a fragment (snippets/*.conf, sites-enabled/*) is included from.
+// the nginx.conf a fragment (snippets/*.conf, sites-enabled/*) is included from. Unlike
+// nginx, it goes on past an include of a file that does not exist (a repository seldom holds
+// mime.types, proxy_params or certbot's options file): the include stays in the tree with
+// Missing set, and Config.Missing lists it.
 func ParseFileIn(path, prefix string) (*Config, error) {
-	return parseWith(osSource{}, path, prefix)
+	return parseWith(osSource{}, path, prefix, true)
 }
 
 // Parse parses data as the config named name. Includes are resolved on the real file system
@@ -122,12 +138,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	return p.cfg, nil
 }
 
-func parseWith(src source, path, base string) (*Config, error) {
+func parseWith(src source, path, base string, lenient bool) (*Config, error) {
 	data, err := src.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{src: src, base: base, cfg: &Config{File: path, lines: map[string][]string{}}}
+	p := &parser{src: src, base: base, lenient: lenient, cfg: &Config{File: path, lines: map[string][]string{}}}
 	p.cfg.Files = append(p.cfg.Files, path)
 	ds, err := p.parseData(path, data, nil)
 	if err != nil {
@@ -138,10 +154,11 @@ func parseWith(src source, path, base string) (*Config, error) {
 }
 
 type parser struct {
-	src   source
-	base  string
-	cfg   *Config
-	total int
+	src     source
+	base    string
+	cfg     *Config
+	total   int
+	lenient bool // missing include files are recorded, not fatal
 }
 
 func (p *parser) parseData(name string, data []byte, stack []string) ([]*Directive, error) {
@@ -295,7 +312,14 @@ func (p *parser) include(d *Directive, stack []string) ([]*Directive, error) {
 		data, err := p.src.ReadFile(f)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %s does not exist", d.Args[0], f)}
+				e := &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %s does not exist", d.Args[0], f)}
+				if !p.lenient {
+					return nil, e
+				}
+				p.cfg.Missing = append(p.cfg.Missing, MissingInclude{Err: e, Pattern: d.Args[0], Path: f})
+				d.Missing = true
+				out = append(out, d)
+				continue
 			}
 			if hasMeta(pattern) {
 				// A glob also matches directories and unreadable files; nginx would fail too.

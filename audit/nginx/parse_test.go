@@ -171,7 +171,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, main, other string) {
 		src := memSource{"/c/main.conf": []byte(main), "/c/a.conf": []byte(other), "/c/b.conf": []byte(main + other)}
-		cfg, err := parseWith(src, "/c/main.conf", "/c")
+		cfg, err := parseWith(src, "/c/main.conf", "/c", len(other)%2 == 1)
 		if err != nil {
 			var pe *Error
 			if !errors.As(err, &pe) {
@@ -192,5 +192,38 @@ func TestLuaBlockSkipped(t *testing.T) {
 	loc := cfg.Directives[0]
 	if len(loc.Block) != 2 || loc.Block[0].Name != "content_by_lua_block" || loc.Block[1].Name != "return" || loc.Block[1].Line != 6 {
 		t.Errorf("block %+v", loc.Block)
+	}
+}
+
+// ParseFileIn audits what a repository holds: includes of files that only exist on the
+// server are recorded, not fatal, and the directive stays in place as a marker.
+func TestParseFileInMissingIncludes(t *testing.T) {
+	cfg, err := ParseFileIn("testdata/missing-inc/nginx.conf", "testdata/missing-inc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range cfg.Missing {
+		got = append(got, m.Error())
+	}
+	want := []string{
+		`testdata/missing-inc/nginx.conf:5:5: include "mime.types": testdata/missing-inc/mime.types does not exist`,
+		`testdata/missing-inc/nginx.conf:6:5: include "/etc/letsencrypt/options-ssl-nginx.conf": /etc/letsencrypt/options-ssl-nginx.conf does not exist`,
+		`testdata/missing-inc/nginx.conf:11:13: include "uwsgi_params": testdata/missing-inc/uwsgi_params does not exist`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Missing:\n got %q\nwant %q", got, want)
+	}
+	loc := cfg.Directives[1].Block[2].Block[2]
+	if loc.Name != "location" || len(loc.Block) != 2 || loc.Block[0].Name != "include" || !loc.Block[0].Missing {
+		t.Errorf("missing include not kept as a marker: %+v", loc.Block)
+	}
+	fs := Check(cfg, Options{})
+	if len(fs) != 1 || fs[0].Rule != "nginx-weak-tls" || fs[0].Line != 9 {
+		t.Errorf("findings = %+v, want nginx-weak-tls at line 9", fs)
+	}
+	// ParseFile keeps nginx's own rule: a missing include is an error.
+	if _, err := ParseFile("testdata/missing-inc/nginx.conf"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("ParseFile: err = %v, want a missing-include error", err)
 	}
 }

@@ -246,19 +246,7 @@ func (s server) each(fn func(d *Directive, anc []*Directive)) {
 // checksVerify reports whether the server looks at $ssl_client_verify: an if on it (directly
 // or through a map of it), or forwarding it to the application.
 func (c *checker) checksVerify(s server) (enforced, forwarded bool) {
-	refs := func(v string) bool {
-		if containsVar(v, "$ssl_client_verify") {
-			return true
-		}
-		for _, name := range varsIn(v) {
-			for _, m := range c.maps[name] {
-				if containsVar(m.Source, "$ssl_client_verify") {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	refs := c.refsVerify
 	s.each(func(d *Directive, _ []*Directive) {
 		switch {
 		case d.Name == "if" && refs(strings.Join(d.Args, " ")):
@@ -278,6 +266,9 @@ func (c *checker) verifyClient(s server) {
 	enforced, forwarded := c.checksVerify(s)
 	switch mode {
 	case "optional":
+		if enforced && !forwarded {
+			c.partialGate(s, vd)
+		}
 		if enforced || forwarded {
 			return
 		}
@@ -290,7 +281,14 @@ func (c *checker) verifyClient(s server) {
 		c.emit(f, vd, c.where(s.d))
 	case "optional_no_ca":
 		var passes []string
-		s.each(func(d *Directive, _ []*Directive) {
+		allGated := c.everyProxyGated(s)
+		s.each(func(d *Directive, anc []*Directive) {
+			// A location that refuses unverified requests forwards only verified
+			// identities; a server- or http-level one counts unless every proxying
+			// location refuses them.
+			if c.chainGated(anc) || len(anc) <= 1 && allGated {
+				return
+			}
 			if forwardDirectives[d.Name] && len(d.Args) >= 2 && usesIdentityVar(strings.Join(d.Args[1:], " ")) {
 				passes = append(passes, fmt.Sprintf("%s: %s", c.where(d), strings.TrimSpace(c.cfg.Line(d.File, d.Line))))
 			}
@@ -307,16 +305,122 @@ func (c *checker) verifyClient(s server) {
 	}
 }
 
-// serverLevelVerifyGate reports an "if ($ssl_client_verify != SUCCESS) { return ...; }" directly
-// in the server block, which refuses every unverified request before any location runs.
-func (c *checker) serverLevelVerifyGate(s server) bool {
-	for _, d := range s.d.Block {
-		if d.Name == "if" && containsVar(strings.Join(d.Args, " "), "$ssl_client_verify") && First(d.Block, "return") != nil {
+// partialGate handles a server that checks $ssl_client_verify in some locations only, and
+// forwards no identity to the application: the proxying locations without the check let
+// requests without a certificate through to an application that cannot tell.
+func (c *checker) partialGate(s server, vd *Directive) {
+	if c.serverLevelVerifyGate(s) {
+		return
+	}
+	forwardsIdentity := false
+	s.each(func(d *Directive, _ []*Directive) {
+		if forwardDirectives[d.Name] && len(d.Args) >= 2 && (IsIdentityHeader(d.Args[0]) || usesIdentityVar(strings.Join(d.Args[1:], " "))) {
+			forwardsIdentity = true
+		}
+	})
+	if forwardsIdentity {
+		// The application receives the identity (absent without a certificate); whether
+		// every location forwards it is the identity-headers rule's business.
+		return
+	}
+	gated := func(block []*Directive) bool {
+		for _, d := range block {
+			if d.Name == "if" && c.refsVerify(strings.Join(d.Args, " ")) {
+				return true
+			}
+		}
+		return false
+	}
+	var open []string
+	var visit func(block []*Directive, covered bool)
+	visit = func(block []*Directive, covered bool) {
+		for _, d := range block {
+			if d.Name != "location" || !d.HasBlock {
+				continue
+			}
+			cov := covered || gated(d.Block)
+			if p := proxies(d.Block); p != nil && !cov {
+				open = append(open, fmt.Sprintf("location %s (%s) proxies to %s without checking $ssl_client_verify", strings.Join(d.Args, " "), c.where(d), p.Arg(0)))
+			}
+			visit(d.Block, cov)
+		}
+	}
+	visit(s.d.Block, false)
+	if len(open) == 0 {
+		return
+	}
+	f := finding.New("nginx-verify-client-optional")
+	f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional and refuses unverified requests in some locations only; %d proxying location(s) pass requests without any client certificate to the application, and no certificate identity or verify result is forwarded for it to check.", serverName(s), len(open))
+	f.SetSeverity(finding.Medium, "Some locations enforce the certificate; the open ones may be public on purpose, but they reach the application with no sign of whether a certificate was verified.")
+	f.Evidence.Notes = open
+	f.Remediation = "Put the check in the server block, so that it covers every location, or repeat it in each proxying location:\n\n" +
+		"if ($ssl_client_verify != SUCCESS) { return 403; }\n"
+	c.emit(f, vd, c.where(s.d)+":partial")
+}
+
+// refsVerify reports whether v reads $ssl_client_verify, directly or through a map of it.
+func (c *checker) refsVerify(v string) bool {
+	if containsVar(v, "$ssl_client_verify") {
+		return true
+	}
+	for _, name := range varsIn(v) {
+		for _, m := range c.maps[name] {
+			if containsVar(m.Source, "$ssl_client_verify") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// verifyGate reports an "if" on $ssl_client_verify (or a map of it) that returns, directly
+// in block.
+func (c *checker) verifyGate(block []*Directive) bool {
+	for _, d := range block {
+		if d.Name == "if" && c.refsVerify(strings.Join(d.Args, " ")) && First(d.Block, "return") != nil {
 			return true
 		}
 	}
 	return false
 }
+
+// chainGated reports whether one of the location blocks around a directive refuses
+// unverified requests.
+func (c *checker) chainGated(anc []*Directive) bool {
+	for _, a := range anc {
+		if a.Name == "location" && c.verifyGate(a.Block) {
+			return true
+		}
+	}
+	return false
+}
+
+// everyProxyGated reports whether every location that proxies sits in a location that
+// refuses unverified requests (and there is at least one).
+func (c *checker) everyProxyGated(s server) bool {
+	n := 0
+	all := true
+	var visit func(block []*Directive, gated bool)
+	visit = func(block []*Directive, gated bool) {
+		for _, d := range block {
+			if d.Name != "location" || !d.HasBlock {
+				continue
+			}
+			g := gated || c.verifyGate(d.Block)
+			if proxies(d.Block) != nil {
+				n++
+				all = all && g
+			}
+			visit(d.Block, g)
+		}
+	}
+	visit(s.d.Block, false)
+	return n > 0 && all
+}
+
+// serverLevelVerifyGate reports an "if ($ssl_client_verify != SUCCESS) { return ...; }" directly
+// in the server block, which refuses every unverified request before any location runs.
+func (c *checker) serverLevelVerifyGate(s server) bool { return c.verifyGate(s.d.Block) }
 
 // header is one proxy_set_header in effect.
 type header struct {
@@ -325,12 +429,21 @@ type header struct {
 	d     *Directive
 }
 
-// ownHeaders returns block's own proxy_set_header directives (nil when it has none, which is
+// headerDirective is the directive that sets request headers for a pass directive:
+// grpc_pass ignores proxy_set_header and has grpc_set_header instead.
+func headerDirective(pass *Directive) string {
+	if pass != nil && pass.Name == "grpc_pass" {
+		return "grpc_set_header"
+	}
+	return "proxy_set_header"
+}
+
+// ownHeaders returns block's own proxy_set_header (or grpc_set_header) directives (nil when it has none, which is
 // what makes it inherit).
-func ownHeaders(block []*Directive) []header {
+func ownHeaders(block []*Directive, name string) []header {
 	var out []header
 	for _, d := range block {
-		if d.Name == "proxy_set_header" && len(d.Args) >= 1 {
+		if d.Name == name && len(d.Args) >= 1 {
 			out = append(out, header{name: strings.ToLower(d.Args[0]), value: strings.Join(d.Args[1:], " "), d: d})
 		}
 	}
@@ -372,17 +485,18 @@ func (c *checker) proxyLocations(s server) []proxyLocation {
 			ch := append(chain[:len(chain):len(chain)], d)
 			if p := proxies(d.Block); p != nil {
 				pl := proxyLocation{loc: d, pass: p}
+				hd := headerDirective(p)
 				for i := len(ch) - 1; i >= 0; i-- {
-					if h := ownHeaders(ch[i].Block); h != nil {
+					if h := ownHeaders(ch[i].Block, hd); h != nil {
 						pl.effective, pl.shadow = h, ch[i]
 						break
 					}
 				}
 				if pl.shadow == nil {
-					if h := ownHeaders(s.d.Block); h != nil {
+					if h := ownHeaders(s.d.Block, hd); h != nil {
 						pl.effective = h
 					} else {
-						pl.effective = ownHeaders(s.http)
+						pl.effective = ownHeaders(s.http, hd)
 					}
 				}
 				out = append(out, pl)
@@ -400,7 +514,7 @@ func (c *checker) identityHeaders(s server) {
 	intended := map[string]*Directive{}
 	var order []string
 	s.each(func(d *Directive, _ []*Directive) {
-		if d.Name == "proxy_set_header" && len(d.Args) >= 1 && IsIdentityHeader(d.Args[0]) {
+		if (d.Name == "proxy_set_header" || d.Name == "grpc_set_header") && len(d.Args) >= 1 && IsIdentityHeader(d.Args[0]) {
 			n := strings.ToLower(d.Args[0])
 			if _, ok := intended[n]; !ok {
 				intended[n] = d
@@ -409,6 +523,10 @@ func (c *checker) identityHeaders(s server) {
 		}
 	})
 	locs := c.proxyLocations(s)
+	// A location whose own proxy_set_header cuts the inheritance also cuts it for every
+	// nested location without headers of its own: one mistake, one finding, at the shadowing
+	// location, naming the nested ones.
+	reported := map[*Directive]*trap{}
 	for _, pl := range locs {
 		have := map[string]header{}
 		for _, h := range pl.effective {
@@ -424,26 +542,44 @@ func (c *checker) identityHeaders(s server) {
 			missing = append(missing, src.Args[0])
 			notes = append(notes, fmt.Sprintf("%s sets %s, but it is not in effect in location %s", c.where(src), src.Args[0], strings.Join(pl.loc.Args, " ")))
 		}
+		if len(missing) > 0 && pl.shadow != nil && pl.shadow != pl.loc && reported[pl.shadow] != nil {
+			f := &reported[pl.shadow].f
+			f.Evidence.Notes = append(f.Evidence.Notes, fmt.Sprintf("nested location %s (%s) proxies with the same headers, so it is affected too", strings.Join(pl.loc.Args, " "), c.where(pl.loc)))
+			missing = nil
+		}
 		if len(missing) > 0 {
 			at := pl.pass
 			how := "proxies without overwriting them"
+			if pl.pass.Name == "grpc_pass" {
+				how = "passes to gRPC without grpc_set_header for them (grpc_pass ignores proxy_set_header)"
+			}
+			loc := pl.loc
 			if pl.shadow != nil {
-				at = ownHeaders(pl.shadow.Block)[0].d
-				how = fmt.Sprintf("has its own proxy_set_header (%s), so it inherits none of the outer ones", c.where(at))
+				loc = pl.shadow
+				hd := headerDirective(pl.pass)
+				at = ownHeaders(pl.shadow.Block, hd)[0].d
+				how = fmt.Sprintf("has its own %s (%s), so it inherits none of the outer ones", hd, c.where(at))
 			}
 			f := finding.New("nginx-identity-headers-not-cleared")
 			verb := "reaches"
 			if len(missing) > 1 {
 				verb = "reach"
 			}
-			f.Detail = fmt.Sprintf("Location %s (%s) %s: the client's own %s %s the application unchanged, so anyone can claim any certificate identity.", strings.Join(pl.loc.Args, " "), c.where(pl.loc), how, strings.Join(missing, ", "), verb)
+			f.Detail = fmt.Sprintf("Location %s (%s) %s: the client's own %s %s the application unchanged, so anyone can claim any certificate identity.", strings.Join(loc.Args, " "), c.where(loc), how, strings.Join(missing, ", "), verb)
 			f.SeverityReason = "A request header the client controls is read as the verified certificate identity."
-			f.Evidence.Snippet = c.cfg.Snippet(pl.loc) + "\n" + c.cfg.Snippet(at)
-			if at == pl.pass {
-				f.Evidence.Snippet = c.cfg.Snippet(pl.loc) + "\n" + c.cfg.Snippet(pl.pass)
-			}
+			f.Evidence.Snippet = c.cfg.Snippet(loc) + "\n" + c.cfg.Snippet(at)
 			f.Evidence.Notes = notes
 			f.Remediation = "Repeat the identity headers in every location that proxies (a location with any proxy_set_header of its own inherits none):\n\n" + MTLSRemediation()
+			if at.File != loc.File {
+				// The shadowing proxy_set_header comes from an included snippet that other,
+				// correct locations include too: the fix belongs in this location.
+				f.Evidence.Notes = append(f.Evidence.Notes, fmt.Sprintf("the proxy_set_header at %s is included into location %s", c.where(at), strings.Join(loc.Args, " ")))
+				at = loc
+			}
+			if pl.shadow != nil {
+				reported[pl.shadow] = &trap{f: f, at: at, disc: "trap:" + strings.Join(missing, ",")}
+				continue
+			}
 			c.emit(f, at, "trap:"+strings.Join(missing, ","))
 		}
 		for _, h := range pl.effective {
@@ -461,6 +597,10 @@ func (c *checker) identityHeaders(s server) {
 				}
 			}
 		}
+	}
+	for _, shadow := range sortedShadows(reported) {
+		t := reported[shadow]
+		c.emit(t.f, t.at, t.disc)
 	}
 	if len(order) == 0 && !isMTLS(s) {
 		return
@@ -508,6 +648,28 @@ func (c *checker) identityHeaders(s server) {
 	f.Remediation = "Remove " + gate.Name + " (the defaults drop headers with underscores), or clear each underscore spelling in every proxying location:\n\n" +
 		"underscores_in_headers off;\nignore_invalid_headers on;\n"
 	c.emit(f, gate, "underscore:"+c.where(s.d))
+}
+
+// trap is a pending inheritance-trap finding and the directive it is reported at.
+type trap struct {
+	f    finding.Finding
+	at   *Directive
+	disc string
+}
+
+// sortedShadows orders the shadowing locations by position, for stable output.
+func sortedShadows(m map[*Directive]*trap) []*Directive {
+	out := make([]*Directive, 0, len(m))
+	for d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line || out[i].Line == out[j].Line && out[i].Column < out[j].Column
+	})
+	return out
 }
 
 func underscored(names []string) string {
@@ -560,6 +722,40 @@ func matchesDotfiles(pat string) bool {
 	return re.MatchString("/.env") && re.MatchString("/.git/config") && re.MatchString("/app/.env")
 }
 
+// canMatchDotfile reports whether a location can match a dotfile path at all: an exact
+// location matches one URI, and a regex location such as \.(png|css)$ only files with those
+// extensions. A regex Go cannot compile counts as matching.
+func canMatchDotfile(d *Directive) bool {
+	mod, pat := LocationMatch(d)
+	switch mod {
+	case "=":
+		return strings.Contains(pat, "/.")
+	case "~", "~*":
+		expr := lookahead.ReplaceAllString(pat, "")
+		if mod == "~*" {
+			expr = "(?i)" + expr
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return true
+		}
+		prefix, _ := re.LiteralPrefix()
+		prefix = prefix[:strings.LastIndex(prefix, "/")+1]
+		for _, base := range []string{"/", "/static/", prefix} {
+			if base == "" {
+				continue
+			}
+			for _, f := range []string{".env", ".git/config", ".htpasswd", ".git/HEAD"} {
+				if re.MatchString(base + f) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return true
+}
+
 var staticDirs = map[string]bool{"static": true, "staticfiles": true, "public": true, "assets": true, "media": true, "dist": true, "build": true, "html": true, "htdocs": true, "www": true}
 
 func (c *checker) dotfiles(s server) {
@@ -569,8 +765,9 @@ func (c *checker) dotfiles(s server) {
 			serverDeny = true
 		}
 	}
-	report := func(root *Directive, where string) {
-		path := strings.TrimRight(root.Arg(0), "/")
+	report := func(root *Directive, where, prefix string) {
+		// root in "location /static/" serves root + /static/: that is the folder exposed.
+		path := strings.TrimRight(root.Arg(0)+strings.TrimRight(prefix, "/"), "/")
 		base := path[strings.LastIndex(path, "/")+1:]
 		f := finding.New("nginx-dotfiles-served")
 		f.Detail = fmt.Sprintf("root %s in %s has no location refusing paths that start with a dot, so files such as .env, .git/config or .htpasswd under it are served to anyone (as application/octet-stream).", root.Arg(0), where)
@@ -593,7 +790,7 @@ func (c *checker) dotfiles(s server) {
 		where = "the http block (inherited by server " + serverName(s) + ")"
 	}
 	if sroot != nil && !serverDeny && c.serverRootServes(s) {
-		report(sroot, where)
+		report(sroot, where, "")
 	}
 	var visit func(block []*Directive, chain []*Directive)
 	visit = func(block []*Directive, chain []*Directive) {
@@ -602,7 +799,7 @@ func (c *checker) dotfiles(s server) {
 				continue
 			}
 			ch := append(chain[:len(chain):len(chain)], d)
-			if r := last(d.Block, "root"); r != nil && proxies(d.Block) == nil && !isDenyDot(d) {
+			if r := last(d.Block, "root"); r != nil && proxies(d.Block) == nil && !isDenyDot(d) && canMatchDotfile(d) {
 				protected := false
 				for _, sub := range d.Block {
 					if isDenyDot(sub) {
@@ -620,7 +817,11 @@ func (c *checker) dotfiles(s server) {
 					}
 				}
 				if !protected {
-					report(r, "location "+strings.Join(d.Args, " "))
+					prefix := ""
+					if m, p := LocationMatch(d); m == "" || m == "^~" || m == "=" {
+						prefix = p
+					}
+					report(r, "location "+strings.Join(d.Args, " "), prefix)
 				}
 			}
 			visit(d.Block, ch)
@@ -800,6 +1001,16 @@ func (c *checker) droppedIn(d *Directive, anc []*Directive) []string {
 // directive (map or set) responsible; "" when it does not.
 func (c *checker) reflects(value string, anc []*Directive) (string, *Directive) {
 	if containsVar(value, "$http_origin") {
+		// if ($http_origin ~* "^https://(a|b)\.example\.com$") { add_header ... $http_origin; }
+		// is an allowlist: the echo happens only for origins the condition lets in.
+		if cond := nearestIf(anc); cond != nil {
+			if r, guarded := c.originCondition(cond); guarded {
+				if r == "" {
+					return "", nil
+				}
+				return fmt.Sprintf("the request's Origin is echoed when %s", r), cond
+			}
+		}
 		return "the request's own Origin header ($http_origin) with no allowlist", nil
 	}
 	for _, v := range varsIn(value) {
@@ -812,31 +1023,69 @@ func (c *checker) reflects(value string, anc []*Directive) (string, *Directive) 
 			if len(s.d.Args) < 2 || s.d.Args[0] != v || !containsVar(s.d.Args[1], "$http_origin") {
 				continue
 			}
-			var cond *Directive
-			for i := len(s.anc) - 1; i >= 0; i-- {
-				if s.anc[i].Name == "if" {
-					cond = s.anc[i]
-					break
-				}
-			}
+			cond := nearestIf(s.anc)
 			if cond == nil {
 				return fmt.Sprintf("%s is set to $http_origin unconditionally", v), s.d
 			}
-			if len(cond.Args) == 3 && containsVar(cond.Args[0], "$http_origin") {
-				switch cond.Args[1] {
-				case "=":
-					continue
-				case "~", "~*":
-					if r := unsafeOriginRegex(cond.Args[2]); r != "" {
-						return fmt.Sprintf("%s is set to $http_origin when it matches %q, which %s", v, cond.Args[2], r), cond
-					}
+			if r, guarded := c.originCondition(cond); guarded {
+				if r == "" {
 					continue
 				}
+				return fmt.Sprintf("%s is set to $http_origin when %s", v, r), cond
 			}
 			return fmt.Sprintf("%s is set to $http_origin under a condition that does not check the origin against an allowlist", v), s.d
 		}
 	}
 	return "", nil
+}
+
+func nearestIf(anc []*Directive) *Directive {
+	for i := len(anc) - 1; i >= 0; i-- {
+		switch anc[i].Name {
+		case "if":
+			return anc[i]
+		case "location", "server":
+			return nil
+		}
+	}
+	return nil
+}
+
+// originCondition reads an if condition as an origin allowlist. guarded is false when the
+// condition does not test the origin at all; otherwise problem says what lets a foreign
+// origin through ("" for an exact match, a safe regex, or a map of $http_origin whose
+// matching entries are all exact or safe).
+func (c *checker) originCondition(cond *Directive) (problem string, guarded bool) {
+	a := cond.Args
+	if len(a) == 3 && containsVar(a[0], "$http_origin") && strings.TrimSpace(a[0]) == "$http_origin" {
+		switch a[1] {
+		case "=":
+			return "", true
+		case "~", "~*":
+			if r := unsafeOriginRegex(a[2]); r != "" {
+				return fmt.Sprintf("it matches %q, which %s", a[2], r), true
+			}
+			return "", true
+		}
+		return "", false
+	}
+	// if ($cors_ok) / if ($cors_ok = 1) with map $http_origin $cors_ok { ... }
+	if len(a) == 1 || len(a) == 3 && a[1] == "=" {
+		for _, m := range c.maps[a[0]] {
+			if !containsVar(m.Source, "$http_origin") || m.Default != "" && m.Default != "0" {
+				continue
+			}
+			for _, e := range m.Entries {
+				if e.Regex {
+					if r := unsafeOriginRegex(e.Key); r != "" {
+						return fmt.Sprintf("the map for %s (%s) accepts origins matching %q, which %s", m.Variable, c.where(m.D), e.Key, r), true
+					}
+				}
+			}
+			return "", true
+		}
+	}
+	return "", false
 }
 
 func unsafeMap(m *Map) string {
@@ -871,6 +1120,7 @@ func unsafeOriginRegex(re string) string {
 		probs = append(probs, "is not anchored with $ (https://trusted.example.com.evil.net also matches)")
 	}
 	inClass := false
+	dot, wild := false, false
 	for i := 0; i < len(re); i++ {
 		switch re[i] {
 		case '\\':
@@ -880,9 +1130,31 @@ func unsafeOriginRegex(re string) string {
 		case ']':
 			inClass = false
 		case '.':
-			if !inClass {
+			if inClass {
+				continue
+			}
+			if i+1 < len(re) && strings.IndexByte("*+?{", re[i+1]) >= 0 {
+				// ".*" / ".+" is a wildcard, safe only when an escaped dot follows it
+				// (".*\.example\.com" needs a subdomain; ".*example\.com" takes
+				// evilexample.com), possibly after closing a group: "(.+\.)?".
+				j := i + 2
+				for j < len(re) && strings.IndexByte("?+*})", re[j]) >= 0 {
+					j++
+				}
+				switch rest := re[j:]; {
+				case strings.HasPrefix(rest, `\.`) || wild:
+				case rest == "" || rest == "$":
+					probs = append(probs, "ends in a wildcard (https://trusted.example.com.evil.net also matches)")
+					wild = true
+				default:
+					probs = append(probs, "has a wildcard right before the domain name (https://evilexample.com also matches)")
+					wild = true
+				}
+				continue
+			}
+			if !dot {
 				probs = append(probs, "has an unescaped dot (matches any character)")
-				i = len(re)
+				dot = true
 			}
 		}
 	}

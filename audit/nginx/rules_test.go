@@ -38,10 +38,17 @@ func TestRules(t *testing.T) {
 		{"verify-optional.conf", []string{"nginx-verify-client-optional@verify-optional.conf:8:9/high"}},
 		{"verify-optional-checked.conf", nil},
 		{"verify-optional-forwarded.conf", nil},
+		{"verify-optional-partial.conf", []string{"nginx-verify-client-optional@verify-optional-partial.conf:6:5/medium"}},
+		{"verify-optional-partial-ok.conf", nil},
+		{"verify-optional-partial-map-ok.conf", nil},
 		{"verify-no-ca.conf", []string{"nginx-verify-client-optional-no-ca@verify-no-ca.conf:4:9/critical"}},
 		{"verify-no-ca-gated.conf", nil},
+		{"verify-no-ca-location-gated.conf", nil},
 		{"identity-trap.conf", []string{"nginx-identity-headers-not-cleared@identity-trap.conf:15:13/critical"}},
 		{"identity-ok.conf", nil},
+		{"identity-grpc.conf", []string{"nginx-identity-headers-not-cleared@identity-grpc.conf:12:9/critical"}},
+		{"identity-nested.conf", []string{"nginx-identity-headers-not-cleared@identity-nested.conf:9:9/critical"}},
+		{"identity-inc/nginx.conf", []string{"nginx-identity-headers-not-cleared@identity-inc/nginx.conf:12:9/critical"}},
 		{"identity-client.conf", []string{"nginx-identity-headers-not-cleared@identity-client.conf:8:13/critical"}},
 		{"identity-underscores.conf", []string{"nginx-identity-headers-not-cleared@identity-underscores.conf:2:5/critical"}},
 		{"identity-underscores-cleared.conf", nil},
@@ -54,8 +61,14 @@ func TestRules(t *testing.T) {
 		{"acao-reflect-map-unanchored.conf", []string{"nginx-acao-reflect-origin@acao-reflect-map-unanchored.conf:8:9/high"}},
 		{"acao-reflect-if.conf", []string{"nginx-acao-reflect-origin@acao-reflect-if.conf:7:5/high"}},
 		{"acao-if-anchored.conf", nil},
+		{"acao-if-direct-ok.conf", nil},
+		{"acao-map-subdomains-ok.conf", nil},
+		{"acao-map-wildcard-bad.conf", []string{"nginx-acao-reflect-origin@acao-map-wildcard-bad.conf:8:5/high"}},
+		{"acao-if-direct-unsafe.conf", []string{"nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:15:13/high", "nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:20:13/high", "nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:9:13/high"}},
 		{"dotfiles.conf", []string{"nginx-dotfiles-served@dotfiles.conf:4:5/medium"}},
 		{"dotfiles-static.conf", []string{"nginx-dotfiles-served@dotfiles-static.conf:7:9/low"}},
+		{"dotfiles-static-prefix.conf", []string{"nginx-dotfiles-served@dotfiles-static-prefix.conf:6:9/low"}},
+		{"dotfiles-narrow-ok.conf", nil},
 		{"dotfiles-denied.conf", nil},
 		{"dotfiles-proxied.conf", nil},
 		{"weak-tls.conf", []string{"nginx-weak-tls@weak-tls.conf:2:5/medium", "nginx-weak-tls@weak-tls.conf:5:9/medium"}},
@@ -159,5 +172,23 @@ func TestAddHeaderInheritanceNote(t *testing.T) {
 	}
 	if got := Inherited("add_header", cfg.Directives[0].Block[2].Block, cfg.Directives[0].Block); len(got) != 1 || got[0].Args[0] != "Cache-Control" {
 		t.Errorf("Inherited in /b/ = %v", got)
+	}
+}
+
+func TestUnsafeOriginRegexReasons(t *testing.T) {
+	for re, want := range map[string]string{
+		`^https://app\.example\.com$`:           "",
+		`^https://(.+\.)?example\.com$`:         "",
+		`^https://.*\.example\.com$`:            "",
+		`^https://[a-z.]+\.example\.com$`:       "",
+		`^https://.*example\.com$`:              "has a wildcard right before the domain name (https://evilexample.com also matches)",
+		`^https://app\.example\.com.*$`:         "ends in a wildcard (https://trusted.example.com.evil.net also matches)",
+		`^https://app.example\.com$`:            "has an unescaped dot (matches any character)",
+		`https://app\.example\.com`:             "is not anchored with $ (https://trusted.example.com.evil.net also matches) and is not anchored with ^ (https://evil.example/?https://trusted also matches)",
+		`^https://app\.example\.com(:[0-9]+)?$`: "",
+	} {
+		if got := unsafeOriginRegex(re); got != want {
+			t.Errorf("unsafeOriginRegex(%q) = %q, want %q", re, got, want)
+		}
 	}
 }

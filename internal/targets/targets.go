@@ -101,6 +101,14 @@ type Config struct {
 	// (nginx add_header ... always).
 	RejectPolicy *Policy
 	Policy       Policy
+	// PreflightPolicy is the CORS behaviour of preflight answers; nil means the same as Policy.
+	// A separate one models a proxy that answers OPTIONS itself (nginx `if ($request_method =
+	// OPTIONS) { add_header ...; return 204; }`) in front of an app with its own policy.
+	PreflightPolicy *Policy
+	// AnonymousBody is served to requests without a verified client certificate when the
+	// certificate is optional (no HTTPReject): an app that authorises in HTTP and shows less to
+	// anonymous callers. "" serves the same body to everyone.
+	AnonymousBody string
 	// Body is served as application/json; "" means ProfileBody, or CleanBody with Clean.
 	Body  string
 	Clean bool
@@ -125,6 +133,7 @@ type Server struct {
 	srv      *httptest.Server
 	re       *regexp.Regexp
 	rejectRe *regexp.Regexp
+	preRe    *regexp.Regexp
 	requests atomic.Int64
 
 	mu      sync.Mutex
@@ -168,9 +177,14 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, re: re, rejectRe: re}
+	s := &Server{Config: cfg, re: re, rejectRe: re, preRe: re}
 	if cfg.RejectPolicy != nil {
 		if s.rejectRe, err = compile(*cfg.RejectPolicy); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.PreflightPolicy != nil {
+		if s.preRe, err = compile(*cfg.PreflightPolicy); err != nil {
 			return nil, err
 		}
 	}
@@ -325,7 +339,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-	cors(w, r, cfg.Policy, s.re, preflight)
+	if preflight && cfg.PreflightPolicy != nil {
+		cors(w, r, *cfg.PreflightPolicy, s.preRe, true)
+	} else {
+		cors(w, r, cfg.Policy, s.re, preflight)
+	}
 	if preflight {
 		// django-cors-headers answers before the view (and its authentication) runs.
 		w.Header().Set("Content-Length", "0")
@@ -343,6 +361,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if cfg.Clean {
 			body = CleanBody
 		}
+	}
+	if cfg.AnonymousBody != "" && !verified {
+		body = cfg.AnonymousBody
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if r.Method == http.MethodHead {

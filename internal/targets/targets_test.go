@@ -144,3 +144,30 @@ func TestKnobs(t *testing.T) {
 		t.Errorf("django-like preflight: %v", resp.Header)
 	}
 }
+
+// A proxy that answers preflights with its own policy, and an app that shows anonymous callers
+// less than certificate holders.
+func TestPreflightPolicyAndAnonymousBody(t *testing.T) {
+	s := StartT(t, Config{ClientAuth: tls.VerifyClientCertIfGiven, AnonymousBody: `{"user":null}`,
+		Policy:          Policy{Kind: Allowlist, Origins: []string{"https://app.example.com"}},
+		PreflightPolicy: &Policy{Kind: ReflectCredentials}})
+	evil := map[string]string{"Origin": "https://evil.example"}
+	resp, body, err := get(t, client(s, true), "GET", s.URL, evil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" || body != ProfileBody {
+		t.Errorf("GET with a certificate: want the profile and no ACAO, got %q %v", body, resp.Header)
+	}
+	resp, body, _ = get(t, client(s, false), "GET", s.URL, evil)
+	if body != `{"user":null}` {
+		t.Errorf("GET without a certificate: want the anonymous body, got %q", body)
+	}
+	resp, _, _ = get(t, client(s, true), "OPTIONS", s.URL, map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"})
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://evil.example" || resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("preflight: want the proxy's reflection with credentials, got %v", resp.Header)
+	}
+	if _, err := Start(Config{PreflightPolicy: &Policy{Kind: Regex, Pattern: "("}}); err == nil {
+		t.Error("bad preflight pattern accepted")
+	}
+}

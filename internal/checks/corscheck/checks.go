@@ -8,6 +8,7 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
 )
@@ -31,7 +32,7 @@ var checks = []check{
 	{"cors-wildcard-with-credentials", checkWildcardWithCredentials},
 	{"cors-reflect-origin", checkReflect},
 	{"cors-reflect-origin-credentials", checkReflectCredentials},
-	{"cors-null-origin", bypass("cors-null-origin", ClassNull)},
+	{"cors-null-origin", bypass("cors-null-origin", ClassNull, ClassFile)},
 	{"cors-prefix-bypass", bypass("cors-prefix-bypass", ClassPrefix)},
 	{"cors-suffix-bypass", bypass("cors-suffix-bypass", ClassSuffix)},
 	{"cors-substring-bypass", bypass("cors-substring-bypass", ClassSubstring)},
@@ -49,6 +50,12 @@ var checks = []check{
 	{"cors-proxy-conflict", checkProxyConflict},
 }
 
+func init() {
+	if portRuleKnown() {
+		checks = append(checks, check{portRule, bypass(portRule, ClassPort)})
+	}
+}
+
 // Rules lists the rule IDs this package reports, in check order.
 func Rules() []string {
 	out := make([]string, len(checks))
@@ -58,11 +65,35 @@ func Rules() []string {
 	return out
 }
 
-func (s *scan) arbitrary() *result { return s.byOrigin["https://evil-"+s.rnd+".example"] }
+func (s *scan) arbitraryOrigin() string { return "https://evil-" + s.rnd + ".example" }
+
+func (s *scan) arbitrary() *result { return s.byOrigin[s.arbitraryOrigin()] }
+
+func (s *scan) arbitraryHTTPOrigin() string { return "http://evil-" + s.rnd + ".example" }
+
+// reflected is the made-up origin the policy allows by name: the https one, else the http one
+// (a policy that echoes every http:// origin), else the https one anyway (which may be nil).
+func (s *scan) reflected() *result {
+	if r := s.arbitrary(); r.accepted() {
+		return r
+	}
+	if r := s.byOrigin[s.arbitraryHTTPOrigin()]; r.accepted() {
+		return r
+	}
+	return s.arbitrary()
+}
 
 // reflectAll is true when a made-up origin is allowed by name: the policy echoes everything,
 // and the bypass classes are implied rather than separate findings.
-func (s *scan) reflectAll() bool { return s.arbitrary().accepted() }
+func (s *scan) reflectAll() bool { return s.reflected().accepted() }
+
+// httpOnly says, in a reflect finding, that only http:// origins are echoed.
+func (s *scan) httpOnly(r *result) string {
+	if r.Origin != s.arbitraryHTTPOrigin() {
+		return ""
+	}
+	return " Only http:// origins are echoed (" + s.arbitraryOrigin() + " is refused), which needs no network attacker: any page served over plain http reads it."
+}
 
 func (s *scan) newFinding(rule string, proof *result, detail string, notes ...string) finding.Finding {
 	f := finding.New(rule)
@@ -103,7 +134,7 @@ func (s *scan) dataPhrase() string {
 }
 
 func checkWildcardOnMTLS(s *scan) []hit {
-	if !s.env.Facts.Auth.RequiresCert() {
+	if !s.certGuarded() {
 		return nil
 	}
 	r := s.wildcardProof()
@@ -119,7 +150,7 @@ func checkWildcardOnMTLS(s *scan) []hit {
 			f.SetSeverity(sev, "Rated as on a public endpoint because a certificate bypass already serves this content without a certificate (reported by the mTLS checks); the body carries "+s.dataPhrase()+".")
 			return []hit{{f: f}}
 		}
-		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page can read this response there; Firefox sends no certificate and is not affected"
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page can read this response there (silently when the certificate is auto-selected by policy or was already chosen for this host in the session, otherwise after a certificate prompt naming the API host); Firefox sends no certificate and " + s.firefoxGets()
 		if s.f.sensitive {
 			f.SetSeverity(finding.Critical, reason+"; the response carries "+s.f.what+".")
 		} else {
@@ -154,7 +185,7 @@ func checkWildcardOnMTLS(s *scan) []hit {
 }
 
 func checkWildcard(s *scan) []hit {
-	if s.env.Facts.Auth.RequiresCert() {
+	if s.certGuarded() {
 		return nil
 	}
 	r := s.wildcardProof()
@@ -170,7 +201,7 @@ func checkWildcard(s *scan) []hit {
 	case s.f.sensitive:
 		f.SetSeverity(finding.Medium, "Any page, in any browser, reads this response without credentials, and it carries "+s.f.what+" (worth it for an attacker if the endpoint is reachable only from an intranet or an allowlisted IP).")
 	default:
-		f.SetSeverity(finding.Low, "Any page reads this response without credentials, but no cookies or client certificate are sent and it carries no sensitive data crossgate recognised.")
+		f.SetSeverity(finding.Low, "Any page reads this response without credentials, but "+s.noCredentialsMatter()+", and it carries no sensitive data crossgate recognised.")
 	}
 	return []hit{{f: f}}
 }
@@ -211,39 +242,45 @@ func (s *scan) alsoAccepted() string {
 }
 
 func checkReflect(s *scan) []hit {
-	r := s.arbitrary()
-	if !s.reflectAll() || r.include.Allowed {
+	r := s.reflected()
+	if !s.reflectAll() {
+		return s.preflightOnlyReflection("cors-reflect-origin", false)
+	}
+	if r.include.Allowed {
 		return nil
 	}
 	f := s.newFinding("cors-reflect-origin", r, fmt.Sprintf(
-		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include (%s). %s %s",
-		r.Origin, r.include.Step, s.browserNote(), s.alsoAccepted()))
+		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include (%s).%s %s %s",
+		r.Origin, r.include.Step, s.httpOnly(r), s.browserNote(), s.alsoAccepted()))
 	switch {
 	case r.ex.Status >= 400:
 		f.SetSeverity(finding.Low, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
 	case s.f.mtls && s.f.certSent:
-		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page reads this authenticated response there; Firefox sends no certificate and is not affected"
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page reads this authenticated response there; Firefox sends no certificate and " + s.firefoxGets()
 		if s.f.sensitive {
 			f.SetSeverity(finding.Critical, reason+"; it carries "+s.f.what+".")
 		} else {
 			f.SetSeverity(finding.High, reason+"; it carries no sensitive data crossgate recognised.")
 		}
 	case s.f.sensitive:
-		f.SetSeverity(finding.Medium, "Any page reads this response without credentials (no cookies, no client certificate) in every browser; it carries "+s.f.what+".")
+		f.SetSeverity(finding.Medium, "Any page reads this response without credentials in every browser ("+s.noCredentialsMatter()+"); it carries "+s.f.what+".")
 	default:
-		f.SetSeverity(finding.Low, "Any page reads this response without credentials (no cookies, no client certificate), and it carries no sensitive data crossgate recognised.")
+		f.SetSeverity(finding.Low, "Any page reads this response without credentials ("+s.noCredentialsMatter()+"), and it carries no sensitive data crossgate recognised.")
 	}
 	return []hit{{f: f}}
 }
 
 func checkReflectCredentials(s *scan) []hit {
-	r := s.arbitrary()
-	if !s.reflectAll() || !r.include.Allowed {
+	r := s.reflected()
+	if !s.reflectAll() {
+		return s.preflightOnlyReflection("cors-reflect-origin-credentials", true)
+	}
+	if !r.include.Allowed {
 		return nil
 	}
 	f := s.newFinding("cors-reflect-origin-credentials", r, fmt.Sprintf(
-		"Origin %s is reflected with Access-Control-Allow-Credentials: true; Fetch: readable with credentials: include (all browsers, simple requests)%s. %s",
-		r.Origin, s.certCarried(), s.alsoAccepted()))
+		"Origin %s is reflected with Access-Control-Allow-Credentials: true; Fetch: readable with credentials: include (all browsers, simple requests)%s.%s %s",
+		r.Origin, s.certCarried(), s.httpOnly(r), s.alsoAccepted()))
 	auth := s.authDescription()
 	switch {
 	case r.ex.Status >= 400:
@@ -318,6 +355,14 @@ func (s *scan) implied(c Class, r *result) (string, bool) {
 		if suffixOf(r) {
 			return "cors-suffix-bypass", true
 		}
+	case ClassPort:
+		// An unanchored ^https://host regex accepts :1337 as it accepts .evil.example.
+		if sameBase(ClassPrefix) {
+			return "cors-prefix-bypass", true
+		}
+		if substring {
+			return "cors-substring-bypass", true
+		}
 	case ClassSpecial:
 		if sameBase(ClassPrefix) {
 			return "cors-prefix-bypass", true
@@ -329,20 +374,27 @@ func (s *scan) implied(c Class, r *result) (string, bool) {
 	return "", false
 }
 
-func bypass(rule string, class Class) func(*scan) []hit {
+func bypass(rule string, classes ...Class) func(*scan) []hit {
 	return func(s *scan) []hit {
 		if s.reflectAll() {
 			return nil
 		}
 		var hits, impliedBy []string
 		var proof *result
-		for _, r := range s.acceptedOf(class) {
-			if by, ok := s.implied(class, r); ok {
+		var accepted []*result
+		for _, c := range classes {
+			accepted = append(accepted, s.acceptedOf(c)...)
+		}
+		for _, r := range accepted {
+			if by, ok := s.implied(r.Class, r); ok {
 				impliedBy = append(impliedBy, r.Origin+" (explained by "+by+")")
 				continue
 			}
 			hits = append(hits, r.Origin)
-			if proof == nil || (r.include.Allowed && !proof.include.Allowed) {
+			// The proof is the origin every browser can send (null before file://), then the
+			// one that reads with credentials.
+			if proof == nil || (proof.Class == ClassFile && r.Class != ClassFile) ||
+				(r.Class == proof.Class && r.include.Allowed && !proof.include.Allowed) {
 				proof = r
 			}
 		}
@@ -384,9 +436,74 @@ func (s *scan) readText(r *result) string {
 // browserNote says how the non-credentialed read differs per browser family.
 func (s *scan) browserNote() string {
 	if s.f.mtls && s.f.certSent {
+		if s.f.optional {
+			return "The endpoint serves other content without the client certificate: Chromium (Chrome, Edge) presents it on non-credentialed requests, so the read happens as the victim there; Firefox sends none and gets the anonymous answer."
+		}
 		return "The endpoint requires a client certificate: Chromium (Chrome, Edge) presents it on non-credentialed requests, so the read happens as the victim there; Firefox sends none and gets the rejection."
 	}
 	return ""
+}
+
+// certGuarded: the client certificate decides what the endpoint serves, whether the TLS or
+// HTTP layer refuses requests without one or the application shows less without one.
+func (s *scan) certGuarded() bool { return s.env.Facts.Auth.RequiresCert() || s.f.optional }
+
+// firefoxGets finishes "Firefox sends no certificate and ...".
+func (s *scan) firefoxGets() string {
+	if s.f.optional {
+		return "reads only the anonymous answer"
+	}
+	return "is not affected"
+}
+
+// noCredentialsMatter says why a non-credentialed read gets nothing private.
+func (s *scan) noCredentialsMatter() string {
+	if s.env.Facts.Auth == target.AuthOptional {
+		return "no cookies are sent, and the client certificate Chromium presents changes nothing: the endpoint serves the same content without one"
+	}
+	return "no cookies or client certificate are sent"
+}
+
+// preflightOnlyReflection reports an untrusted origin that the preflight allows by name while
+// the GET answer does not (a proxy answering OPTIONS itself in front of an app allowlist). The
+// browser then sends the PUT or DELETE with the victim's credentials; reading the answer
+// depends on the actual response, which crossgate does not provoke (only safe methods are
+// sent), so this is at least a cross-origin write with the victim's identity.
+func (s *scan) preflightOnlyReflection(rule string, credentialed bool) []hit {
+	arb := s.arbitrary()
+	for _, p := range s.pre {
+		if p.trusted || p.method != http.MethodPut || p.origin != s.arbitraryOrigin() || !p.ex.OK() {
+			continue
+		}
+		pf := evalPreflight(p)
+		if acao, _ := cors.HeaderValue(p.ex.Header, "Access-Control-Allow-Origin"); acao != p.origin || !pf.methodAllowed || pf.credAllow != credentialed {
+			continue
+		}
+		mode := "without credentials"
+		if credentialed {
+			mode = "with credentials: include"
+		}
+		getStep := "no answer"
+		if arb.ok() {
+			getStep = arb.omit.Step
+		}
+		f := finding.New(rule)
+		f.Detail = fmt.Sprintf("The preflight for Origin %s answers Access-Control-Allow-Origin: %s (Access-Control-Allow-Credentials: %s, Access-Control-Allow-Methods: %s) and passes for PUT %s, but the GET answer does not allow that origin (%s): only the preflight reflects, so a page on any origin gets its PUT, DELETE or JSON request sent, and whether it reads the answer depends on the actual response, which was not provoked (crossgate sends only safe methods).",
+			p.origin, p.origin, hv(p.ex.Header, "Access-Control-Allow-Credentials"), hv(p.ex.Header, "Access-Control-Allow-Methods"), mode, getStep)
+		f.Evidence = s.env.Evidence(p.ex)
+		switch {
+		case credentialed && s.authenticated() && s.f.mtls && !s.f.optional && !s.f.cookies:
+			f.SetSeverity(finding.High, "Chromium presents the client certificate on the preflight and on the request, so any page sends state-changing requests as the victim there; Firefox sends the preflight without a certificate, which this endpoint refuses (unless it exempts OPTIONS from the certificate check).")
+		case credentialed && s.authenticated():
+			f.SetSeverity(finding.High, "Every browser lets any page send state-changing requests with this "+s.authDescription()+" endpoint's credentials after this preflight.")
+		case !credentialed && s.f.mtls && s.f.certSent:
+			f.SetSeverity(finding.Medium, "Chromium presents the client certificate on non-credentialed preflighted requests too, so any page sends state-changing requests as the victim there; Firefox sends no certificate.")
+		default:
+			f.SetSeverity(finding.Low, "The endpoint is not authenticated (no required client certificate, no session cookie), so the allowed cross-origin request carries nothing an attacker could not send directly.")
+		}
+		return []hit{{f: f, key: "preflight"}}
+	}
+	return nil
 }
 
 func (s *scan) certCarried() string {
@@ -418,6 +535,9 @@ func (s *scan) rateBypass(f *finding.Finding, r *result) {
 	if origin == "null" {
 		page = "a sandboxed iframe or data: page (Origin: null)"
 	}
+	if origin == fileOrigin {
+		page = "a local file page in a client that sends Origin: file://"
+	}
 	switch {
 	case r.ex.Status >= 400:
 		sev := base
@@ -425,6 +545,8 @@ func (s *scan) rateBypass(f *finding.Finding, r *result) {
 			sev = finding.Low
 		}
 		f.SetSeverity(sev, upper(page)+" reads only an error response (status "+strconv.Itoa(r.ex.Status)+").")
+	case origin == fileOrigin:
+		f.SetSeverity(finding.Low, "Chromium and Firefox send Origin: null from file: pages, never file://, so only clients that send file:// (some embedded WebViews of hybrid apps) read this, and the victim must first open the attacker's file in one.")
 	case r.include.Allowed && s.authenticated():
 		if s.f.sensitive {
 			f.SetSeverity(base.Raise(1), "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include (simple GET), and it carries "+s.f.what+".")
@@ -432,7 +554,7 @@ func (s *scan) rateBypass(f *finding.Finding, r *result) {
 			f.SetSeverity(base, "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include; it carries no sensitive data crossgate recognised.")
 		}
 	case r.omit.Allowed && s.f.mtls && s.f.certSent:
-		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so " + page + " reads this authenticated response there; Firefox sends no certificate and is not affected"
+		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so " + page + " reads this authenticated response there; Firefox sends no certificate and " + s.firefoxGets()
 		if s.f.sensitive {
 			f.SetSeverity(base.Raise(1), reason+"; it carries "+s.f.what+".")
 		} else {
@@ -462,7 +584,9 @@ func checkCredentialsOnDisallowed(s *scan) []hit {
 	var hits []string
 	var proof *result
 	for _, r := range s.results {
-		if r.ok() && r.acac == "true" && !r.omit.Allowed && !r.include.Allowed {
+		// Only with no ACAO at all: a fixed ACAO naming another origin next to a static
+		// ACAC is the ordinary single-origin setup, and several ACAO lines are a proxy conflict.
+		if r.ok() && r.acac == "true" && r.acaoLines == 0 {
 			hits = append(hits, r.Origin)
 			if proof == nil {
 				proof = r
@@ -475,7 +599,7 @@ func checkCredentialsOnDisallowed(s *scan) []hit {
 	f := s.newFinding("cors-credentials-on-disallowed-origin", proof, fmt.Sprintf(
 		"Access-Control-Allow-Credentials: true is sent to %d origins the evaluator does not allow (e.g. %s: %s); django-cors-headers before 4.3 (Debian 12 ships 3.14) does this with CORS_ALLOW_CREDENTIALS = True.",
 		len(hits), proof.Origin, proof.omit.Step))
-	f.SetSeverity(finding.Info, "No browser reads these responses (no matching Access-Control-Allow-Origin); it is a fingerprint of an old django-cors-headers and makes ACAC alone meaningless as a signal.")
+	f.SetSeverity(finding.Info, "No browser reads these responses (no matching Access-Control-Allow-Origin); it is typically a fingerprint of django-cors-headers before 4.3 and makes ACAC alone meaningless as a signal.")
 	return []hit{{f: f}}
 }
 
@@ -495,7 +619,9 @@ func checkMissingVary(s *scan) []hit {
 	values := map[string]bool{}
 	var proof *result
 	for _, r := range s.results {
-		if !r.ok() {
+		// Error answers (a WAF refusing odd origins) are left out: they are rarely cacheable,
+		// and their missing ACAO says nothing about the policy.
+		if !r.ok() || r.ex.Status >= 400 {
 			continue
 		}
 		values[r.acao] = true
@@ -510,10 +636,13 @@ func checkMissingVary(s *scan) []hit {
 		"Access-Control-Allow-Origin changes with the Origin header (%d distinct values, e.g. %q for Origin %s) but the response has no Vary: Origin, so a cache may serve one origin's CORS answer to another.",
 		len(values), proof.acao, proof.Origin))
 	cc := strings.ToLower(strings.Join(proof.ex.Header.Values("Cache-Control"), ","))
-	if strings.Contains(cc, "no-store") {
+	switch {
+	case strings.Contains(cc, "no-store"):
 		f.SetSeverity(finding.Low, "Cache-Control: no-store keeps conforming caches from storing it, so poisoning needs a misbehaving cache.")
-	} else {
-		f.SetSeverity(finding.Medium, "Nothing forbids caching (no Cache-Control: no-store), so a browser or shared cache can replay an allowed origin's headers to another origin, or a refusal to the allowed one.")
+	case strings.Contains(cc, "private"):
+		f.SetSeverity(finding.Low, "Cache-Control: private keeps shared caches from storing it, and browsers partition their own cache by top-level site, so poisoning needs a misbehaving cache.")
+	default:
+		f.SetSeverity(finding.Medium, "Nothing forbids shared caching (no Cache-Control: no-store or private), so a shared cache can replay an allowed origin's headers to another origin, or a refusal to the allowed one.")
 	}
 	return []hit{{f: f}}
 }
@@ -574,6 +703,7 @@ func checkPermissivePreflight(s *scan) []hit {
 		problems []string
 		proof    *preflight
 		cred     bool
+		wide     bool // a made-up method or header is allowed, not just a long max-age
 	}
 	var groups []*group
 	byOrigin := map[string]*group{}
@@ -602,10 +732,12 @@ func checkPermissivePreflight(s *scan) []hit {
 		if pf.unusual {
 			add("the made-up method " + unusualMethod + " is allowed (Access-Control-Allow-Methods: " + hv(p.ex.Header, "Access-Control-Allow-Methods") + ")")
 			g.cred = g.cred || pf.unusualCred
+			g.wide = true
 		}
 		if pf.header {
 			add("the made-up request header " + testHeader + " is allowed (Access-Control-Allow-Headers: " + hv(p.ex.Header, "Access-Control-Allow-Headers") + ")")
 			g.cred = g.cred || pf.headerCred
+			g.wide = true
 		}
 		if pf.age > maxAgeLimit {
 			add("Access-Control-Max-Age is " + strconv.Itoa(pf.age) + " s (more than a day)")
@@ -624,8 +756,13 @@ func checkPermissivePreflight(s *scan) []hit {
 		f.Detail = fmt.Sprintf("Preflight from %s (%s): %s.", g.origin, who, strings.Join(g.problems, "; "))
 		f.Evidence = s.env.Evidence(g.proof.ex)
 		switch {
+		case !g.wide:
+			// MDN, Access-Control-Max-Age: Firefox caps it at 24 hours, Chromium at 2 hours.
+			f.SetSeverity(finding.Low, "Only the cache lifetime is long, and browsers cap it (Firefox at 24 hours, Chromium at 2 hours), so it merely delays a policy change reaching browsers that cached this answer.")
 		case g.trusted:
 			f.SetSeverity(finding.Low, "Only the trusted origin gets this answer, so it widens what a compromise of that origin can do rather than opening the API to others.")
+		case g.cred && s.authenticated() && s.f.mtls && !s.f.optional:
+			f.SetSeverity(finding.High, "Chromium presents the client certificate on the preflight and the request, so a page on "+g.origin+" sends arbitrary methods and headers with credentials to this "+s.authDescription()+" endpoint after one preflight there; Firefox sends the preflight without a certificate, which this endpoint refuses (unless it exempts OPTIONS from the certificate check).")
 		case g.cred && s.authenticated():
 			f.SetSeverity(finding.High, "Any browser lets a page on "+g.origin+" send arbitrary methods and headers with credentials to this "+s.authDescription()+" endpoint after one preflight.")
 		default:
@@ -700,14 +837,13 @@ func checkExposedHeaders(s *scan) []hit {
 			n = strings.TrimSpace(n)
 			switch {
 			case n == "*":
-				// * exposes every header to non-credentialed readers; it matters when one is sensitive.
+				// * exposes every header to non-credentialed readers; it matters when one is
+				// sensitive. With credentials: include it is the literal name "*", which
+				// exposes nothing, so ACAC: true next to it is no exposure of its own.
 				for k := range r.ex.Header {
 					if sensitiveHeader(k) && !strings.EqualFold(k, "Set-Cookie") {
 						names = append(names, "* (exposing "+k+")")
 					}
-				}
-				if r.acac == "true" {
-					names = append(names, "* with credentials")
 				}
 			case n != "" && sensitiveHeader(n):
 				names = append(names, n)
@@ -737,16 +873,22 @@ func checkExposedHeaders(s *scan) []hit {
 
 func checkProxyConflict(s *scan) []hit {
 	var reasons []string
-	var proof *result
+	var proof, list *result
 	var wild, specific *result
 	for _, r := range s.results {
 		if !r.ok() {
 			continue
 		}
-		if r.acaoLines > 1 || (r.acaoLines == 1 && strings.Contains(r.acao, ",")) {
+		if r.acaoLines > 1 {
 			if proof == nil {
 				proof = r
 				reasons = append(reasons, fmt.Sprintf("the response to Origin %s carries Access-Control-Allow-Origin %d times (%q), which no browser accepts (%s)", r.Origin, r.acaoLines, r.acao, r.omit.Step))
+			}
+			continue
+		}
+		if r.acaoLines == 1 && strings.Contains(r.acao, ",") {
+			if list == nil {
+				list = r
 			}
 			continue
 		}
@@ -783,6 +925,15 @@ func checkProxyConflict(s *scan) []hit {
 			break
 		}
 	}
+	if proof == nil && list != nil {
+		// One header line holding several origins is one layer's invalid value, not two
+		// layers: the Access-Control-Allow-Origin grammar allows a single origin, "null" or *.
+		f := s.newFinding("cors-proxy-conflict", list, fmt.Sprintf(
+			"The response to Origin %s carries one Access-Control-Allow-Origin header holding a list (%q); the header takes a single origin, so no browser accepts it (%s). Several origins need the server to compare the Origin header with its list and echo the one that matches.",
+			list.Origin, list.acao, list.omit.Step))
+		f.SetSeverity(finding.Low, "No browser reads a response whose Access-Control-Allow-Origin is a list, so nothing is exposed; the legitimate cross-origin callers are broken.")
+		return []hit{{f: f, key: "list"}}
+	}
 	if proof == nil {
 		return nil
 	}
@@ -815,6 +966,7 @@ var ruleAdvice = map[string]string{
 	"cors-private-network":                  "Send Access-Control-Allow-Private-Network: true only to the exact origins that need private-network access.",
 	"cors-sensitive-exposed-headers":        "Remove identity, cookie and token headers from Access-Control-Expose-Headers.",
 	"cors-proxy-conflict":                   "Set CORS headers in one layer only: remove the proxy's add_header Access-Control-Allow-Origin or the app's CORS middleware.",
+	portRule:                                "Compare the whole origin, port included: scheme, host and port must all equal an allowlist entry.",
 }
 
 func remediation(rule string, s *scan) string {

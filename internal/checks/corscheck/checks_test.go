@@ -90,6 +90,50 @@ func TestSyntheticAnswers(t *testing.T) {
 			s.preflightAnswer(trustedOrigin, "PUT", true, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin}, "Access-Control-Allow-Methods": {"PUT"}, "Access-Control-Max-Age": {"604800"}})
 			s.preflightAnswer(trustedOrigin, unusualMethod, true, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin}, "Access-Control-Allow-Methods": {"PUT"}, "Access-Control-Max-Age": {"86400"}})
 		}, map[string]finding.Severity{"cors-permissive-preflight": finding.Low}},
+		{"Cache-Control private keeps shared caches out", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{})
+			s.answer(trustedOrigin, ClassTrusted, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin}, "Cache-Control": {"private, max-age=60"}})
+		}, map[string]finding.Severity{"cors-missing-vary-origin": finding.Low}},
+		{"a fixed ACAO with a static ACAC is the single-origin setup", func(s *scan) {
+			fixed := http.Header{"Access-Control-Allow-Origin": {trustedOrigin}, "Access-Control-Allow-Credentials": {"true"}, "Vary": {vary}}
+			s.answer(evil, ClassArbitrary, 200, fixed)
+			s.answer("null", ClassNull, 200, fixed)
+			s.answer(trustedOrigin, ClassTrusted, 200, fixed)
+		}, map[string]finding.Severity{}},
+		{"ACAC on the trusted origin's doubled ACAO is no disallowed-origin credential", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Access-Control-Allow-Origin": {"*"}, "Vary": {vary}})
+			s.answer(trustedOrigin, ClassTrusted, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin, "*"}, "Access-Control-Allow-Credentials": {"true"}, "Vary": {vary}})
+		}, map[string]finding.Severity{"cors-proxy-conflict": finding.Medium, "cors-wildcard": finding.Low}},
+		{"ACAC without any ACAO is the django-cors-headers 3.x quirk", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Access-Control-Allow-Credentials": {"true"}, "Vary": {vary}})
+			s.answer(trustedOrigin, ClassTrusted, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin}, "Access-Control-Allow-Credentials": {"true"}, "Vary": {vary}})
+		}, map[string]finding.Severity{"cors-credentials-on-disallowed-origin": finding.Info}},
+		{"one ACAO header holding a list is one layer's invalid value", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Vary": {vary}})
+			s.answer(trustedOrigin, ClassTrusted, 200, http.Header{"Access-Control-Allow-Origin": {trustedOrigin + ", https://admin.example.com"}, "Vary": {vary}})
+		}, map[string]finding.Severity{"cors-proxy-conflict": finding.Low}},
+		{"expose * with credentials and nothing sensitive exposes nothing", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Access-Control-Allow-Origin": {evil}, "Access-Control-Allow-Credentials": {"true"},
+				"Access-Control-Expose-Headers": {"*"}, "X-Request-Id": {"1"}, "Vary": {vary}})
+		}, map[string]finding.Severity{"cors-reflect-origin-credentials": finding.Low}},
+		{"a long max-age alone for a stranger opens nothing", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Vary": {vary}})
+			s.preflightAnswer(evil, "PUT", false, 200, http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"GET, PUT"}, "Access-Control-Max-Age": {"1000000"}})
+		}, map[string]finding.Severity{"cors-permissive-preflight": finding.Low}},
+		{"a WAF refusal without ACAO is no origin-dependent ACAO", func(s *scan) {
+			fixed := http.Header{"Access-Control-Allow-Origin": {trustedOrigin}}
+			s.answer(evil, ClassArbitrary, 200, fixed)
+			s.answer(trustedOrigin, ClassTrusted, 200, fixed)
+			s.answer("https://app.example.com`.evil-"+rnd+".example", ClassSpecial, 403, http.Header{})
+		}, map[string]finding.Severity{}},
+		{"a csrftoken cookie is no cookie authentication", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Access-Control-Allow-Origin": {evil}, "Access-Control-Allow-Credentials": {"true"},
+				"Set-Cookie": {"csrftoken=abc; Path=/; SameSite=Lax"}, "Vary": {vary}})
+		}, map[string]finding.Severity{"cors-reflect-origin-credentials": finding.Low}},
+		{"a session cookie passed with -H is cookie authentication", func(s *scan) {
+			s.answer(evil, ClassArbitrary, 200, http.Header{"Access-Control-Allow-Origin": {evil}, "Access-Control-Allow-Credentials": {"true"}, "Vary": {vary}})
+			s.byOrigin[evil].ex.RequestHeader.Set("Cookie", "theme=dark; sessionid=s3cr3t")
+		}, map[string]finding.Severity{"cors-reflect-origin-credentials": finding.High}},
 		{"preflight refused for the stranger", func(s *scan) {
 			s.answer(evil, ClassArbitrary, 200, http.Header{"Vary": {vary}})
 			s.preflightAnswer(evil, unusualMethod, false, 200, http.Header{"Access-Control-Allow-Methods": {unusualMethod}, "Access-Control-Max-Age": {"9999999"}})

@@ -8,16 +8,18 @@
 // Request budget per endpoint (Budget): at most 40 requests, counted by the probe client
 // (identical requests are answered from its cache and cost nothing). The plan (Plan) is: own
 // origin, each --origin, one arbitrary origin, null; per base host (each --origin host, the
-// target host, and any fixed ACAO value the server names) an http:// downgrade, prefix, two
-// suffix, two substring, one probe per dot and two sub-domain probes; three localhost and five
-// third-party origins; six special characters for the first base. Then three preflights
-// (PUT with Authorization, x-crossgate-test and Private-Network; DELETE; a made-up method) for
-// an untrusted origin and two for the first trusted one, and one certificate-less GET when the
-// endpoint rejects at HTTP level. Measured (go test -run Budget -v, BenchmarkCORSScanEndpoint):
-// 34 requests for an IP target with one --origin, 40 for a domain target with an --origin on
-// the same registered domain, 30 with none; a domain target with an --origin on another
-// domain plans 44 and the last four (special characters) are dropped. Probes beyond the
-// budget are dropped lowest priority first and the drop is noted in the findings' evidence.
+// target host, and any fixed ACAO value the server names, a trailing slash ignored) an http://
+// downgrade, prefix, two suffix, two substring, one probe per dot except the one before the
+// top-level domain, and two sub-domain probes; three localhost and five third-party origins;
+// six special characters for the first base; last, file://. Then two preflights for an
+// untrusted origin (PUT with Authorization, x-crossgate-test and Private-Network; a made-up
+// method) and a PUT one for the first trusted origin, and one certificate-less GET when the
+// endpoint rejects at HTTP level and the mTLS inspector did not already send one. Measured
+// (go test -run 'Budget|Sends' -v, BenchmarkCORSScanEndpoint): 32 requests for an IP target
+// with one --origin, 38 for a domain target with an --origin on the same registered domain,
+// 30 with none, 40 with an --origin on another domain, where the file:// probe is the one
+// dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
+// the findings' evidence.
 package corscheck
 
 import (
@@ -32,6 +34,7 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
 	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 )
@@ -40,13 +43,16 @@ const (
 	budget = 40
 	// Requests kept back from the GET probes: the preflights and the certificate-less look at
 	// an HTTP-level rejection page.
-	preflightsUntrusted = 3
-	preflightsTrusted   = 2
+	preflightsUntrusted = 2
+	preflightsTrusted   = 1
 	reserveAnonymous    = 1
 	workers             = 4
 	unusualMethod       = "CROSSGATE"
 	testHeader          = "x-crossgate-test"
 	maxAgeLimit         = 86400 // django-cors-headers' default; more keeps a permissive answer cached for days
+	// sameContent is the body similarity above which the anonymous answer counts as the same
+	// content as the authenticated one (timestamps and request ids differ between any two).
+	sameContent = 0.9
 )
 
 // Budget is the maximum number of requests Run sends to one endpoint.
@@ -110,6 +116,10 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 	}
 	var trusted []string
 	for _, t := range env.TrustedOrigins {
+		if strings.TrimSpace(t) == fileOrigin {
+			s.trusted[fileOrigin] = true
+			continue
+		}
 		if o, err := cors.ParseOrigin(strings.TrimSpace(t)); err == nil {
 			// --origin null is the user's choice too; it is no mutation base.
 			s.trusted[o.String()] = true
@@ -146,7 +156,9 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 			continue
 		}
 		// A partial wildcard (https://*.example.com) matches nothing in a browser; no base.
-		if o, err := cors.ParseOrigin(r.acao); err == nil && !o.Opaque && !strings.Contains(o.Host, "*") &&
+		// A trailing slash (https://app.example.com/) makes the value match no origin, but it
+		// still names the host the operator meant to trust.
+		if o, err := cors.ParseOrigin(strings.TrimSuffix(r.acao, "/")); err == nil && !o.Opaque && !strings.Contains(o.Host, "*") &&
 			!s.byOriginHas(o.String()) && !contains(bases, o.String()) {
 			bases = append(bases, o.String())
 		}
@@ -165,6 +177,7 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 	s.learnFacts()
 	s.sendPreflights()
 	s.sendAnonymous()
+	s.sendArbitraryHTTP()
 	return s.report()
 }
 
@@ -267,17 +280,43 @@ func (s *scan) evaluate(m Mutation, ex *probe.Exchange) *result {
 	if !ex.OK() {
 		return r
 	}
-	req := cors.Request{Origin: m.Origin, Method: http.MethodGet, Credentials: cors.Omit}
-	r.omit = cors.Check(req, ex.Status, ex.Header)
-	req.Credentials = cors.Include
-	r.include = cors.Check(req, ex.Status, ex.Header)
 	vals := ex.Header.Values("Access-Control-Allow-Origin")
 	r.acaoLines = len(vals)
 	r.acao, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Origin")
 	r.acac, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Credentials")
+	if m.Origin == fileOrigin {
+		r.omit, r.include = fileVerdicts(r.acao, r.acaoLines, r.acac)
+	} else {
+		req := cors.Request{Origin: m.Origin, Method: http.MethodGet, Credentials: cors.Omit}
+		r.omit = cors.Check(req, ex.Status, ex.Header)
+		req.Credentials = cors.Include
+		r.include = cors.Check(req, ex.Status, ex.Header)
+	}
 	r.wildcard = r.acao == "*"
 	r.specific = (r.omit.Allowed || r.include.Allowed) && !r.wildcard
 	return r
+}
+
+// fileVerdicts applies the CORS check to Origin: file://, which the Fetch evaluator rejects as
+// no serialized origin: a client that sends it compares ACAO with it byte for byte like any
+// origin, and needs ACAC: true for a credentialed read.
+func fileVerdicts(acao string, lines int, acac string) (omit, include cors.Verdict) {
+	switch {
+	case lines == 0:
+		omit = cors.Verdict{Step: cors.StepACAOMissing, Reason: "The response has no Access-Control-Allow-Origin header."}
+		return omit, omit
+	case acao == "*":
+		omit = cors.Verdict{Allowed: true, Step: cors.StepACAOWildcard, Reason: "Access-Control-Allow-Origin is * and the request carries no credentials."}
+		return omit, cors.Verdict{Step: cors.StepACAOWildcardCreds, Reason: "Access-Control-Allow-Origin * does not allow a request whose credentials mode is include."}
+	case acao != fileOrigin:
+		omit = cors.Verdict{Step: cors.StepACAOMismatch, Reason: "Access-Control-Allow-Origin is not file://."}
+		return omit, omit
+	}
+	omit = cors.Verdict{Allowed: true, Step: cors.StepOriginMatched, Reason: "Access-Control-Allow-Origin is file://, the Origin such a client sends."}
+	if acac != "true" {
+		return omit, cors.Verdict{Step: cors.StepACACNotTrue, Reason: "Access-Control-Allow-Credentials is not exactly true."}
+	}
+	return omit, cors.Verdict{Allowed: true, Step: cors.StepACACTrue, Reason: "Access-Control-Allow-Origin is file:// and Access-Control-Allow-Credentials is true."}
 }
 
 // accepted reports whether origin m is allowed to read by the origin check itself (not by a
@@ -292,7 +331,7 @@ func (s *scan) sendPreflights() {
 	untrusted := "https://evil-" + s.rnd + ".example"
 	if r := s.byOrigin[untrusted]; r == nil || !r.accepted() {
 		for _, r := range s.results {
-			if r.accepted() {
+			if r.accepted() && r.Class != ClassFile {
 				untrusted = r.Origin
 				break
 			}
@@ -303,13 +342,15 @@ func (s *scan) sendPreflights() {
 		trusted bool
 		method  string
 	}
-	specs := []spec{{untrusted, false, http.MethodPut}, {untrusted, false, http.MethodDelete}, {untrusted, false, unusualMethod}}
+	// PUT carries the header and private-network questions too; DELETE would add nothing a
+	// check reads, and the made-up method is the one that tells echoing from a fixed list.
+	specs := []spec{{untrusted, false, http.MethodPut}, {untrusted, false, unusualMethod}}
 	for _, t := range s.env.TrustedOrigins {
 		o, err := cors.ParseOrigin(strings.TrimSpace(t))
 		if err != nil || o.Opaque {
 			continue
 		}
-		specs = append(specs, spec{o.String(), true, http.MethodPut}, spec{o.String(), true, unusualMethod})
+		specs = append(specs, spec{o.String(), true, http.MethodPut})
 		break
 	}
 	specs = specs[:s.take(len(specs))]
@@ -331,6 +372,21 @@ func (s *scan) sendPreflights() {
 	wg.Wait()
 }
 
+// sendArbitraryHTTP asks, when an http:// origin got through but the arbitrary https one did
+// not, whether every http:// origin does: then no network attacker is needed, any page served
+// over plain http reads the API. It runs last, on whatever budget is left, because it only
+// widens a finding (cors-http-origin-trusted) that is already reported.
+func (s *scan) sendArbitraryHTTP() {
+	if s.arbitrary().accepted() || len(s.acceptedOf(ClassHTTP)) == 0 {
+		return
+	}
+	if s.left == 0 {
+		s.skipped++
+		return
+	}
+	s.send([]Mutation{{Origin: s.arbitraryHTTPOrigin(), Class: ClassArbitrary}}, 1)
+}
+
 // sendAnonymous looks at what a browser that sends no certificate (Firefox on a
 // non-credentialed request) gets from an endpoint that rejects at HTTP level.
 func (s *scan) sendAnonymous() {
@@ -347,7 +403,12 @@ func (s *scan) sendAnonymous() {
 
 // facts are what the severity depends on.
 type facts struct {
-	mtls      bool // a request without a certificate is refused, and no bypass is known
+	// mtls: the client certificate decides what the endpoint serves (refused without one, or,
+	// with an optional certificate, different content without one), and no bypass is known.
+	mtls bool
+	// optional: the certificate is optional at TLS level, so a browser that sends none (Firefox
+	// on a non-credentialed request) is still answered, with the anonymous content.
+	optional  bool
 	certSent  bool // the probes carried the user's certificate
 	cookies   bool // the baseline sets session or CSRF cookies
 	sensitive bool
@@ -355,12 +416,24 @@ type facts struct {
 	content   int    // status of the authenticated content
 }
 
-var sessionCookie = regexp.MustCompile(`(?i)session|csrf|sid|auth|token|jwt`)
+// sessionCookie names cookies that authenticate. CSRF cookies (Django's csrftoken, XSRF-TOKEN)
+// are left out: they grant nothing by themselves, so they are no sign that a credentialed read
+// gets more than an anonymous one.
+var (
+	sessionCookie = regexp.MustCompile(`(?i)session|sid|auth|token|jwt`)
+	csrfCookie    = regexp.MustCompile(`(?i)csrf|xsrf`)
+)
+
+func authCookie(name string) bool {
+	name = strings.TrimSpace(name)
+	return sessionCookie.MatchString(name) && !csrfCookie.MatchString(name)
+}
 
 func (s *scan) learnFacts() {
 	env := s.env
 	s.f.certSent = env.HasCert()
-	s.f.mtls = env.Facts.Auth.RequiresCert() && !env.Facts.Unauthenticated
+	s.f.optional = env.Facts.Auth == target.AuthOptional && s.certChangesContent()
+	s.f.mtls = (env.Facts.Auth.RequiresCert() || s.f.optional) && !env.Facts.Unauthenticated
 	base := env.Facts.Baseline
 	if own := s.byOrigin[s.self]; own.ok() && (base == nil || !base.OK()) {
 		base = own.ex
@@ -377,8 +450,17 @@ func (s *scan) learnFacts() {
 		s.f.content = base.Status
 		for _, c := range base.Header.Values("Set-Cookie") {
 			name, _, _ := strings.Cut(c, "=")
-			if sessionCookie.MatchString(name) {
+			if authCookie(name) {
 				s.f.cookies = true
+			}
+		}
+		// A session cookie the user passes with -H is what the victim's browser would attach
+		// to a credentials: include request.
+		for _, line := range base.RequestHeader.Values("Cookie") {
+			for _, kv := range strings.Split(line, ";") {
+				if name, _, _ := strings.Cut(kv, "="); authCookie(name) {
+					s.f.cookies = true
+				}
 			}
 		}
 	}
@@ -390,6 +472,21 @@ func (s *scan) learnFacts() {
 	if env.Facts.Stack == "" && base != nil && base.OK() {
 		env.Facts.Stack = guessStack(base.Header)
 	}
+}
+
+// certChangesContent reports whether, on an endpoint that asks for a certificate but answers
+// without one, the anonymous answer differs from the authenticated one: then the application
+// authorises by certificate, and Chromium, which presents it on non-credentialed requests too,
+// hands a cross-origin page the victim's content.
+func (s *scan) certChangesContent() bool {
+	base, anon := s.env.Facts.Baseline, s.env.Facts.Anonymous
+	if !s.env.HasCert() || !base.OK() || !anon.OK() || base.Status >= 400 || base == anon {
+		return false
+	}
+	if anon.Status != base.Status {
+		return true
+	}
+	return mtlscheck.Similarity(anon.Body, base.Body) < sameContent
 }
 
 // guessStack recognises django-cors-headers' and Django's marks, or nginx's Server header.

@@ -163,6 +163,19 @@ var cases = []tcase{
 		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, OmitVary: true}},
 		want: map[string]sev{"cors-missing-vary-origin": {finding.Medium, finding.Medium}}},
 
+	// A proxy answers OPTIONS itself with a reflected origin and credentials while the app
+	// allowlists: the GET is not readable, but the credentialed PUT gets sent.
+	{name: "credentialed reflection only on the preflight", trusted: []string{trustedOrigin},
+		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}},
+			PreflightPolicy: &targets.Policy{Kind: targets.ReflectCredentials}},
+		want: map[string]sev{"cors-reflect-origin-credentials": {finding.High, finding.Low}}},
+
+	// Every http:// origin is echoed, https ones are not: a reflection that needs no network
+	// attacker, reported as such rather than as one trusted http origin.
+	{name: "every http origin reflected", trusted: []string{trustedOrigin},
+		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com$|^http://`, Credentials: true}},
+		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Medium}}},
+
 	// Clean targets: nothing to report.
 	{name: "exact allowlist", trusted: []string{trustedOrigin},
 		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/cors"
+	"github.com/crossgate/crossgate/finding"
 )
 
 // Class names what a probe origin tests. The bypass classes map one to one onto rules.
@@ -25,7 +26,29 @@ const (
 	ClassHTTP       Class = "http"        // http:// downgrade of a trusted or the own origin
 	ClassThirdParty Class = "third-party" // shared hosting origins
 	ClassLocalhost  Class = "localhost"   // loopback origins
+	ClassFile       Class = "file"        // Origin: file://, reported with null (local file pages)
+	ClassPort       Class = "port"        // the first trusted origin on another port (cors-any-port)
 )
+
+// portRule is the rule ID for an allowlist that ignores the port (cors-anchors.md C14). It is
+// probed and reported only once the finding catalogue holds it, so no request is spent on an
+// answer nothing can report.
+const portRule = "cors-any-port"
+
+func portRuleKnown() bool { _, ok := finding.Lookup(portRule); return ok }
+
+// otherPort is a port no allowlist is likely to name, unlike 8443 or 3000.
+func otherPort(p string) string {
+	if p == "1337" {
+		return "1338"
+	}
+	return "1337"
+}
+
+// fileOrigin is what some embedded WebViews (hybrid apps) send from file: pages, and what
+// django-cors-headers matches when "file://" is listed. It is no serialized origin: Chromium
+// and Firefox send "null" from file: pages.
+const fileOrigin = "file://"
 
 // Mutation is one Origin value to send.
 type Mutation struct {
@@ -78,7 +101,7 @@ type planner struct {
 // add keeps origin when it is a valid, new serialized origin; invalid candidates (a fuzzed
 // host with odd bytes) are dropped rather than sent.
 func (p *planner) add(class Class, base, origin string) {
-	if origin != "null" {
+	if origin != "null" && origin != fileOrigin {
 		o, err := cors.ParseOrigin(origin)
 		if err != nil || o.Opaque {
 			return
@@ -117,7 +140,7 @@ func (b base) originScheme(scheme, host string) string {
 // (own, trusted, arbitrary, null), then per-base mutations, then fixed third-party and
 // localhost probes, then the special characters of the first base. Run sends them in this
 // order and stops at the budget, so the order is the priority. rnd makes the made-up names
-// unique per scan. Every Origin is a valid serialized origin or "null".
+// unique per scan. Every Origin is a valid serialized origin, "null" or "file://".
 func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 	p := &planner{seen: map[string]bool{}}
 	var self cors.Origin
@@ -177,7 +200,10 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 		if len(rd) > 1 {
 			p.add(ClassSubstring, from, b.origin(rd[1:]))
 		}
-		for i := 0; i < len(b.host); i++ {
+		// The last dot is left alone: "app.examplexcom" sits under a top-level domain that does
+		// not exist, so nobody can host a page there even when a regex lets it through.
+		last := strings.LastIndexByte(strings.TrimSuffix(b.host, "."), '.')
+		for i := 0; i < last; i++ {
 			if b.host[i] == '.' {
 				p.add(ClassDot, from, b.origin(b.host[:i]+"x"+b.host[i+1:]))
 			}
@@ -199,5 +225,18 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 			p.add(ClassSpecial, from, first.originScheme(first.scheme, first.host+c+".evil-"+rnd+".example"))
 		}
 	}
+	// Last: another service on a trusted host, and only some WebViews send file://, so these
+	// are the first probes the budget drops.
+	if portRuleKnown() {
+		for _, b := range bases {
+			if !b.ownHost {
+				from := b.origin(b.host)
+				b.port = otherPort(b.port)
+				p.add(ClassPort, from, b.origin(b.host))
+				break
+			}
+		}
+	}
+	p.add(ClassFile, "", fileOrigin)
 	return p.out
 }

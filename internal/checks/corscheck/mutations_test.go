@@ -44,14 +44,12 @@ func TestPlanProbes(t *testing.T) {
 		"https://xwww.example.comx.example":              ClassSubstring,
 		"https://xample.com":                             ClassSubstring,
 		"https://wwwxexample.com":                        ClassDot,
-		"https://www.examplexcom":                        ClassDot,
 		"https://crossgate-sub.www.example.com":          ClassSubdomain,
 		"https://crossgate-sub.example.com":              ClassSubdomain,
 		"http://www.example.com":                         ClassHTTP,
 		"http://api.corp.example.com":                    ClassHTTP,
 		"https://apixcorp.example.com":                   ClassDot,
 		"https://api.corpxexample.com":                   ClassDot,
-		"https://api.corp.examplexcom":                   ClassDot,
 		"https://www.example.com_.evil-r4nd.example":     ClassSpecial,
 		"https://www.example.com`.evil-r4nd.example":     ClassSpecial,
 		"https://crossgate.github.io":                    ClassThirdParty,
@@ -62,6 +60,13 @@ func TestPlanProbes(t *testing.T) {
 	for o, c := range want {
 		if got, ok := m[o]; !ok || got != c {
 			t.Errorf("probe %s: got class %q (present %v), want %q", o, got, ok, c)
+		}
+	}
+	// The dot before the top-level domain is never replaced: nobody can host
+	// www.examplexcom, so accepting it proves nothing exploitable and costs a request.
+	for _, o := range []string{"https://www.examplexcom", "https://api.corp.examplexcom"} {
+		if _, ok := m[o]; ok {
+			t.Errorf("probe %s under a non-existent top-level domain", o)
 		}
 	}
 	// Special characters only for the first base: they are the lowest priority.
@@ -133,7 +138,7 @@ func FuzzPlan(f *testing.F) {
 			u = pu
 		}
 		for _, m := range Plan(u, []string{trusted, trusted + "x"}, rnd) {
-			if m.Origin == "null" {
+			if m.Origin == "null" || m.Origin == fileOrigin {
 				continue
 			}
 			o, err := cors.ParseOrigin(m.Origin)

@@ -12,7 +12,6 @@ package exposurecheck
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -128,14 +127,29 @@ func (r *run) show() bool { return r.env.Options.ShowSecrets }
 
 // stamp locates the finding; a URL that carries credentials is shown redacted, and the
 // fingerprint is computed over what is shown.
+//
+// The fingerprint is sealed over the URL with every masked value replaced by one constant:
+// the mask hash changes from run to run (its key is per process), and a rotated token is
+// still the same finding.
 func (r *run) stamp(f *finding.Finding, discriminator string) {
 	r.env.Stamp(f, discriminator)
 	if !r.show() {
 		if red := redactURL(f.URL); red != f.URL {
-			f.URL = red
+			f.URL = redactURLWith(f.URL, func(string) string { return "REDACTED" })
 			f.Seal(discriminator)
+			f.URL = red
 		}
 	}
+}
+
+// stampAt locates the finding at rawURL instead of the endpoint: a file served at the site
+// root is the site's, and every endpoint of the site that finds it must produce the same
+// location and fingerprint. rawURL is built from the endpoint's scheme and host and a probe
+// path, so it carries no credentials.
+func (r *run) stampAt(f *finding.Finding, rawURL, discriminator string) {
+	r.stamp(f, discriminator)
+	f.URL = rawURL
+	f.Seal(discriminator)
 }
 
 // evidence builds the finding evidence from a sanitised copy of ex: the values in spans
@@ -271,7 +285,9 @@ func isSensitiveParam(name string) bool {
 }
 
 // redactURL masks userinfo passwords and the values of credential-like query parameters.
-func redactURL(raw string) string {
+func redactURL(raw string) string { return redactURLWith(raw, urlMask) }
+
+func redactURLWith(raw string, mask func(string) string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
@@ -279,9 +295,9 @@ func redactURL(raw string) string {
 	changed := false
 	if u.User != nil {
 		if p, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), urlMask(p))
+			u.User = url.UserPassword(u.User.Username(), mask(p))
 		} else {
-			u.User = url.User(urlMask(u.User.Username()))
+			u.User = url.User(mask(u.User.Username()))
 		}
 		changed = true
 	}
@@ -291,7 +307,7 @@ func redactURL(raw string) string {
 			if isSensitiveParam(k) {
 				for i, v := range vs {
 					if v != "" {
-						vs[i] = urlMask(v)
+						vs[i] = mask(v)
 						changed = true
 					}
 				}
@@ -309,9 +325,10 @@ func redactURL(raw string) string {
 
 // urlMask stands in for a credential inside a URL: it stays a valid URL component (so the
 // evidence still parses) and shows no character of the value, only a hash to compare by.
+// The hash is exposure.Digest: keyed per process, so it compares within a report but cannot
+// be brute-forced from it.
 func urlMask(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return "REDACTED-" + hex.EncodeToString(sum[:4])
+	return "REDACTED-" + exposure.Digest(v)
 }
 
 func randomHex(n int) string {

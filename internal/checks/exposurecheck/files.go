@@ -356,7 +356,7 @@ func (r *run) fileFinding(c candidate, ex *probe.Exchange, what string) finding.
 	}
 	f.Evidence = r.evidence(proof, spans, notes...)
 	f.Remediation = remediationFile(c.file.rule, stack(r.env))
-	r.stamp(&f, c.path)
+	r.stampAt(&f, c.url, c.path)
 	return f
 }
 

@@ -2,6 +2,7 @@ package mtlscheck
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,7 +39,48 @@ func tokens(b []byte) []string {
 	if start >= 0 {
 		out = append(out, lower(b[start:]))
 	}
+	for i, t := range out {
+		out[i] = volatile(t)
+	}
 	return out
+}
+
+// volatile masks the parts of a word that change from one answer to the next whoever asks:
+// timestamps, counters, request IDs, nonces. Without it a profile with a timestamp and a
+// UUID compares about 60% similar to itself fetched a second later. A word with a digit that
+// is all hex (UUID groups, hashes) or long (base64 nonces) becomes "#"; in other words each
+// digit run becomes "0" ("02t03" and "02t04" are the same word). Letters are kept, so names
+// still tell answers apart.
+func volatile(t string) string {
+	digit, hex := false, true
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digit = true
+		case 'a' <= c && c <= 'f':
+		default:
+			hex = false
+		}
+	}
+	if !digit {
+		return t
+	}
+	if hex || len(t) >= 16 {
+		return "#"
+	}
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if '0' <= c && c <= '9' {
+			if i == 0 || t[i-1] < '0' || t[i-1] > '9' {
+				b.WriteByte('0')
+			}
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func lower(b []byte) string {
@@ -50,8 +92,9 @@ func lower(b []byte) string {
 }
 
 // shingles returns the set of 3-word sequences (single words for very short bodies).
-func shingles(b []byte) map[string]struct{} {
-	ts := tokens(b)
+func shingles(b []byte) map[string]struct{} { return shingleSet(tokens(b)) }
+
+func shingleSet(ts []string) map[string]struct{} {
 	set := map[string]struct{}{}
 	if len(ts) < 3 {
 		for _, t := range ts {
@@ -75,6 +118,42 @@ func Similarity(a, b []byte) float64 {
 		}
 		return 0
 	}
+	return jaccard(sa, sb)
+}
+
+// minWordsWithout is how many words both bodies must keep for SimilarityWithout to count:
+// below it, removing a name leaves too little to tell a greeting from a profile.
+const minWordsWithout = 8
+
+// SimilarityWithout is Similarity with the words of name removed from both bodies first, or
+// 0 when either keeps fewer than minWordsWithout words. It recognises the same record served
+// without naming its owner (an app that serves the default account to anonymous requests
+// drops the "user" field, and one profile field is already 15% of a small JSON body).
+func SimilarityWithout(a, b []byte, name string) float64 {
+	drop := map[string]bool{}
+	for _, t := range tokens([]byte(name)) {
+		drop[t] = true
+	}
+	if len(drop) == 0 {
+		return 0
+	}
+	keep := func(ts []string) []string {
+		out := ts[:0]
+		for _, t := range ts {
+			if !drop[t] {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	ta, tb := keep(tokens(a)), keep(tokens(b))
+	if len(ta) < minWordsWithout || len(tb) < minWordsWithout {
+		return 0
+	}
+	return jaccard(shingleSet(ta), shingleSet(tb))
+}
+
+func jaccard(sa, sb map[string]struct{}) float64 {
 	inter := 0
 	for k := range sa {
 		if _, ok := sb[k]; ok {
@@ -173,6 +252,7 @@ func nginxMarker(ex *probe.Exchange) string {
 // comparison is how one probe's answer relates to the authenticated baseline.
 type comparison struct {
 	granted bool   // the probe got the authenticated content
+	byName  bool   // only because the body names the user (not by similarity)
 	why     string // one clause for the finding's detail
 }
 
@@ -196,26 +276,34 @@ func (s *scan) compareWith(ex, anon *probe.Exchange) comparison {
 		}
 		sim := Similarity(ex.Body, base.Body)
 		if sim >= similarThreshold {
-			return comparison{true, fmt.Sprintf("HTTP %d like the authenticated baseline, body %.0f%% similar to it (%d vs %d bytes)",
+			return comparison{granted: true, why: fmt.Sprintf("HTTP %d like the authenticated baseline, body %.0f%% similar to it (%d vs %d bytes)",
 				ex.Status, sim*100, len(ex.Body), len(base.Body))}
+		}
+		if m := s.marker; m != "" && ContainsToken(base.Body, m) {
+			if w := SimilarityWithout(ex.Body, base.Body, m); w >= similarThreshold {
+				return comparison{granted: true, why: fmt.Sprintf("HTTP %d like the authenticated baseline, body %.0f%% similar to it once the user's name %q is left out of both (%.0f%% with it; %d vs %d bytes)",
+					ex.Status, w*100, m, sim*100, len(ex.Body), len(base.Body))}
+			}
 		}
 		if m := s.marker; m != "" && ContainsToken(ex.Body, m) && !(anon.OK() && ContainsToken(anon.Body, m)) &&
 			!(anon.OK() && Similarity(ex.Body, anon.Body) >= similarThreshold) {
-			return comparison{true, fmt.Sprintf("HTTP %d like the authenticated baseline, and the body names the user's common name %q, which the anonymous answer does not", ex.Status, m)}
+			return comparison{granted: true, byName: true, why: fmt.Sprintf("HTTP %d like the authenticated baseline, and the body names the user's common name %q, which the anonymous answer does not", ex.Status, m)}
 		}
 		return comparison{why: fmt.Sprintf("HTTP %d but different content (%.0f%% similar to the baseline)", ex.Status, sim*100)}
 	}
 	anonRefused := !anon.OK() || anon.Status >= 400
 	if ex.Status < 300 && anonRefused {
-		return comparison{true, fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s); no authenticated baseline to compare with", ex.Status, describe(anon))}
+		return comparison{granted: true, why: fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s); no authenticated baseline to compare with", ex.Status, describe(anon))}
 	}
 	return comparison{why: fmt.Sprintf("HTTP %d", ex.Status)}
 }
 
-// reference is the authenticated baseline when it is worth comparing with.
+// reference is the authenticated baseline when it is worth comparing with: an answer with
+// content. A redirect (never followed) or an empty body is what anyone may get, and two of
+// them always compare equal.
 func (s *scan) reference() *probe.Exchange {
 	b := s.env.Facts.Baseline
-	if !s.env.HasCert() || !b.OK() || b.Status >= 400 {
+	if !s.env.HasCert() || !b.OK() || b.Status >= 300 || len(b.Body) == 0 {
 		return nil
 	}
 	return b

@@ -68,6 +68,9 @@ func (s *scan) confusion(ctx context.Context) {
 		if ContainsToken(b.ex.Body, b.marker) {
 			continue
 		}
+		if sharedWith(ids, b) {
+			continue
+		}
 		for _, a := range ids {
 			if a.marker == b.marker || !ContainsToken(b.ex.Body, a.marker) {
 				continue
@@ -93,4 +96,35 @@ func (s *scan) confusion(ctx context.Context) {
 	}
 	f.Evidence = s.env.Evidence(proof, notes...)
 	s.add(f, "", true)
+}
+
+// sharedWith reports whether a third identity got the same content as b and is named in it
+// itself: a list every user sees (a team, a directory), which names others without being
+// anyone's own data. With only two identities this cannot be told from confusion.
+func sharedWith(ids []identityAnswer, b identityAnswer) bool {
+	for _, c := range ids {
+		if c.marker == b.marker || !c.ex.OK() || c.ex.Status >= 400 || !ContainsToken(c.ex.Body, c.marker) {
+			continue
+		}
+		if Similarity(c.ex.Body, b.ex.Body) < similarThreshold {
+			continue
+		}
+		// c alone is not enough: c's own data naming c is exactly what a confused b gets.
+		// Shared content names someone besides c as well.
+		if namedOthers(ids, b, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// namedOthers reports whether b's answer names an identity besides c (and b): content that
+// names two given identities and is served alike to a third is shared.
+func namedOthers(ids []identityAnswer, b, c identityAnswer) bool {
+	for _, a := range ids {
+		if a.marker != b.marker && a.marker != c.marker && ContainsToken(b.ex.Body, a.marker) {
+			return true
+		}
+	}
+	return false
 }

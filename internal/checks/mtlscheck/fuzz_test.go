@@ -72,6 +72,8 @@ func FuzzSimilarity(f *testing.F) {
 	f.Add([]byte(`{"user":"alice"}`), []byte(`{"user":"bob"}`))
 	f.Add([]byte(""), []byte("\xff\xfe"))
 	f.Add([]byte("a b c d e"), []byte("a b c d e"))
+	f.Add([]byte(`{"user":"alice","name":"Alice Liddell","at":"2026-12-02T03:12:33.1Z"}`), []byte(`{"name":"Alice Liddell","at":"2026-12-02T03:12:34.9Z"}`))
+	f.Add([]byte("3f2a9c1e-4b7d 0xDEAD sha256 aGVsbG8gd29ybGQ9PQ00"), []byte("٣٤ ２０２６ x9"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		s := Similarity(a, b)
 		if s < 0 || s > 1 || math.IsNaN(s) {
@@ -82,6 +84,16 @@ func FuzzSimilarity(f *testing.F) {
 		}
 		if Similarity(a, a) != 1 {
 			t.Fatalf("Similarity(a, a) = %v", Similarity(a, a))
+		}
+		name := string(a[:min(len(a), 8)])
+		for _, n := range []string{"alice", name} {
+			w := SimilarityWithout(a, b, n)
+			if w < 0 || w > 1 || math.IsNaN(w) {
+				t.Fatalf("SimilarityWithout out of range: %v", w)
+			}
+			if r := SimilarityWithout(b, a, n); r != w {
+				t.Fatalf("SimilarityWithout not symmetric: %v vs %v", w, r)
+			}
 		}
 	})
 }

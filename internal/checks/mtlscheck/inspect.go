@@ -7,10 +7,17 @@
 // Decisions worth knowing:
 //
 //   - "The authenticated content" is: the baseline's status and a body whose word-shingle
-//     Jaccard similarity to the baseline is at least 0.85, or the baseline's status with the
+//     Jaccard similarity to the baseline is at least 0.85 (words with digits are masked
+//     first, so timestamps, counters and nonces do not count as differences), or at least
+//     0.85 once the user's common name is left out of both (the same record served without
+//     naming its owner; bodies of 8 words or more only), or the baseline's status with the
 //     user's common name in the body (as a whole word) where the anonymous answer lacks it.
 //     Without a usable baseline (no --cert, or the user's certificate refused) a 2xx where
 //     the request without a certificate was refused counts.
+//   - A header family that worked is resent without each of its headers in turn, and the
+//     finding names only the headers that were needed (up to maxMinimise requests). A hit
+//     that rests only on the user's name in the answer is checked against one control
+//     request claiming a canary subject: an endpoint that echoes headers names that too.
 //   - Expiry: crossgate holds no key of the CA the server trusts, so a minted expired
 //     certificate can only prove "any certificate accepted" (it is reported there, as a
 //     note). mtls-expired-cert-accepted needs an expired certificate from the trusted CA,
@@ -18,15 +25,19 @@
 //   - mtls-not-requested is reported only when no CertificateRequest is seen (or the URL is
 //     http://); a server that asks but lets everything through is mtls-optional-not-enforced.
 //   - mtls-identity-confusion needs one identity's common name in the answer to another
-//     that does not name its own; identical answers alone are legitimately shared data.
+//     that does not name its own; identical answers alone are legitimately shared data, and
+//     so is an answer that a third identity gets too, naming itself and someone else (a
+//     team list). With only two identities a shared list naming one of them is reported.
+//   - mtls-http-only-enforcement is not reported once a bypass got the content.
 //   - Facts.Unauthenticated is set when the content came back without a trusted
 //     certificate: no certificate, a minted one, forged headers, or no mTLS where
 //     --expect-mtls said there must be.
 //
 // Request budget per endpoint (Budget): Inspect 2 (1 without --cert), minted certificates 3,
-// identity headers 9, TLS 1.0/1.1 handshakes 2, plus one per extra --identity. Probes that
-// cannot tell anything are skipped (no headers when TLS refuses every untrusted certificate,
-// no minted certificates when no CertificateRequest is sent or anyone gets the content).
+// identity headers 9 plus 3 to reduce the ones that worked and 1 echo control, TLS 1.0/1.1
+// handshakes 2, plus one per extra --identity. Probes that cannot tell anything are skipped
+// (no headers when TLS refuses every untrusted certificate, no minted certificates when no
+// CertificateRequest is sent or anyone gets the content).
 package mtlscheck
 
 import (

@@ -23,8 +23,9 @@ const ExpiredIdentity = "expired"
 
 // Budget is the most requests (and raw handshakes) the family sends per endpoint, besides
 // one per extra --identity: Inspect 2, minted certificates 3, identity headers
-// len(SpoofFamilies)+1 = 9, TLS 1.0/1.1 handshakes 2.
-const Budget = 2 + 3 + 9 + 2
+// len(SpoofFamilies)+1 = 9, at most maxMinimise to show which of them were needed and 1
+// control against endpoints that echo headers, TLS 1.0/1.1 handshakes 2.
+const Budget = 2 + 3 + 9 + maxMinimise + 1 + 2
 
 // Result is what the family found on one endpoint, with the notes on what it could not test.
 type Result struct {
@@ -81,11 +82,14 @@ func Scan(ctx context.Context, env *target.Env) Result {
 	if env.URL.Scheme == "https" {
 		s.optionalNotEnforced()
 		s.caList()
-		s.httpOnly()
 		s.certProbes(ctx)
 		s.spoof(ctx)
 		s.confusion(ctx)
 		s.weakProtocols(ctx)
+		// Last: "enforced at HTTP level" is false once a bypass got the content.
+		if !s.bypassed {
+			s.httpOnly()
+		}
 	}
 	if s.bypassed {
 		env.Facts.Unauthenticated = true
@@ -100,6 +104,10 @@ func (s *scan) add(f finding.Finding, discriminator string, bypass bool) {
 		switch {
 		case sens.Any() && f.Rule == "mtls-identity-confusion":
 			f.SetSeverity(finding.Critical, "another client's trusted certificate obtains this user's content, which carries "+sens.Describe()+".")
+		case sens.Any() && f.Rule == "mtls-expired-cert-accepted":
+			f.SetSeverity(finding.Critical, "an expired certificate, which the server must no longer accept, obtains content carrying "+sens.Describe()+".")
+		case f.Rule == "mtls-expired-cert-accepted" && f.SeverityReason == "":
+			f.SetSeverity(f.Severity, "an expired certificate obtains the authenticated content; no sensitive data was recognised in it, so the catalogue severity stands.")
 		case sens.Any():
 			f.SetSeverity(finding.Critical, "the content obtained without a trusted certificate carries "+sens.Describe()+".")
 		case f.Rule == "mtls-identity-confusion" && f.SeverityReason == "":
@@ -300,7 +308,7 @@ func (s *scan) expired(ctx context.Context, id *probe.Identity) {
 		// request did not get counts as accepted.
 		anon := s.env.Facts.Anonymous
 		if !anon.OK() || anon.Status >= 400 {
-			c = comparison{true, fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s)", ex.Status, describe(anon))}
+			c = comparison{granted: true, why: fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s)", ex.Status, describe(anon))}
 		}
 	}
 	if !c.granted {

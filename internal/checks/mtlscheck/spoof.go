@@ -161,28 +161,43 @@ func (s *scan) spoof(ctx context.Context) {
 	id := s.spoofTarget()
 	fams := SpoofFamilies(id.rfc2253, id.legacy, id.certDER)
 	fams = append(fams, allFamilies(fams))
-	type hit struct {
-		fam SpoofFamily
-		ex  *probe.Exchange
-		cmp comparison
-	}
-	var hits []hit
+	var hits []spoofHit
 	for _, fam := range fams {
 		ex := s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: carrier, Header: fam.Header})
 		if c := s.compareWith(ex, plain); c.granted {
-			hits = append(hits, hit{fam, ex, c})
+			hits = append(hits, spoofHit{fam: fam, ex: ex, cmp: c})
 		}
 	}
 	if len(hits) == 0 {
+		return
+	}
+	var echoNote string
+	if hits, echoNote = s.dropReflections(ctx, carrier, hits); len(hits) == 0 {
+		s.note("%s", echoNote)
 		return
 	}
 	single := hits
 	if len(hits) > 1 && hits[len(hits)-1].fam.Name == "all identity headers together" {
 		single = hits[:len(hits)-1]
 	}
-	var names []string
-	for _, h := range single {
-		names = append(names, h.fam.Name+" ["+strings.Join(headerNames(h.fam.Header), ", ")+"]")
+	left := maxMinimise
+	known := map[string]bool{}
+	var names, unneeded []string
+	for i := range single {
+		var dropped []string
+		if single[i].fam.Name != "all identity headers together" {
+			dropped = s.minimise(ctx, carrier, plain, &single[i], &left, known)
+			unneeded = append(unneeded, dropped...)
+		}
+		h := single[i]
+		label := h.fam.Name + " [" + strings.Join(headerNames(h.fam.Header), ", ") + "]"
+		if len(dropped) > 0 {
+			label += " (sent with it but not needed: " + strings.Join(dropped, ", ") + ")"
+		}
+		if !h.minimal && len(h.fam.Header) > 1 && h.fam.Name != "all identity headers together" {
+			label += " (not reduced further: probe budget spent)"
+		}
+		names = append(names, label)
 	}
 	f := finding.New("mtls-header-spoofing")
 	how := "without any client certificate"
@@ -195,6 +210,12 @@ func (s *scan) spoof(ctx context.Context) {
 	if len(single) == 1 && single[0].fam.Name == "all identity headers together" {
 		notes = append(notes, "no single header family worked on its own; the combination did")
 	}
+	if echoNote != "" {
+		notes = append(notes, echoNote)
+	}
+	if len(unneeded) > 0 {
+		notes = append(notes, "sent too but not needed (the same answer came back without them): "+strings.Join(dedupe(unneeded), ", "))
+	}
 	f.Evidence = s.env.Evidence(single[0].ex, notes...)
 	s.bypassed = true
 	s.add(f, single[0].fam.Name, true)
@@ -206,5 +227,92 @@ func headerNames(h http.Header) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+type spoofHit struct {
+	fam     SpoofFamily
+	ex      *probe.Exchange
+	cmp     comparison
+	minimal bool // every header left was shown to be needed
+}
+
+// maxMinimise bounds the requests spent proving which headers of the families that worked
+// were needed.
+const maxMinimise = 3
+
+// minimise resends h's family without each of its headers in turn, keeps the headers without
+// which the content no longer came back, and returns the names of those that were not
+// needed. A report that says "X-SSL-Client-S-DN with X-SSL-Client-Verify" when the app reads
+// only the first sends the reader to fix the wrong check. h's exchange becomes the one with
+// the reduced set, so the evidence shows exactly the headers that matter.
+func (s *scan) minimise(ctx context.Context, carrier *probe.Identity, plain *probe.Exchange, h *spoofHit, left *int, known map[string]bool) []string {
+	var dropped []string
+	// Headers an earlier family did without are tried first: the RFC 2253 and the legacy
+	// DN families share their verify header, so the second costs one request, not two.
+	names := headerNames(h.fam.Header)
+	sort.SliceStable(names, func(i, j int) bool { return known[names[i]] && !known[names[j]] })
+	for _, name := range names {
+		if len(h.fam.Header) < 2 {
+			break
+		}
+		if *left <= 0 {
+			return dropped
+		}
+		*left--
+		fewer := h.fam.Header.Clone()
+		delete(fewer, name)
+		ex := s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: carrier, Header: fewer})
+		if c := s.compareWith(ex, plain); c.granted {
+			h.fam.Header, h.ex, h.cmp = fewer, ex, c
+			dropped = append(dropped, name)
+			known[name] = true
+		}
+	}
+	h.minimal = true
+	return dropped
+}
+
+// dropReflections guards the weakest verdict, "the answer names the user", against an
+// endpoint that echoes request headers (a debug or whoami view): every forged header that
+// carries the user's name would then count. When a hit rests on that alone, all families are
+// sent once more claiming a canary subject instead; if the answer names the canary, the
+// endpoint reflects what it is sent and such hits are dropped. Hits whose body matches the
+// authenticated baseline stand.
+func (s *scan) dropReflections(ctx context.Context, carrier *probe.Identity, hits []spoofHit) ([]spoofHit, string) {
+	byName := false
+	for _, h := range hits {
+		byName = byName || h.cmp.byName
+	}
+	if !byName || s.env.User.Leaf() == nil {
+		return hits, ""
+	}
+	l := testpki.SelfSigned(testpki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
+	legacy, err := LegacyDN(l.Cert.RawSubject)
+	if err != nil {
+		legacy = "/CN=" + canaryCN
+	}
+	control := allFamilies(SpoofFamilies(l.Cert.Subject.String(), legacy, l.Cert.Raw))
+	ex := s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: carrier, Header: control.Header})
+	if !ex.OK() || !ContainsToken(ex.Body, canaryCN) {
+		return hits, ""
+	}
+	kept := hits[:0]
+	for _, h := range hits {
+		if !h.cmp.byName {
+			kept = append(kept, h)
+		}
+	}
+	return kept, fmt.Sprintf("the endpoint echoes request headers (a control request claiming %q got an answer naming it), so forged headers whose answer merely names the user were not counted", canaryCN)
+}
+
+func dedupe(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
 	return out
 }
