@@ -62,7 +62,9 @@ func fixedConfig(corsInNginx bool, verify string) StackConfig {
 	if corsInNginx {
 		http, srv := splitMaps(remedy.CORSNginx(fixedOrigins))
 		cfg.HTTPExtra, cfg.ServerExtra = indent(http), cfg.ServerExtra+"\n"+indent(srv)
-		cfg.Files["xg/fixed_cors.py"] = "# CORS is nginx's job in this configuration.\nCORS_ALLOWED_ORIGINS = []\n"
+		// The application is left as the seed had it (allow-all): the nginx fix alone must
+		// hold, since the printed advice does not ask the reader to touch Django's settings.
+		cfg.Files["xg/fixed_cors.py"] = "# The seed's setting, left in place: nginx hides it.\nCORS_ALLOW_ALL_ORIGINS = True\n"
 	} else {
 		cfg.Files["xg/fixed_cors.py"] = remedy.CORSDjango(fixedOrigins)
 	}

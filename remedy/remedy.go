@@ -52,6 +52,10 @@ func CORSNginx(origins []string) string {
 	}
 	b.WriteString("}\n")
 	b.WriteString("# server { ... }: replaces any Access-Control-Allow-Origin \"*\" or $http_origin.\n")
+	b.WriteString("# add_header does not remove what the application sends: hide the upstream's CORS headers.\n")
+	b.WriteString("# (Like add_header and proxy_set_header, these are inherited only by a location that sets none of its own.)\n")
+	b.WriteString("proxy_hide_header Access-Control-Allow-Origin;\n")
+	b.WriteString("proxy_hide_header Access-Control-Allow-Credentials;\n")
 	b.WriteString("add_header Access-Control-Allow-Origin $cors_allow_origin always;\n")
 	b.WriteString("add_header Vary Origin always;\n")
 	return b.String()
