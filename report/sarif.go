@@ -248,18 +248,21 @@ func sarifRuleFor(id string, example finding.Finding) sarifRule {
 	}
 	helpText := fmt.Sprintf("%s\n\nCWE: %s\n\nRemediation:\n%s", rule.Summary, cwe, example.Remediation)
 	helpMD := fmt.Sprintf("**%s**\n\n%s\n\nCWE: %s\n\n### Remediation\n\n```\n%s\n```\n", rule.Title, rule.Summary, cwe, strings.TrimRight(example.Remediation, "\n"))
+	// GitHub rates an alert by its rule's security-severity, not the result's level: use the
+	// worst correlated severity of this run's results (example is the worst), not the base.
+	sev := example.Severity
 	return sarifRule{
 		ID:                   id,
 		Name:                 ruleName(id),
 		ShortDescription:     sarifText{Text: rule.Title},
 		FullDescription:      sarifText{Text: rule.Summary},
 		Help:                 sarifText{Text: helpText, Markdown: helpMD},
-		DefaultConfiguration: sarifRuleConf{Level: SARIFLevel(rule.Severity)},
+		DefaultConfiguration: sarifRuleConf{Level: SARIFLevel(sev)},
 		Properties: sarifRuleProps{
 			Tags:             tags,
-			SecuritySeverity: SecuritySeverity(rule.Severity),
+			SecuritySeverity: SecuritySeverity(sev),
 			Precision:        "high",
-			ProblemSeverity:  problemSeverity(rule.Severity),
+			ProblemSeverity:  problemSeverity(sev),
 		},
 	}
 }

@@ -221,3 +221,34 @@ func containsAny(list []any, s string) bool {
 	}
 	return false
 }
+
+// GitHub rates alerts by the rule's security-severity: it must follow the correlated
+// severity (critical here), not the catalogue's base (high).
+func TestSARIFRuleSeverityFollowsResults(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, sampleScan()); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string `json:"id"`
+						Properties struct {
+							SecuritySeverity string `json:"security-severity"`
+						} `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		if r.ID == "cors-wildcard-on-mtls" && r.Properties.SecuritySeverity != SecuritySeverity(finding.Critical) {
+			t.Fatalf("security-severity %s, want the critical score %s", r.Properties.SecuritySeverity, SecuritySeverity(finding.Critical))
+		}
+	}
+}
