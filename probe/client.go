@@ -186,8 +186,12 @@ type Client struct {
 	transports map[string]*http.Transport
 	cache      map[string]*cacheEntry
 
-	sent atomic.Int64
+	sent     atomic.Int64
+	timeouts atomic.Int64
 }
+
+// TimedOut returns how many requests got no answer within the timeout.
+func (c *Client) TimedOut() int64 { return c.timeouts.Load() }
 
 type cacheEntry struct {
 	once sync.Once
@@ -429,6 +433,9 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	fail := func(err error) *Exchange {
 		ex.Err = err
 		ex.ErrKind, ex.Alert = Classify(err)
+		if ex.ErrKind == ErrTimeout && ctx.Err() == nil {
+			c.timeouts.Add(1)
+		}
 		return ex
 	}
 	if !SafeMethod(r.Method) && !c.cfg.AllowUnsafe {

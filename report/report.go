@@ -31,7 +31,10 @@ type Target struct {
 	Files    int      `json:"files,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	// Notes say what could not be tested and why (e.g. spoofing behind a TLS-level check).
-	Notes    []string `json:"notes,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+	// Warnings say the scan of this target is incomplete in a way the user can fix
+	// (no client certificate for an endpoint that needs one, probes that timed out).
+	Warnings []string `json:"warnings,omitempty"`
 	Findings int      `json:"findings"`
 }
 
@@ -42,6 +45,8 @@ type Summary struct {
 	Requests   int            `json:"requests,omitempty"`
 	Scanned    int            `json:"scanned"`
 	Failed     int            `json:"failed"`
+	// Interrupted is set when the run was stopped (Ctrl-C) before it finished.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Finalize sorts findings and computes the summary; call it before rendering.

@@ -86,6 +86,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, n := range t.Notes {
 			tw.printf("  note:        %s\n", n)
 		}
+		for _, n := range t.Warnings {
+			tw.printf("  %s     %s\n", paint(finding.High, "warning:"), n)
+		}
 		tw.printf("  findings:    %d\n", t.Findings)
 	}
 	for s := finding.Critical; s >= finding.Info; s-- {
@@ -120,7 +123,8 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 	if f.Settings != "" {
 		tw.field("settings", f.Settings)
 	}
-	tw.field("cwe", strings.Join(append(append([]string(nil), f.CWE...), f.OWASP), " "))
+	tw.field("cwe", strings.Join(f.CWE, " "))
+	tw.field("owasp", f.OWASP)
 	tw.field("what", f.Detail)
 	if f.SeverityReason != "" {
 		why := f.SeverityReason
@@ -176,6 +180,9 @@ func summaryLine(r *Report) string {
 	if r.Summary.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", r.Summary.Failed)
 	}
+	if r.Summary.Interrupted {
+		line += ", INTERRUPTED before the end"
+	}
 	switch {
 	case r.Summary.Requests == 1:
 		line += "; 1 request"
@@ -216,6 +223,10 @@ func (e *errWriter) block(name, value string, limit int) {
 		e.printf("    | %s\n", l)
 	}
 	if more > 0 {
-		e.printf("    | … %d more lines (--verbose shows all)\n", more)
+		noun := "lines"
+		if more == 1 {
+			noun = "line"
+		}
+		e.printf("    | … %d more %s (--verbose shows all)\n", more, noun)
 	}
 }

@@ -60,6 +60,10 @@ func LoadIdentity(name, certPath, keyPath, pass string) (*probe.Identity, error)
 		return nil, inputErr("--key takes a PEM private key (PKCS#1, PKCS#8 or EC); encrypted PEM keys are not supported: use a .p12 with --cert-pass",
 			"%s holds no PEM private key", keyPath)
 	}
+	if keyFile, encrypted := encryptedKey(keyPEM); encrypted {
+		return nil, inputErr("decrypt it first (openssl pkey -in KEY -out KEY-plain.pem), or bundle certificate and key as a .p12 and pass --cert-pass",
+			"the private key in %s is encrypted; crossgate does not prompt for passphrases", orSame(keyPath, certPath)+keyFile)
+	}
 	c, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		if strings.Contains(err.Error(), "does not match") {
@@ -75,6 +79,9 @@ func loadPKCS12(name, path string, data []byte, pass string) (*probe.Identity, e
 	key, leaf, cas, err := pkcs12.DecodeChain(data, pass)
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+			if pass == "" {
+				return nil, inputErr("give the bundle's password with --cert-pass", "PKCS#12 bundle %s needs a password", path)
+			}
 			return nil, inputErr("give the bundle's password with --cert-pass", "wrong password for PKCS#12 bundle %s", path)
 		}
 		return nil, inputErr("--cert takes PEM, or PKCS#12 (.p12/.pfx) with --cert-pass", "cannot read %s as PKCS#12: %v", path, err)
@@ -119,6 +126,21 @@ func hasKeyBlock(data []byte) bool {
 		}
 		if b.Type == "PRIVATE KEY" || strings.HasSuffix(b.Type, " PRIVATE KEY") {
 			return true
+		}
+	}
+}
+
+// encryptedKey reports a passphrase-protected PEM key: PKCS#8 "ENCRYPTED PRIVATE KEY" or the
+// legacy OpenSSL form with a Proc-Type: 4,ENCRYPTED header.
+func encryptedKey(data []byte) (string, bool) {
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return "", false
+		}
+		if b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
+			return "", true
 		}
 	}
 }

@@ -93,3 +93,26 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestEncryptedAndPasswordlessInputsAreExplained(t *testing.T) {
+	dir := t.TempDir()
+	ca := testpki.NewCA("client CA")
+	alice := ca.Client("alice")
+	cert, _, _ := alice.WriteFiles(dir, "alice")
+	enc := filepath.Join(dir, "enc.key")
+	os.WriteFile(enc, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600)
+	legacy := filepath.Join(dir, "legacy.key")
+	os.WriteFile(legacy, []byte("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END EC PRIVATE KEY-----\n"), 0o600)
+	for _, k := range []string{enc, legacy} {
+		_, err := LoadIdentity("user", cert, k, "")
+		if err == nil || !strings.Contains(err.Error(), "is encrypted") || !strings.Contains(hintOf(err), "openssl pkey") {
+			t.Errorf("%s: %v (hint %q)", k, err, hintOf(err))
+		}
+	}
+	p12, _ := pkcs12.Modern.Encode(alice.Key, alice.Cert, nil, "s3cret")
+	p := filepath.Join(dir, "a.p12")
+	os.WriteFile(p, p12, 0o600)
+	if _, err := LoadIdentity("user", p, "", ""); err == nil || !strings.Contains(err.Error(), "needs a password") {
+		t.Errorf("p12 without --cert-pass: %v", err)
+	}
+}

@@ -125,11 +125,15 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			fs, t := scanEndpoint(ctx, env)
 			t.Requests = int(client.Sent())
 			t.Findings = len(fs)
+			if n := client.TimedOut(); n > 0 && t.Error == "" {
+				t.Warnings = append(t.Warnings, fmt.Sprintf("%d of %d requests got no answer within --timeout %s: findings may be missing (raise --timeout)", n, t.Requests, pc.Timeout))
+			}
 			client.CloseIdle()
 			rep.Targets[i], results[i] = t, fs
 		}()
 	}
 	wg.Wait()
+	rep.Summary.Interrupted = ctx.Err() != nil
 	for _, fs := range results {
 		rep.Findings = append(rep.Findings, fs...)
 	}
@@ -176,6 +180,7 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 			env.Facts.Sensitivity.Secrets = union(env.Facts.Sensitivity.Secrets, s.Secrets)
 		}
 	}
+	t.Warnings = append(t.Warnings, coverageWarnings(env)...)
 	var fs []finding.Finding
 	m := mtlscheck.Scan(ctx, env)
 	fs = append(fs, m.Findings...)
@@ -186,6 +191,29 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 	fs = append(fs, exposurecheck.Run(ctx, env)...)
 	t.Stack = env.Facts.Stack
 	return fs, t
+}
+
+// coverageWarnings say when the content behind client authentication was not reached, so a
+// short report is not mistaken for a clean one.
+func coverageWarnings(env *target.Env) []string {
+	if !env.Facts.Auth.RequiresCert() {
+		return nil
+	}
+	if !env.HasCert() {
+		return []string{"the endpoint requires a client certificate and none was given: only what a client without one sees was tested; pass --cert/--key to test the protected content"}
+	}
+	base := env.Facts.Baseline
+	switch {
+	case base == nil || !base.OK():
+		why := "no answer"
+		if base != nil {
+			why = describeFailure(base)
+		}
+		return []string{"your client certificate was not accepted (" + why + "): the protected content was not tested; check that --cert is issued by a CA this server trusts"}
+	case base.Status == 400 || base.Status == 401 || base.Status == 403 || base.Status == 495 || base.Status == 496:
+		return []string{fmt.Sprintf("with your client certificate the endpoint answered HTTP %d: the protected content may not have been reached; check the certificate and the URL", base.Status)}
+	}
+	return nil
 }
 
 // readableRules are the CORS findings that mean an untrusted page can read the response.

@@ -27,7 +27,7 @@ Usage:
 Run 'crossgate COMMAND --help' for the flags of a command.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
-2 usage or input error; 3 no target could be scanned.
+2 usage or input error; 3 no target could be scanned; 130 interrupted.
 `
 
 func main() {
@@ -67,4 +67,6 @@ const (
 	exitFindings = 1
 	exitUsage    = 2
 	exitNoTarget = 3
+	// exitInterrupted follows the shell convention for a process stopped by SIGINT.
+	exitInterrupted = 130
 )

@@ -109,7 +109,7 @@ func TestHelpTeaches(t *testing.T) {
 		}
 	}
 	_, out, _ := runCLI(t, "scan", "--help")
-	for _, flag := range []string{"--cert", "--key", "--cert-pass", "--cacert", "--insecure", "--identity", "-H", "--origin", "--format", "-o FILE", "--fail-on", "--timeout", "--concurrency", "--rate", "-i FILE", "Exit codes"} {
+	for _, flag := range []string{"--cert", "--key", "--cert-pass", "--cacert", "--insecure", "--identity", "-H", "--origin", "--format", "-o, --output FILE", "--fail-on", "--timeout", "--concurrency", "--rate", "-i, --input FILE", "Exit codes"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("scan --help does not mention %s", flag)
 		}

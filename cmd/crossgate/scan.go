@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/target"
@@ -36,12 +39,13 @@ Client identity:
   --key FILE           client private key (PEM), if not in --cert
   --cert-pass PASS     password of a .p12/.pfx bundle
   --identity NAME=CERT[,KEY]
-                       an extra identity (repeatable), e.g. --identity bob=bob.crt,bob.key;
+                       an extra identity (repeatable), e.g. --identity bob=bob.crt,bob.key
+                       (a .p12 bundle takes the same --cert-pass);
                        two or more identities enable the identity-confusion check;
                        the name "expired" marks an expired certificate from your CA,
                        which tests whether expired certificates are accepted
   --cacert FILE        CA certificate(s) that sign the server's certificate (PEM)
-  --insecure           do not verify the server's certificate (your client certificate
+  -k, --insecure       do not verify the server's certificate (your client certificate
                        may then be presented to an impostor: use only on a lab network)
 
 Intent:
@@ -49,15 +53,17 @@ Intent:
                        allowlist and seeds the bypass mutations
   --expect-mtls        the endpoint must require a client certificate (report if not)
   --no-spoof           do not send identity-header spoofing probes
-  -H 'Name: value'     extra request header (repeatable), e.g. a bearer token
+  -H, --header 'Name: value'
+                       extra request header (repeatable), e.g. a bearer token;
+                       credential headers are masked in every report
 
 Output:
   --format FORMAT      text, json or sarif (default text)
-  -o FILE              write the report to FILE instead of standard output
+  -o, --output FILE    write the report to FILE instead of standard output
   --fail-on SEVERITY   exit 1 when a finding is at or above it: info, low, medium, high,
                        critical, or none (default high)
   --show-secrets       print secrets and personal data found in responses unredacted
-  --verbose            print full evidence in the text report
+  -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
 
 Limits:
@@ -65,10 +71,12 @@ Limits:
   --rate N             requests per second per host (default 20)
   --concurrency N      targets scanned at once (default 4)
   --max-body BYTES     bytes of each response body read (default 1048576)
-  -i FILE              read target URLs from FILE, one per line (# comments), '-' for stdin
+  -i, --input FILE     read target URLs from FILE, one per line (# comments), '-' for stdin
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on,
-2 usage or input error, 3 no target could be scanned.
+2 usage or input error, 3 no target could be scanned, 130 interrupted (the report
+printed covers what was probed before). A target that fails while others are scanned is
+reported on stderr and in the report; it alone does not change the exit code.
 `
 
 type scanFlags struct {
@@ -137,7 +145,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return inputFailure(stderr, err)
 	}
-	return emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	if rep.Summary.Interrupted {
+		fmt.Fprintf(stderr, "crossgate: interrupted after %d requests: the report covers only what was probed before\n", rep.Summary.Requests)
+		return exitInterrupted
+	}
+	return exit
 }
 
 // buildScanConfig validates every flag and reads every file before any network I/O.
@@ -154,11 +167,16 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	if f.timeout <= 0 {
 		return cfg, usageError(stderr, "--timeout must be positive", "e.g. --timeout 10s")
 	}
-	if f.rate <= 0 {
-		return cfg, usageError(stderr, "--rate must be positive", "requests per second per host, e.g. --rate 5")
+	if !(f.rate > 0) || math.IsInf(f.rate, 0) || f.rate > 10000 {
+		return cfg, usageError(stderr, "--rate must be a number of requests per second between 0 and 10000", "e.g. --rate 5, or --rate 0.5 for one request every two seconds")
 	}
 	if f.concurrency < 1 {
 		return cfg, usageError(stderr, "--concurrency must be at least 1", "")
+	}
+	if f.out != "" {
+		if err := checkWritable(f.out); err != nil {
+			return cfg, usageError(stderr, "cannot write the report to "+f.out+": "+err.Error(), "check the path given to -o")
+		}
 	}
 	if f.maxBody < 1024 {
 		return cfg, usageError(stderr, "--max-body must be at least 1024 bytes", "")
@@ -202,6 +220,9 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t") {
 			return cfg, usageError(stderr, fmt.Sprintf("bad header %q", h), "-H takes 'Name: value'")
 		}
+		if strings.ContainsAny(h, "\r\n\x00") {
+			return cfg, usageError(stderr, fmt.Sprintf("bad header %q: it holds a line break or NUL", h), "-H takes one 'Name: value' per flag")
+		}
 		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
 	cfg.Probe = probe.Config{Timeout: f.timeout, Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure}
@@ -227,7 +248,30 @@ func parseIdentity(spec, pass string) (*probe.Identity, error) {
 		return nil, &scan.InputError{Msg: fmt.Sprintf("--identity name %q is reserved", name), Hint: "pick another name; 'user' is --cert and 'none' is no certificate"}
 	}
 	cert, key, _ := strings.Cut(files, ",")
-	return scan.LoadIdentity(name, cert, key, pass)
+	id, err := scan.LoadIdentity(name, cert, key, pass)
+	var ie *scan.InputError
+	if errors.As(err, &ie) && (strings.Contains(ie.Hint, "--key") || strings.Contains(ie.Hint, "--cert ")) {
+		ie.Msg = "--identity " + name + ": " + ie.Msg
+		ie.Hint = "use --identity NAME=CERT,KEY, or a PEM file holding both"
+	}
+	return id, err
+}
+
+// checkWritable fails early (before any probe) when -o cannot be created, so a long scan is
+// not lost at the end. It does not create the file.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return errors.New("it is a directory")
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("no directory %s", dir)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
 }
 
 func readTargets(path string) ([]string, error) {
@@ -245,10 +289,26 @@ func readTargets(path string) ([]string, error) {
 	var out []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	n := 0
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		n++
+		line := sc.Text()
+		if strings.ContainsRune(line, 0) || !utf8.ValidString(line) {
+			return nil, fmt.Errorf("%s:%d: not a text line (is this a list of URLs?)", path, n)
+		}
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i] // an inline comment
+		}
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
+		}
+		if _, err := scan.ParseTarget(line); err != nil {
+			var ie *scan.InputError
+			if errors.As(err, &ie) {
+				return nil, fmt.Errorf("%s:%d: %s", path, n, ie.Msg)
+			}
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
 		out = append(out, line)
 	}
@@ -301,6 +361,9 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 		fmt.Fprintf(stderr, "crossgate: wrote %s report to %s (%d findings)\n", format, out, rep.Summary.Total)
 	}
 	for _, t := range rep.Targets {
+		for _, w := range t.Warnings {
+			fmt.Fprintf(stderr, "warning: %s: %s\n", t.URL+t.Path, w)
+		}
 		if t.Error == "" {
 			continue
 		}
