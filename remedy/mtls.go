@@ -165,7 +165,7 @@ var mtlsAdvice = map[string]string{
 	"mtls-header-spoofing":       "Never trust identity headers a client can send: overwrite every one with proxy_set_header in EVERY location that proxies, drop underscore variants, keep the app on loopback, and in the app require X-SSL-Client-Verify == \"SUCCESS\" before reading the subject.",
 	"mtls-identity-confusion":    "Map certificates to users by an exact, parsed subject (or a SAN or the certificate's SHA-256 fingerprint), never by substring, prefix, unanchored regex or common name alone.",
 	"mtls-ca-list-disclosure":    "The acceptable-CA list is sent to anyone who connects (informational). Use a dedicated client CA whose name reveals nothing internal; newer nginx versions can verify with ssl_trusted_certificate alone, which sends no names.",
-	"mtls-http-only-enforcement": "Informational: nginx completes the handshake and answers 400 without a certificate. Keep ssl_verify_client on and the $ssl_client_verify check; expect CORS preflights from spec-following browsers to be refused.",
+	"mtls-http-only-enforcement": "Informational: the server completes the handshake without a certificate and refuses at HTTP level (nginx's ssl_verify_client on answers 400; an application that checks the verify result answers 403 itself). Keep ssl_verify_client on and the $ssl_client_verify check; expect CORS preflights from spec-following browsers to be refused.",
 	"tls-weak-protocol":          "Accept only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;), so client certificates are not sent over obsolete protocols.",
 }
 
