@@ -16,6 +16,8 @@ A self-contained tour, on loopback only: starts an HTTPS API that requires a cli
 certificate but sends Access-Control-Allow-Origin: * and returns a profile with personal
 data, scans it with a client certificate minted in memory, then applies the fix and scans
 again. Nothing is written to disk and nothing else is needed.
+
+Exit codes: 0 the tour ran as designed; 3 it could not (the error says why).
 `
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -34,7 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if _, err := demo.Run(ctx, stdout, report.TextOptions{Color: !*noColor && isTerminal(stdout)}); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
-		return exitFindings
+		return exitNoTarget
 	}
 	return exitOK
 }

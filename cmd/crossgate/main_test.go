@@ -208,3 +208,46 @@ func TestUserCredentialsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+func TestMoreInputValidation(t *testing.T) {
+	f := newFixture(t)
+	list := filepath.Join(f.dir, "bad-list.txt")
+	os.WriteFile(list, []byte(f.url+" # the API\nftp://nope/\n"), 0o644)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"header with CRLF", []string{"scan", "-H", "X: a\r\nB: c", f.url}, "line break"},
+		{"rate NaN", []string{"scan", "--rate", "NaN", f.url}, "--rate must be"},
+		{"output dir missing", []string{"scan", "-o", filepath.Join(f.dir, "no", "such", "r.json"), f.url}, "cannot write the report"},
+		{"list line number", []string{"scan", "-i", list}, "bad-list.txt:2:"},
+		{"identity without key", []string{"scan", "--identity", "bob=" + f.cert, f.url}, "--identity NAME=CERT,KEY"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, c.args...)
+			if code != exitUsage || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr lacks %q:\n%s", code, c.want, stderr)
+			}
+		})
+	}
+}
+
+func TestWarnsWhenProtectedContentIsNotReached(t *testing.T) {
+	f := newFixture(t)
+	code, out, stderr := runCLI(t, "scan", "--cacert", f.serverCA, "--rate", "1000", f.url)
+	if !strings.Contains(stderr, "warning: "+f.url+": the endpoint requires a client certificate and none was given") || !strings.Contains(out, "warning:") {
+		t.Fatalf("exit %d; no coverage warning:\n%s\n%s", code, stderr, out)
+	}
+}
+
+func TestInterruptedScanSaysSo(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	code := run(ctx, []string{"scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--format", "json", f.url}, &o, &e)
+	if code != exitInterrupted || !strings.Contains(e.String(), "interrupted") || !strings.Contains(o.String(), `"interrupted": true`) {
+		t.Fatalf("exit %d\nstderr %s\nstdout %s", code, e.String(), o.String())
+	}
+}

@@ -173,7 +173,7 @@ func Run(ctx context.Context, w io.Writer, topts report.TextOptions) (*Result, e
 	if m, ok := finding.Max(res.Fixed.Findings); ok && m > finding.Info {
 		return res, fmt.Errorf("demo: the fixed API still has a %s finding", m)
 	}
-	fmt.Fprintf(w, "\nThe fixed API scans clean. Try it on your own API:\n")
+	fmt.Fprintf(w, "\nThe fixed API scans clean: nothing above info (what remains only names the user's own data,\nreturned to nobody but them). Try it on your own API:\n")
 	fmt.Fprintf(w, "  crossgate scan --cert client.crt --key client.key --cacert server-ca.pem --origin %s https://your-api/path\n", TrustedOrigin)
 	return res, nil
 }
