@@ -11,14 +11,15 @@
 // target host, and any fixed ACAO value the server names, a trailing slash ignored) an http://
 // downgrade, prefix, two suffix, two substring, one probe per dot except the one before the
 // top-level domain, and two sub-domain probes; three localhost and five third-party origins;
-// six special characters for the first base; last, file://. Then two preflights for an
+// six special characters for the first base; last, the first trusted origin on port 1337 (only
+// once the catalogue holds cors-any-port) and file://. Then two preflights for an
 // untrusted origin (PUT with Authorization, x-crossgate-test and Private-Network; a made-up
 // method) and a PUT one for the first trusted origin, and one certificate-less GET when the
 // endpoint rejects at HTTP level and the mTLS inspector did not already send one. Measured
 // (go test -run 'Budget|Sends' -v, BenchmarkCORSScanEndpoint): 32 requests for an IP target
 // with one --origin, 38 for a domain target with an --origin on the same registered domain,
-// 30 with none, 40 with an --origin on another domain, where the file:// probe is the one
-// dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
+// 30 with none, 40 with an --origin on another domain, where the file:// probe (and the port
+// one) are dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
 // the findings' evidence.
 package corscheck
 
