@@ -373,6 +373,8 @@ func TestSecretSeverityPolicy(t *testing.T) {
 	write(t, dir, "spec/fixtures/aws.yml", "key: AKIACROSSGATEFAKEKEY\n")
 	write(t, dir, "web/src/api.test.js", "const k = \"AKIACROSSGATEFAKEKEY\";\n")
 	write(t, dir, "app/conftest.py", key)
+	// a Django app's fixtures/ is loaddata input, not a test folder
+	write(t, dir, "shop/fixtures/initial.json", `{"key": "AKIACROSSGATEFAKEKEY"}`+"\n")
 	write(t, dir, "docs/setup.md", "Set `AWS_ACCESS_KEY_ID=AKIACROSSGATEFAKEKEY`.\n")
 	write(t, dir, "lib/client.py", "def sign(req):\n    \"\"\"Sign a request.\n\n    Example::\n\n        {\"access_token\": \"AKIACROSSGATEFAKEKEY\"}\n    \"\"\"\n    return req\n\n\nBLOB = \"\"\"\nAKIACROSSGATEFAKEKEY\n\"\"\"\n")
 	// testing, contest and attestation are not test folders
@@ -389,18 +391,19 @@ func TestSecretSeverityPolicy(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"app/keys.py:1":             "high",
-		"attestation/keys.py:1":     "high",
-		"tests/test_keys.py:1":      "low",
-		"app/tests.py:1":            "low",
-		"pkg/keys_test.go:3":        "low",
-		"pkg/testdata/creds.json:1": "low",
-		"spec/fixtures/aws.yml:1":   "low",
-		"web/src/api.test.js:1":     "low",
-		"app/conftest.py:1":         "low",
-		"docs/setup.md:1":           "medium",
-		"lib/client.py:6":           "medium",
-		"lib/client.py:12":          "high",
+		"app/keys.py:1":                "high",
+		"attestation/keys.py:1":        "high",
+		"tests/test_keys.py:1":         "low",
+		"app/tests.py:1":               "low",
+		"pkg/keys_test.go:3":           "low",
+		"pkg/testdata/creds.json:1":    "low",
+		"spec/fixtures/aws.yml:1":      "low",
+		"web/src/api.test.js:1":        "low",
+		"app/conftest.py:1":            "low",
+		"shop/fixtures/initial.json:1": "high",
+		"docs/setup.md:1":              "medium",
+		"lib/client.py:6":              "medium",
+		"lib/client.py:12":             "high",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("severities:\n got %v\nwant %v", got, want)

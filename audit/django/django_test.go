@@ -472,3 +472,40 @@ func TestConditionalMiddlewareSaysWhen(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// A reusable app's tests/settings.py (no manage.py, nothing names a settings module) is
+// test settings: its findings are lowered one step like those of a test.py.
+func TestTestPackageSettingsDemoted(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "tests/__init__.py"), "")
+	writeFile(t, filepath.Join(dir, "tests/settings.py"), "SECRET_KEY = \"NOTASECRETBUTLONGENOUGH0123456789\"\nDEBUG = True\nINSTALLED_APPS = [\"corsheaders\"]\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\nROOT_URLCONF = \"tests.urls\"\nCORS_ALLOW_ALL_ORIGINS = True\n")
+	writeFile(t, filepath.Join(dir, "proj/__init__.py"), "")
+	writeFile(t, filepath.Join(dir, "proj/testimonials.py"), "")
+	ps, err := Discover(dir)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("Discover: %v %+v", err, ps)
+	}
+	fs, err := Audit(ps[0], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := map[string]finding.Severity{}
+	for _, f := range fs {
+		sev[f.Rule] = f.Severity
+	}
+	if sev["django-cors-allow-all"] != finding.Medium || sev["django-secret-key-hardcoded"] != finding.Medium {
+		t.Errorf("tests.settings not demoted: %v", sev)
+	}
+	for _, c := range []struct {
+		mod  string
+		want bool
+	}{
+		{"tests.settings", true}, {"myapp.tests.settings", true}, {"tests.testproject.settings", true},
+		{"config.settings.test", true}, {"config.settings.local", true}, {"config.settings.production", false},
+		{"testimonials.settings", false}, {"mysite.settings", false}, {"local.settings", false},
+	} {
+		if got := (&settingsModule{name: c.mod}).demoted(); got != c.want {
+			t.Errorf("demoted(%s) = %v, want %v", c.mod, got, c.want)
+		}
+	}
+}

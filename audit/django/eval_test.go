@@ -170,6 +170,7 @@ func FuzzEvaluateSettings(f *testing.F) {
 		"def f(request):\n    s = request.META['HTTP_X_SSL_CLIENT_S_DN']\n    return 'CN=a' in s\n",
 		"x = (((((((((((1)))))))))))\nA, B = C = [D] = 1, 2\n",
 		"LOGGING = {'loggers': {'django.db.backends': {'level': 'DEBUG'}}}\n",
+		"def f(request):\n    dn = request.META.get('HTTP_X_SSL_CLIENT_S_DN') if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS' else None\n    log.debug('%s', request.headers['date'])\n",
 	} {
 		f.Add(seed)
 	}

@@ -31,10 +31,25 @@ var demotedNames = map[string]bool{
 	"test": true, "tests": true, "testing": true, "ci": true, "local_settings": true, "settings_local": true,
 }
 
+// testPackages are package names that hold test settings (tests/settings.py of a reusable
+// app, tests/testproject/settings.py).
+var testPackages = map[string]bool{
+	"test": true, "tests": true, "testing": true, "testproject": true, "test_project": true,
+	"testapp": true, "testsite": true,
+}
+
 func (sm *settingsModule) demoted() bool {
 	parts := strings.Split(sm.name, ".")
 	last := parts[len(parts)-1]
-	return demotedNames[last] || strings.HasPrefix(last, "test_")
+	if demotedNames[last] || strings.HasPrefix(last, "test_") {
+		return true
+	}
+	for _, p := range parts[:len(parts)-1] {
+		if testPackages[p] {
+			return true
+		}
+	}
+	return false
 }
 
 func (sm *settingsModule) get(name string) []*binding { return sm.env[name] }

@@ -165,6 +165,9 @@ func FuzzParse(f *testing.F) {
 		"a '\\'' \"\\\"\" b\\;c;",
 		strings.Repeat("a {", 100),
 		"server { add_header Access-Control-Allow-Origin * always; root /srv; }",
+		"server { ssl_verify_client optional; location /a { if ($ssl_client_verify != SUCCESS) { return 403; } proxy_pass http://x; } location / { grpc_pass grpc://y; } }",
+		"server { proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn; location /a { include missing.conf; proxy_set_header H h; location /b { proxy_pass http://x; } } }",
+		"map $http_origin $ok { default 0; \"~^https://(.+\\.)?a\\.b$\" 1; } server { location / { if ($ok) { add_header Access-Control-Allow-Origin $http_origin; } } }",
 	}
 	for _, s := range seeds {
 		f.Add(s, "include main.conf;")

@@ -94,7 +94,7 @@ var forwardDirectives = map[string]bool{
 	"uwsgi_param": true, "scgi_param": true,
 }
 
-var passDirectives = map[string]bool{"proxy_pass": true, "grpc_pass": true}
+var passDirectives = map[string]bool{"proxy_pass": true, "grpc_pass": true, "uwsgi_pass": true, "fastcgi_pass": true, "scgi_pass": true}
 
 type checker struct {
 	cfg  *Config
@@ -432,10 +432,39 @@ type header struct {
 // headerDirective is the directive that sets request headers for a pass directive:
 // grpc_pass ignores proxy_set_header and has grpc_set_header instead.
 func headerDirective(pass *Directive) string {
-	if pass != nil && pass.Name == "grpc_pass" {
+	if pass == nil {
+		return "proxy_set_header"
+	}
+	switch pass.Name {
+	case "grpc_pass":
 		return "grpc_set_header"
+	case "uwsgi_pass":
+		return "uwsgi_param"
+	case "fastcgi_pass":
+		return "fastcgi_param"
+	case "scgi_pass":
+		return "scgi_param"
 	}
 	return "proxy_set_header"
+}
+
+// setsHeader reads d as setting a request header for the backend, and returns the header's
+// name in lower case: proxy_set_header and grpc_set_header name it, and uwsgi_param,
+// fastcgi_param and scgi_param HTTP_X_Y replace the client's X-Y (nginx skips a client
+// header whose HTTP_ name a param sets).
+func setsHeader(d *Directive) (string, bool) {
+	if len(d.Args) < 1 {
+		return "", false
+	}
+	switch d.Name {
+	case "proxy_set_header", "grpc_set_header":
+		return strings.ToLower(d.Args[0]), true
+	case "uwsgi_param", "fastcgi_param", "scgi_param":
+		if n := d.Args[0]; len(n) > 5 && strings.EqualFold(n[:5], "HTTP_") {
+			return strings.ToLower(strings.ReplaceAll(n[5:], "_", "-")), true
+		}
+	}
+	return "", false
 }
 
 // ownHeaders returns block's own proxy_set_header (or grpc_set_header) directives (nil when it has none, which is
@@ -443,8 +472,14 @@ func headerDirective(pass *Directive) string {
 func ownHeaders(block []*Directive, name string) []header {
 	var out []header
 	for _, d := range block {
-		if d.Name == name && len(d.Args) >= 1 {
-			out = append(out, header{name: strings.ToLower(d.Args[0]), value: strings.Join(d.Args[1:], " "), d: d})
+		if d.Name != name {
+			continue
+		}
+		if n, ok := setsHeader(d); ok {
+			out = append(out, header{name: n, value: strings.Join(d.Args[1:], " "), d: d})
+		} else if len(d.Args) >= 1 {
+			// a non-header param (QUERY_STRING...) still makes the level's own list
+			out = append(out, header{name: "", value: strings.Join(d.Args[1:], " "), d: d})
 		}
 	}
 	return out
@@ -472,6 +507,8 @@ type proxyLocation struct {
 	// shadow is the location whose own proxy_set_header cut the inheritance (nil if the
 	// server or http level is in effect).
 	shadow *Directive
+	// chain is the location and the locations around it, outermost first.
+	chain []*Directive
 }
 
 func (c *checker) proxyLocations(s server) []proxyLocation {
@@ -484,7 +521,7 @@ func (c *checker) proxyLocations(s server) []proxyLocation {
 			}
 			ch := append(chain[:len(chain):len(chain)], d)
 			if p := proxies(d.Block); p != nil {
-				pl := proxyLocation{loc: d, pass: p}
+				pl := proxyLocation{loc: d, pass: p, chain: ch}
 				hd := headerDirective(p)
 				for i := len(ch) - 1; i >= 0; i-- {
 					if h := ownHeaders(ch[i].Block, hd); h != nil {
@@ -514,8 +551,7 @@ func (c *checker) identityHeaders(s server) {
 	intended := map[string]*Directive{}
 	var order []string
 	s.each(func(d *Directive, _ []*Directive) {
-		if (d.Name == "proxy_set_header" || d.Name == "grpc_set_header") && len(d.Args) >= 1 && IsIdentityHeader(d.Args[0]) {
-			n := strings.ToLower(d.Args[0])
+		if n, ok := setsHeader(d); ok && IsIdentityHeader(n) {
 			if _, ok := intended[n]; !ok {
 				intended[n] = d
 				order = append(order, n)
@@ -533,12 +569,14 @@ func (c *checker) identityHeaders(s server) {
 			have[h.name] = h
 		}
 		var missing []string
+		var missingSrc []*Directive
 		var notes []string
 		for _, n := range order {
 			if _, ok := have[n]; ok {
 				continue
 			}
 			src := intended[n]
+			missingSrc = append(missingSrc, src)
 			missing = append(missing, src.Args[0])
 			notes = append(notes, fmt.Sprintf("%s sets %s, but it is not in effect in location %s", c.where(src), src.Args[0], strings.Join(pl.loc.Args, " ")))
 		}
@@ -559,6 +597,10 @@ func (c *checker) identityHeaders(s server) {
 				hd := headerDirective(pl.pass)
 				at = ownHeaders(pl.shadow.Block, hd)[0].d
 				how = fmt.Sprintf("has its own %s (%s), so it inherits none of the outer ones", hd, c.where(at))
+				if !c.setOutside(s, pl, missingSrc) {
+					// the identity headers are set only in other locations
+					how = fmt.Sprintf("has its own %s (%s) but does not set the identity headers that other locations set", hd, c.where(at))
+				}
 			}
 			f := finding.New("nginx-identity-headers-not-cleared")
 			verb := "reaches"
@@ -627,7 +669,9 @@ func (c *checker) identityHeaders(s server) {
 	for _, n := range order {
 		u := strings.ReplaceAll(n, "-", "_")
 		for _, pl := range locs {
-			cleared := false
+			// uwsgi/fastcgi/scgi compare header names with '-' and '_' folded, so their
+			// HTTP_* params replace both spellings.
+			cleared := strings.HasSuffix(headerDirective(pl.pass), "_param")
 			for _, h := range pl.effective {
 				if h.name == u {
 					cleared = true
@@ -648,6 +692,28 @@ func (c *checker) identityHeaders(s server) {
 	f.Remediation = "Remove " + gate.Name + " (the defaults drop headers with underscores), or clear each underscore spelling in every proxying location:\n\n" +
 		"underscores_in_headers off;\nignore_invalid_headers on;\n"
 	c.emit(f, gate, "underscore:"+c.where(s.d))
+}
+
+// setOutside reports whether one of srcs sits at a level the shadowing location would
+// otherwise inherit from: the http block, the server block, or a location around it.
+func (c *checker) setOutside(s server, pl proxyLocation, srcs []*Directive) bool {
+	levels := [][]*Directive{s.http, s.d.Block}
+	for _, a := range pl.chain {
+		if a == pl.shadow {
+			break
+		}
+		levels = append(levels, a.Block)
+	}
+	for _, src := range srcs {
+		for _, l := range levels {
+			for _, d := range l {
+				if d == src {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // trap is a pending inheritance-trap finding and the directive it is reported at.

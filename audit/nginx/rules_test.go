@@ -46,6 +46,9 @@ func TestRules(t *testing.T) {
 		{"verify-no-ca-location-gated.conf", nil},
 		{"identity-trap.conf", []string{"nginx-identity-headers-not-cleared@identity-trap.conf:15:13/critical"}},
 		{"identity-ok.conf", nil},
+		{"identity-sibling.conf", []string{"nginx-identity-headers-not-cleared@identity-sibling.conf:13:9/critical"}},
+		{"identity-uwsgi.conf", []string{"nginx-identity-headers-not-cleared@identity-uwsgi.conf:14:9/critical"}},
+		{"identity-uwsgi-ok.conf", nil},
 		{"identity-grpc.conf", []string{"nginx-identity-headers-not-cleared@identity-grpc.conf:12:9/critical"}},
 		{"identity-nested.conf", []string{"nginx-identity-headers-not-cleared@identity-nested.conf:9:9/critical"}},
 		{"identity-inc/nginx.conf", []string{"nginx-identity-headers-not-cleared@identity-inc/nginx.conf:12:9/critical"}},
@@ -190,5 +193,24 @@ func TestUnsafeOriginRegexReasons(t *testing.T) {
 		if got := unsafeOriginRegex(re); got != want {
 			t.Errorf("unsafeOriginRegex(%q) = %q, want %q", re, got, want)
 		}
+	}
+}
+
+// The detail says where the inheritance went wrong: an outer level whose headers are cut,
+// or identity headers that only sibling locations set.
+func TestIdentityTrapWording(t *testing.T) {
+	for file, want := range map[string]string{
+		"identity-trap.conf":    "so it inherits none of the outer ones",
+		"identity-sibling.conf": "does not set the identity headers that other locations set",
+		"identity-grpc.conf":    "grpc_pass ignores proxy_set_header",
+	} {
+		fs := check(t, file)
+		if len(fs) != 1 || !strings.Contains(fs[0].Detail, want) {
+			t.Errorf("%s: %v, want a detail with %q", file, fs, want)
+		}
+	}
+	fs := check(t, "identity-nested.conf")
+	if len(fs) != 1 || len(fs[0].Evidence.Notes) < 2 || !strings.Contains(strings.Join(fs[0].Evidence.Notes, "\n"), "nested location /api/v2/") {
+		t.Errorf("nested: %+v", fs)
 	}
 }

@@ -26,10 +26,11 @@ Statically checks source trees and config files, without running anything:
                   substring matches and unverified identity headers in code.
   secrets         API keys, private keys, tokens and passwords committed in any text file
                   (secret-in-source). Still reported, but at lower severity: low in
-                  test code and fixtures (tests/, test/, testdata/, fixtures/, spec/,
+                  test code and its data (tests/, test/, testdata/, spec/, __tests__/,
                   *_test.go, test_*.py, tests.py, conftest.py, *.test.js, *.spec.ts),
                   medium in documentation (*.md, *.rst, PKG-INFO, Python docstrings);
-                  each such finding says why in its notes.
+                  each such finding says why in its notes. A Django app's fixtures/
+                  is not test data (loaddata files reach production): full severity.
 
 An include of a file that is not there (mime.types, proxy_params, certbot's options file
 on a machine without them) is noted on the target and the rest of the config audited.

@@ -153,7 +153,7 @@ func TestAuditShowSecrets(t *testing.T) {
 // default --fail-on high while the same key in application code does.
 func TestAuditSecretPolicy(t *testing.T) {
 	_, help, _ := runAuditCLI(t, "--help")
-	for _, s := range []string{"low in", "test code and fixtures", "medium in documentation", "_vendor"} {
+	for _, s := range []string{"low in", "test code and its data", "medium in documentation", "_vendor"} {
 		if !strings.Contains(help, s) {
 			t.Errorf("audit --help does not mention %q", s)
 		}
