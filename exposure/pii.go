@@ -87,12 +87,15 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 		}
 		// A JSON or C escape glued to the address ("\nalice@..",
 		// "\u0000z@..") is not part of the local part.
+		escaped := false
 		if s > 0 && data[s-1] == '\\' {
 			switch {
 			case at-s > 5 && data[s] == 'u' && isHex(data[s+1]) && isHex(data[s+2]) && isHex(data[s+3]) && isHex(data[s+4]):
 				s += 5
+				escaped = true
 			case data[s] == 'n' || data[s] == 'r' || data[s] == 't':
 				s++
+				escaped = true
 			}
 		}
 		if s == at || data[s] == '.' || data[at-1] == '.' || data[s] == '-' {
@@ -104,7 +107,7 @@ func findEmails(data []byte, hits []hit, emit func(Match)) {
 			continue
 		}
 		// An overlong or glued local part is not an address ("...abc@2x").
-		if s > 0 && (isLocalChar(data[s-1]) || data[s-1] == '/' && s > 1 && data[s-2] == '/' ||
+		if s > 0 && !escaped && (isLocalChar(data[s-1]) || data[s-1] == '/' && s > 1 && data[s-2] == '/' ||
 			data[s-1] == ':' && !(s >= 7 && strings.EqualFold(string(data[s-7:s-1]), "mailto"))) {
 			continue
 		}
@@ -260,6 +263,10 @@ func phoneAt(data []byte, i int) (int, int, bool) {
 		return 0, 0, false
 	}
 	if e < len(data) && (data[e] == '.' || data[e] == ':') && e+1 < len(data) && isDigit(data[e+1]) {
+		return 0, 0, false
+	}
+	// Fillers ("000-000-0000", "1111111") are not numbers anyone has.
+	if oneDigit(data[s:e]) {
 		return 0, 0, false
 	}
 	// Dates and times (2024-05-01, 12.05.2024) are not phone numbers.
@@ -507,13 +514,29 @@ func nanpAt(data []byte, i int) (int, bool) {
 		}
 		j += 12
 	}
-	if !boundaryAfter(data, j, "_") {
+	if !boundaryAfter(data, j, "_") || oneDigit(data[i:j]) {
 		return 0, false
 	}
 	if c := at(data, j); (c == '-' || c == '.' || c == '/') && isDigit(at(data, j+1)) {
 		return 0, false
 	}
 	return j, true
+}
+
+// oneDigit reports a number written with a single repeated digit.
+func oneDigit(b []byte) bool {
+	var first byte
+	for _, c := range b {
+		if !isDigit(c) {
+			continue
+		}
+		if first == 0 {
+			first = c
+		} else if c != first {
+			return false
+		}
+	}
+	return first != 0
 }
 
 func digitsAt(data []byte, a, n int) bool {
@@ -561,7 +584,7 @@ func intlPhoneAt(data []byte, plus int) (int, int, bool) {
 	}
 	groups++
 	longest = max(longest, glen)
-	if groups < 3 || digits < 8 || digits > 15 || longest < 3 || !boundaryAfter(data, i, "_") {
+	if groups < 3 || digits < 8 || digits > 15 || longest < 3 || !boundaryAfter(data, i, "_") || oneDigit(data[plus:i]) {
 		return 0, 0, false
 	}
 	if c := at(data, i); (c == '.' || c == ':' || c == ',' || c == '/') && isDigit(at(data, i+1)) {

@@ -564,7 +564,7 @@ func findGeneric(data []byte, hits []hit, emit func(Match)) {
 				kind = "secret"
 			}
 		}
-		if identifierValue(v, quotedValue) {
+		if identifierValue(v, quotedValue) && !envAssignment(data, is, ie, ve) {
 			continue
 		}
 		conf, ok := genericValueOK(v, kind)
@@ -720,6 +720,21 @@ func cutEscape(data []byte, vs, ve int) int {
 		}
 	}
 	return ve
+}
+
+// envAssignment reports a line of an env file, KEY=value with nothing around
+// it ("DB_PASSWORD=SuperSecret"): no code reads like that, so a value shaped
+// like an identifier is still the credential.
+func envAssignment(data []byte, is, ie, ve int) bool {
+	ls := is
+	if ls >= 7 && string(data[ls-7:ls]) == "export " {
+		ls -= 7
+	}
+	if ls > 0 && data[ls-1] != '\n' || at(data, ie) != '=' {
+		return false
+	}
+	c := at(data, ve)
+	return ve >= len(data) || c == '\n' || c == '\r'
 }
 
 // credentialNameWords are the words that make an identifier the name of a
