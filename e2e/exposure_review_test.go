@@ -237,8 +237,7 @@ func TestReviewProbesSoft404SPA(t *testing.T) {
 // Site-root files belong to the site, not to the endpoint: a scan of two endpoints of the same
 // server must name the served .env as one finding. exposurecheck runs per endpoint, so it
 // locates the finding at the file's own URL and both endpoints produce the same fingerprint;
-// collapsing equal fingerprints is the scan's job (proposed to the lead), so until then the
-// test counts distinct fingerprints.
+// the scan reports each fingerprint once, so the count itself must be one.
 func TestReviewSiteFilesOncePerSite(t *testing.T) {
 	s := shared(t, "dotfiles")
 	cfg := scanConfig(t, s, scanCase{config: "dotfiles", origins: []string{appOrigin}})
@@ -250,13 +249,18 @@ func TestReviewSiteFilesOncePerSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	prints := map[string]map[string]string{}
+	count := map[string]int{}
 	for _, f := range rep.Findings {
+		count[f.Rule]++
 		if prints[f.Rule] == nil {
 			prints[f.Rule] = map[string]string{}
 		}
 		prints[f.Rule][f.Fingerprint] = f.URL
 	}
 	for rule, path := range map[string]string{"exposed-env-file": "/.env", "exposed-log-file": "/debug.log"} {
+		if count[rule] != 1 {
+			t.Errorf("two endpoints of one site: %s reported %d times, want once", rule, count[rule])
+		}
 		if len(prints[rule]) != 1 {
 			t.Errorf("two endpoints of one site: %s has %d distinct fingerprints %v, want 1", rule, len(prints[rule]), prints[rule])
 		}

@@ -134,8 +134,17 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	wg.Wait()
 	rep.Summary.Interrupted = ctx.Err() != nil
+	// A site-wide finding (a served .env, located at the file's own URL) is found from every
+	// endpoint of that site: report it once.
+	reported := map[string]bool{}
 	for _, fs := range results {
-		rep.Findings = append(rep.Findings, fs...)
+		for _, f := range fs {
+			if f.Fingerprint != "" && reported[f.Fingerprint] {
+				continue
+			}
+			reported[f.Fingerprint] = true
+			rep.Findings = append(rep.Findings, f)
+		}
 	}
 	rep.Finalize()
 	return rep, nil
