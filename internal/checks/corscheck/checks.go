@@ -743,9 +743,15 @@ func checkPermissivePreflight(s *scan) []hit {
 			add("Access-Control-Max-Age is " + strconv.Itoa(pf.age) + " s (more than a day)")
 		}
 	}
+	// When an untrusted origin already gets a permissive answer, the trusted origin's (the
+	// same policy) adds nothing, and its "only the trusted origin" reason would be false.
+	untrustedHit := false
+	for _, g := range groups {
+		untrustedHit = untrustedHit || (!g.trusted && len(g.problems) > 0)
+	}
 	var out []hit
 	for _, g := range groups {
-		if len(g.problems) == 0 {
+		if len(g.problems) == 0 || (g.trusted && untrustedHit) {
 			continue
 		}
 		who := "an origin the user did not name as trusted"

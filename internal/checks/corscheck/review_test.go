@@ -201,3 +201,28 @@ func init() {
 			want: map[string]sev{portRule: {finding.Medium, finding.Info}}})
 	}
 }
+
+// A policy that answers every origin permissively is one finding, not a second "only the
+// trusted origin" one that contradicts it.
+func TestPermissivePreflightReportedOnceWhenEveryoneGetsIt(t *testing.T) {
+	srv := targets.StartT(t, targets.Config{ClientAuth: tls.NoClientCert, Policy: targets.Policy{Kind: targets.ReflectCredentials, PermissivePreflight: true}})
+	c, err := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(srv.URL)
+	env := &target.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, TrustedOrigins: []string{trustedOrigin}}
+	env.Facts.Auth = target.AuthNotRequested
+	n := 0
+	for _, f := range Run(context.Background(), env) {
+		if f.Rule == "cors-permissive-preflight" {
+			n++
+			if strings.Contains(f.SeverityReason, "Only the trusted origin") {
+				t.Errorf("contradictory reason: %s", f.SeverityReason)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("cors-permissive-preflight reported %d times, want 1", n)
+	}
+}
