@@ -24,7 +24,14 @@ type Target struct {
 	Auth       string `json:"auth,omitempty"`
 	AuthReason string `json:"auth_reason,omitempty"`
 	TLSVersion string `json:"tls_version,omitempty"`
-	Stack      string `json:"stack,omitempty"`
+	TLSCipher  string `json:"tls_cipher,omitempty"`
+	// ServerChain summarises the server's certificates, leaf first: subject, issuer, expiry.
+	ServerChain []string `json:"server_chain,omitempty"`
+	// ClientCAs are the acceptable CA names of the server's CertificateRequest, and
+	// ClientSignatureSchemes the signature algorithms it accepts for client certificates.
+	ClientCAs              []string `json:"client_cas,omitempty"`
+	ClientSignatureSchemes []string `json:"client_signature_schemes,omitempty"`
+	Stack                  string   `json:"stack,omitempty"`
 	// Settings lists the Django settings modules found (audit).
 	Settings []string `json:"settings_modules,omitempty"`
 	Requests int      `json:"requests,omitempty"`

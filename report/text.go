@@ -71,6 +71,19 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 				tw.printf("               %s\n", t.AuthReason)
 			}
 		}
+		if t.TLSCipher != "" {
+			tw.printf("  tls:         %s %s\n", t.TLSVersion, t.TLSCipher)
+		}
+		for i, c := range t.ServerChain {
+			label := "  server cert: "
+			if i > 0 {
+				label = "               "
+			}
+			tw.printf("%s%s\n", label, c)
+		}
+		if len(t.ClientCAs) > 0 {
+			tw.printf("  client CAs:  %s\n", strings.Join(t.ClientCAs, "; "))
+		}
 		if t.Stack != "" {
 			tw.printf("  stack:       %s\n", t.Stack)
 		}

@@ -5,6 +5,7 @@ package scan
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -171,8 +172,16 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 	}
 	mtlscheck.Inspect(ctx, env)
 	t.Auth, t.AuthReason = string(env.Facts.Auth), env.Facts.AuthReason
-	if env.Facts.TLS != nil {
-		t.TLSVersion = env.Facts.TLS.VersionName()
+	if ti := env.Facts.TLS; ti != nil {
+		t.TLSVersion = ti.VersionName()
+		if ti.CipherSuite != 0 {
+			t.TLSCipher = tls.CipherSuiteName(ti.CipherSuite)
+		}
+		for _, c := range ti.ServerChain {
+			t.ServerChain = append(t.ServerChain, fmt.Sprintf("%s (issuer %s, expires %s)", c.Subject, c.Issuer, c.NotAfter.UTC().Format("2006-01-02")))
+		}
+		t.ClientCAs = ti.AcceptableCAs
+		t.ClientSignatureSchemes = ti.SignatureScheme
 	}
 	base, anon := env.Facts.Baseline, env.Facts.Anonymous
 	if !base.OK() && !anon.OK() && !handshakeOnly(base, anon) {

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"crypto/tls"
+	"strings"
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
@@ -49,8 +50,13 @@ func TestSeedMistakeIsCorrelated(t *testing.T) {
 	if _, dup := got["cors-wildcard"]; dup {
 		t.Error("cors-wildcard reported besides cors-wildcard-on-mtls")
 	}
-	if rep.Targets[0].Auth != "required-tls" {
-		t.Errorf("auth %q", rep.Targets[0].Auth)
+	tg := rep.Targets[0]
+	if tg.Auth != "required-tls" {
+		t.Errorf("auth %q", tg.Auth)
+	}
+	if tg.TLSCipher == "" || len(tg.ServerChain) == 0 || !strings.Contains(tg.ServerChain[0], "issuer ") ||
+		len(tg.ClientCAs) != 1 || len(tg.ClientSignatureSchemes) == 0 {
+		t.Errorf("TLS facts missing from the target: %+v", tg)
 	}
 	if _, ok := got["pii-in-response"]; !ok {
 		t.Errorf("no pii-in-response in %v", keys(got))
