@@ -2,34 +2,18 @@ package audit
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/crossgate/crossgate/internal/sariftest"
 	"github.com/crossgate/crossgate/report"
 )
 
 // The SARIF of a real audit, not only the report package's samples, must validate against
 // the official schema vendored in report/testdata.
 func TestSeedlikeSARIFValidates(t *testing.T) {
-	raw, err := os.ReadFile("../report/testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("sarif.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := sariftest.Schema(t)
 	r := audit(t, Options{}, "testdata/seedlike", "testdata/clean")
 	if len(r.Findings) == 0 {
 		t.Fatal("no findings to render")

@@ -3,36 +3,16 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/sariftest"
 )
 
-func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func compileSARIFSchema(t *testing.T) *jsonschema.Schema { return sariftest.Schema(t) }
 
 // sampleAuditSARIF adds what the plain audit sample lacks: a path that needs escaping, a
 // finding without a line, and a target that failed.

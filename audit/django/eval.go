@@ -966,17 +966,7 @@ func (fr *frame) qualName(n *node) string {
 }
 
 func (fr *frame) evalComparison(n *node) Value {
-	var operands []*node
-	var ops []string
-	for _, c := range n.children {
-		switch {
-		case c.named && c.kind != "comment":
-			operands = append(operands, c)
-		case !c.named && c.field == "operators":
-			// the grammar aliases `not in` and `is not` to single tokens
-			ops = append(ops, strings.Join(strings.Fields(c.kind), " "))
-		}
-	}
+	operands, ops := comparisonParts(n)
 	if len(operands) < 2 || len(ops) != len(operands)-1 {
 		return unknown()
 	}

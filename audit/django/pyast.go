@@ -2,6 +2,7 @@ package django
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -159,4 +160,19 @@ func unparen(n *node) *node {
 		n = inner[0]
 	}
 	return n
+}
+
+// comparisonParts splits a comparison_operator node into its operands and its operators
+// (`a < b <= c` has three operands and two operators).
+func comparisonParts(n *node) (operands []*node, ops []string) {
+	for _, c := range n.children {
+		switch {
+		case c.named && c.kind != "comment":
+			operands = append(operands, c)
+		case !c.named && c.field == "operators":
+			// the grammar aliases `not in` and `is not` to single tokens
+			ops = append(ops, strings.Join(strings.Fields(c.kind), " "))
+		}
+	}
+	return operands, ops
 }

@@ -458,16 +458,7 @@ func (cf *codeFile) dnFinding(n *node, how string) {
 }
 
 func (cf *codeFile) checkMembership(n *node, vars map[string]bool) {
-	var operands []*node
-	var ops []string
-	for _, c := range n.children {
-		switch {
-		case c.named && c.kind != "comment":
-			operands = append(operands, c)
-		case !c.named && c.field == "operators":
-			ops = append(ops, strings.Join(strings.Fields(c.kind), " "))
-		}
-	}
+	operands, ops := comparisonParts(n)
 	for i, op := range ops {
 		if (op == "in" || op == "not in") && i+1 < len(operands) && cf.isDN(operands[i+1], vars, 0) {
 			cf.dnFinding(n, "`"+op+"` (substring or RDN-list membership)")
