@@ -113,6 +113,8 @@ type run struct {
 	lines   map[string][]string
 	pending []pendingSecret
 	files   []string // regular files found by walk, in walk order
+	// appHeaders caches appIdentityHeaders.
+	appHeaders *[]nginx.AppHeader
 }
 
 type pendingSecret struct {
@@ -256,6 +258,48 @@ func (ru *run) visitFiles() {
 	}
 }
 
+// metaKey and dashedKey find identity header names in application code: the WSGI form
+// (request.META["HTTP_X_SSL_CLIENT_S_DN"]) and the dashed form (request.headers["X-SSL-Client-S-DN"]).
+// This is a lexical cross-reference between the app and its proxy config, not an analysis of
+// the Python: a name that appears is a name the code may read.
+var (
+	metaKey   = regexp.MustCompile(`\bHTTP_([A-Z0-9_]+)\b`)
+	dashedKey = regexp.MustCompile(`["']([Xx]-[A-Za-z0-9-]+|[Cc]lient-[Cc]ert(?:-[Cc]hain)?)["']`)
+)
+
+// appIdentityHeaders lists the identity headers the audited Python code names, once each,
+// with the first place that names it. Computed once per audited path.
+func (ru *run) appIdentityHeaders() []nginx.AppHeader {
+	if ru.appHeaders != nil {
+		return *ru.appHeaders
+	}
+	var out []nginx.AppHeader
+	seen := map[string]bool{}
+	for _, p := range ru.pyFiles {
+		data, err := os.ReadFile(p)
+		if err != nil || (!bytes.Contains(data, []byte("HTTP_")) && !bytes.Contains(bytes.ToLower(data), []byte("client"))) {
+			continue
+		}
+		add := func(name string, off int) {
+			key := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+			if !nginx.IsIdentityHeader(name) || seen[key] {
+				return
+			}
+			seen[key] = true
+			line, _, _ := position(data, off)
+			out = append(out, nginx.AppHeader{Name: name, Where: fmt.Sprintf("%s:%d", ru.rel(p), line)})
+		}
+		for _, m := range metaKey.FindAllSubmatchIndex(data, -1) {
+			add(strings.ReplaceAll(string(data[m[2]:m[3]]), "_", "-"), m[0])
+		}
+		for _, m := range dashedKey.FindAllSubmatchIndex(data, -1) {
+			add(string(data[m[2]:m[3]]), m[0])
+		}
+	}
+	ru.appHeaders = &out
+	return out
+}
+
 // noteSyntaxErrors says, for each Python file with findings, where it stops being valid
 // Python: the analysis went on past that point, but may have missed what it could not parse.
 func (ru *run) noteSyntaxErrors() {
@@ -391,7 +435,7 @@ func (ru *run) auditNginx(single bool) {
 		for _, m := range cfg.Missing {
 			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", ru.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, ru.relOrAbs(m.Path)))
 		}
-		ru.out = append(ru.out, nginx.Check(cfg, nginx.Options{RelPath: ru.rel})...)
+		ru.out = append(ru.out, nginx.Check(cfg, nginx.Options{RelPath: ru.rel, AppReads: ru.appIdentityHeaders()})...)
 	}
 }
 

@@ -423,3 +423,42 @@ func TestDottedPathsAreNotSecrets(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// An mTLS nginx that never sets the identity header the app reads hands the client's own
+// header to the app: the audit sees both sides and says so; with the header overwritten, or
+// with no app code reading it, there is nothing to report.
+func TestAppReadsIdentityHeaderNginxNeverSets(t *testing.T) {
+	conf := func(extra string) string {
+		return "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate s.pem;\n    ssl_certificate_key s.key;\n" +
+			"    ssl_client_certificate ca.pem;\n    ssl_verify_client on;\n    location / {\n" + extra +
+			"      proxy_pass http://127.0.0.1:8000;\n    }\n  }\n}\n"
+	}
+	mw := "def identity(request):\n    return request.META.get(\"HTTP_X_SSL_CLIENT_S_DN\", \"\")\n"
+	for _, c := range []struct {
+		name, nginx, py string
+		want            bool
+	}{
+		{"app reads, nginx never sets", conf(""), mw, true},
+		{"nginx overwrites it", conf("      proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;\n"), mw, false},
+		{"no app code reads it", conf(""), "def f():\n    return 1\n", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, "deploy/nginx.conf", c.nginx)
+			write(t, root, "app/auth.py", c.py)
+			r := audit(t, Options{}, root)
+			var got []string
+			for _, f := range r.Findings {
+				if f.Rule == "nginx-identity-headers-not-cleared" {
+					got = append(got, f.Detail)
+				}
+			}
+			if c.want && (len(got) != 1 || !strings.Contains(got[0], "X-SSL-CLIENT-S-DN") || !strings.Contains(got[0], "app/auth.py:2")) {
+				t.Fatalf("want one finding naming the header and app/auth.py:2, got %q", got)
+			}
+			if !c.want && len(got) != 0 {
+				t.Fatalf("want none, got %q", got)
+			}
+		})
+	}
+}

@@ -15,7 +15,21 @@ type Options struct {
 	// RelPath maps a parsed file path to the path findings report (relative to the audited
 	// root); nil keeps paths as parsed.
 	RelPath func(string) string
+	// AppReads names the identity headers the application code in the same audit reads
+	// (e.g. "X-SSL-Client-S-DN", from request.META["HTTP_X_SSL_CLIENT_S_DN"]) and where.
+	// A proxying location that does not overwrite one of them hands the client's own value
+	// to the application.
+	AppReads []AppHeader
 }
+
+// AppHeader is an identity header the application reads, and the place that reads it.
+type AppHeader struct {
+	Name  string // dashed form, e.g. X-SSL-Client-S-DN
+	Where string // file:line
+}
+
+// foldHeader compares header names the way WSGI does: case-insensitive, '-' and '_' alike.
+func foldHeader(n string) string { return strings.ToLower(strings.ReplaceAll(n, "_", "-")) }
 
 // identityHeaders are the request headers proxies and apps use to carry the client
 // certificate's identity or verification result (lower case).
@@ -644,6 +658,7 @@ func (c *checker) identityHeaders(s server) {
 		t := reported[shadow]
 		c.emit(t.f, t.at, t.disc)
 	}
+	c.appReadsNotOverwritten(s, locs, intended)
 	if len(order) == 0 && !isMTLS(s) {
 		return
 	}
@@ -692,6 +707,56 @@ func (c *checker) identityHeaders(s server) {
 	f.Remediation = "Remove " + gate.Name + " (the defaults drop headers with underscores), or clear each underscore spelling in every proxying location:\n\n" +
 		"underscores_in_headers off;\nignore_invalid_headers on;\n"
 	c.emit(f, gate, "underscore:"+c.where(s.d))
+}
+
+// appReadsNotOverwritten reports a proxying location of an mTLS server that leaves an
+// identity header the application reads (found in the audited code) as the client sent it:
+// the application then takes the client's claim for the verified certificate.
+func (c *checker) appReadsNotOverwritten(s server, locs []proxyLocation, intended map[string]*Directive) {
+	if len(c.opts.AppReads) == 0 || !isMTLS(s) {
+		return
+	}
+	setHere := map[string]bool{}
+	for n := range intended {
+		setHere[foldHeader(n)] = true
+	}
+	for _, pl := range locs {
+		if strings.HasSuffix(headerDirective(pl.pass), "_param") {
+			continue // *_param passes: the params rules above judge them
+		}
+		have := map[string]bool{}
+		for _, h := range pl.effective {
+			have[foldHeader(h.name)] = true
+		}
+		var open, where []string
+		seen := map[string]bool{}
+		for _, a := range c.opts.AppReads {
+			k := foldHeader(a.Name)
+			if have[k] || seen[k] {
+				continue
+			}
+			if setHere[k] {
+				continue // set elsewhere for this server: the inheritance rule above reports it
+			}
+			seen[k] = true
+			open = append(open, a.Name)
+			where = append(where, a.Where)
+		}
+		if len(open) == 0 {
+			continue
+		}
+		f := finding.New("nginx-identity-headers-not-cleared")
+		verb := "reaches"
+		if len(open) > 1 {
+			verb = "reach"
+		}
+		f.Detail = fmt.Sprintf("Location %s (%s) of this client-certificate server proxies without setting %s, which the application reads (%s): the client's own value %s the application unchanged, so anyone can claim any certificate identity.",
+			strings.Join(pl.loc.Args, " "), c.where(pl.loc), strings.Join(open, ", "), strings.Join(where, ", "), verb)
+		f.SeverityReason = "A request header the client controls is read by the application as the verified certificate identity, and nginx never overwrites it."
+		f.Evidence.Snippet = c.cfg.Snippet(pl.loc) + "\n" + c.cfg.Snippet(pl.pass)
+		f.Remediation = "Overwrite every identity header the application reads, in every location that proxies (an empty value removes a client-sent one):\n\n" + MTLSRemediation()
+		c.emit(f, pl.pass, "app:"+strings.Join(open, ","))
+	}
 }
 
 // setOutside reports whether one of srcs sits at a level the shadowing location would
