@@ -143,3 +143,24 @@ func BenchmarkScan100Targets(b *testing.B) {
 	}
 	b.ReportMetric(float64(reqs)/100, "requests/target")
 }
+
+func TestParseTarget(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://api.example.com":     true,
+		"http://127.0.0.1:8080/x?y=1": true,
+		"https://[::1]:8443/api":      true,
+		"api.example.com":             false,
+		"ftp://example.com/":          false,
+		"https://":                    false,
+		"https://exa mple.com/":       false,
+		"javascript:alert(1)":         false,
+	} {
+		u, err := ParseTarget(raw)
+		if (err == nil) != ok {
+			t.Errorf("%q: err %v", raw, err)
+		}
+		if ok && u.Path == "" {
+			t.Errorf("%q: empty path not normalised", raw)
+		}
+	}
+}
