@@ -172,6 +172,10 @@ type Exchange struct {
 	Alert    int // TLS alert code when ErrKind is ErrTLSAlert, else -1
 	Duration time.Duration
 	Cached   bool // answered from the client's cache, not sent again
+
+	// userHeader names (lower case) the headers the user configured (-H): their values are
+	// masked in evidence whatever they are called.
+	userHeader map[string]bool
 }
 
 // OK reports whether an HTTP response came back.
@@ -453,16 +457,18 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	if err := c.Wait(ctx, u.Host); err != nil {
 		return fail(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	// rctx is the request's own deadline; ctx stays the caller's, so fail can tell a timeout
+	// of this request from the whole scan being cancelled.
+	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	holder := &connHolder{}
-	ctx = context.WithValue(ctx, holderKey{}, holder)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(gi httptrace.GotConnInfo) {
+	rctx = context.WithValue(rctx, holderKey{}, holder)
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: func(gi httptrace.GotConnInfo) {
 		if rc, ok := gi.Conn.(*recordedConn); ok {
 			holder.set(rc.info)
 		}
 	}})
-	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), nil)
+	req, err := http.NewRequestWithContext(rctx, r.Method, u.String(), nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -489,6 +495,12 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 		ex.Host = r.Host
 	}
 	ex.RequestHeader = req.Header.Clone()
+	for k := range c.cfg.Header {
+		if ex.userHeader == nil {
+			ex.userHeader = map[string]bool{}
+		}
+		ex.userHeader[strings.ToLower(k)] = true
+	}
 	client := &http.Client{
 		Transport:     c.transport(r.Identity, r.Fresh),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

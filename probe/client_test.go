@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -355,5 +356,38 @@ func TestRedactedEvidence(t *testing.T) {
 	}
 	if ex.RequestHeader.Get("Authorization") != "Bearer SuperSecretToken123456789" {
 		t.Fatal("Redacted changed the original exchange")
+	}
+}
+
+func TestTimeoutsAreCounted(t *testing.T) {
+	p := newPKI()
+	block := make(chan struct{})
+	t.Cleanup(func() { close(block) })
+	ts := p.start(t, tls.NoClientCert, 0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			select {
+			case <-block:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	c := p.client(t, Config{Timeout: 200 * time.Millisecond})
+	c.Do(context.Background(), Request{URL: ts.URL + "/fast"})
+	for i := range 2 {
+		if ex := c.Do(context.Background(), Request{URL: fmt.Sprintf("%s/slow?%d", ts.URL, i)}); ex.ErrKind != ErrTimeout {
+			t.Fatalf("kind %q", ex.ErrKind)
+		}
+	}
+	if c.TimedOut() != 2 {
+		t.Fatalf("TimedOut() = %d, want 2", c.TimedOut())
+	}
+	// A cancelled scan is not a timeout of the server.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c.Do(ctx, Request{URL: ts.URL + "/slow?cancelled"})
+	if c.TimedOut() != 2 {
+		t.Fatalf("cancellation counted as a timeout: %d", c.TimedOut())
 	}
 }

@@ -161,9 +161,34 @@ var sensitiveRequestHeaders = map[string]bool{
 	"x-xsrf-token": true, "x-amz-security-token": true,
 }
 
-var sensitiveQuery = []string{"token", "key", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig", "credential"}
+var sensitiveQuery = []string{"token", "key", "secret", "password", "passwd", "pwd", "auth", "session", "signature", "sig", "credential", "jwt", "code", "ticket", "assertion"}
 
-func masked(v string) string { return fmt.Sprintf("[masked, %d chars]", len(v)) }
+// credentialWords in a header name mark it as carrying a credential (Private-Token,
+// X-Vault-Token, X-Goog-Api-Key, Ocp-Apim-Subscription-Key, X-Auth...).
+var credentialWords = []string{"token", "key", "auth", "secret", "session", "password", "passwd", "signature", "credential", "cookie", "jwt"}
+
+func masked(v string) string {
+	if strings.HasPrefix(v, "[masked, ") {
+		return v // already masked (evidence may pass through more than one redactor)
+	}
+	return fmt.Sprintf("[masked, %d chars]", len(v))
+}
+
+func credentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	if sensitiveRequestHeaders[n] {
+		return true
+	}
+	for _, w := range credentialWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// RedactURL masks a password in the userinfo and the values of token-like query parameters.
+func RedactURL(raw string) string { return redactURL(raw) }
 
 // Redacted returns a copy of the exchange fit for a report: credential request headers,
 // Set-Cookie values, a password in the URL and token-like query values are masked. The
@@ -173,10 +198,10 @@ func (e *Exchange) Redacted() *Exchange {
 	cp.URL = redactURL(e.URL)
 	cp.RequestHeader = e.RequestHeader.Clone()
 	for k, vs := range cp.RequestHeader {
-		if sensitiveRequestHeaders[strings.ToLower(k)] {
+		if credentialHeader(k) || e.userHeader[strings.ToLower(k)] {
 			for i, v := range vs {
 				scheme, rest, ok := strings.Cut(v, " ")
-				if ok && strings.ToLower(k) != "cookie" && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
+				if ok && !strings.HasPrefix(rest, "[masked, ") && strings.ToLower(k) != "cookie" && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
 					vs[i] = scheme + " " + masked(rest)
 				} else {
 					vs[i] = masked(v)
@@ -211,7 +236,9 @@ func redactURL(raw string) string {
 		for _, s := range sensitiveQuery {
 			if strings.Contains(lk, s) {
 				for i, v := range vs {
-					vs[i] = masked(v)
+					if !strings.HasPrefix(v, "REDACTED-") {
+						vs[i] = masked(v)
+					}
 				}
 				changed = true
 				break

@@ -117,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			defer func() { <-sem }()
 			client, err := probe.New(pc)
 			if err != nil {
-				rep.Targets[i] = report.Target{URL: u.Redacted(), Error: err.Error()}
+				rep.Targets[i] = report.Target{URL: probe.RedactURL(u.String()), Error: err.Error()}
 				return
 			}
 			env := &target.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
@@ -164,7 +164,7 @@ func checkOrigin(o string) error {
 
 // scanEndpoint runs the families in the order their facts depend on.
 func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, report.Target) {
-	t := report.Target{URL: env.URL.Redacted()}
+	t := report.Target{URL: env.ReportURL()}
 	env.Sensitive = exposurecheck.Sensitivity
 	env.RedactBody = exposure.Redact
 	if env.Options.ShowSecrets {
@@ -222,6 +222,8 @@ func coverageWarnings(env *target.Env) []string {
 	}
 	base := env.Facts.Baseline
 	switch {
+	case base != nil && base.ErrKind == probe.ErrTimeout:
+		return []string{"with your client certificate the endpoint gave no answer within --timeout: the protected content was not tested; raise --timeout if the server is slow"}
 	case base == nil || !base.OK():
 		why := "no answer"
 		if base != nil {
@@ -291,7 +293,8 @@ func describeFailure(ex *probe.Exchange) string {
 	case probe.ErrBlocked:
 		return ex.Err.Error()
 	}
-	return fmt.Sprintf("request failed: %v", ex.Err)
+	// net/http prefixes some read errors with the name of its internal function.
+	return "request failed: " + strings.TrimPrefix(ex.Err.Error(), "readLoopPeekFailLocked: ")
 }
 
 // DetectStack guesses the application stack from response traits, to pick remediation text.

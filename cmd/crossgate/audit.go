@@ -59,7 +59,8 @@ Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
   2  usage or input error (unknown flag, a PATH that does not exist)
-  3  nothing could be audited (every PATH failed, e.g. a single broken nginx.conf)
+  3  a PATH or a config file in it could not be audited (e.g. a broken nginx.conf),
+     and nothing at or above --fail-on was found
 `
 
 type auditFlags struct {
@@ -113,5 +114,11 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	rep.Version = version
-	return emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	code := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	if code == exitOK && rep.Summary.Failed > 0 {
+		// A config that could not be parsed is unaudited: a CI gate must not pass on it.
+		fmt.Fprintf(stderr, "crossgate: %d of %d targets could not be audited (see the errors above)\n", rep.Summary.Failed, len(rep.Targets))
+		return exitNoTarget
+	}
+	return code
 }

@@ -133,7 +133,7 @@ func TestAuditHelp(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("exit %d", code)
 	}
-	for _, s := range []string{"Usage: crossgate audit", "--format", "-o", "--fail-on", "--show-secrets", "--ignore", ".crossgateignore", "crossgate:ignore", "Examples:", "Exit codes:", "3  nothing could be audited"} {
+	for _, s := range []string{"Usage: crossgate audit", "--format", "-o", "--fail-on", "--show-secrets", "--ignore", ".crossgateignore", "crossgate:ignore", "Examples:", "Exit codes:", "3  a PATH or a config file in it could not be audited"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("audit --help does not mention %q", s)
 		}
@@ -178,5 +178,16 @@ func TestAuditSecretPolicy(t *testing.T) {
 	write("app/aws.py", "KEY = \"AKIACROSSGATEFAKEKEY\"\n")
 	if code, _, _ := runAuditCLI(t, dir); code != exitFindings {
 		t.Errorf("key in app code: exit %d, want %d", code, exitFindings)
+	}
+}
+
+// A directory whose only nginx config does not parse was not audited: exit 3, not a pass.
+func TestAuditBrokenConfigInDirectoryExits3(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte("server { listen 443 ssl; location / { \n"), 0o644)
+	var o, e bytes.Buffer
+	code := runAudit(context.Background(), []string{dir}, &o, &e)
+	if code != exitNoTarget || !strings.Contains(e.String(), "could not be audited") {
+		t.Fatalf("exit %d, stderr:\n%s", code, e.String())
 	}
 }

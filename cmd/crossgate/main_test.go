@@ -197,11 +197,15 @@ func TestDemoRunsClean(t *testing.T) {
 // Credentials the user passes (a -H token, a password in the URL) never reach a report.
 func TestUserCredentialsAreRedacted(t *testing.T) {
 	f := newFixture(t)
-	u := strings.Replace(f.url, "https://", "https://bob:Hunter2Secret@", 1)
+	u := strings.Replace(f.url, "https://", "https://bob:Hunter2Secret@", 1) + "?access_token=QQtok3nVALUE999&jwt=eyJJWTSECRET6&page=2"
 	for _, format := range []string{"json", "text", "sarif"} {
-		_, out, stderr := runCLI(t, "scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000",
-			"-H", "Authorization: Bearer SuperSecretToken123456789", "--format", format, u)
-		for _, secret := range []string{"Hunter2Secret", "SuperSecretToken123456789"} {
+		_, out, stderr := runCLI(t, "scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000", "-v",
+			"-H", "Authorization: Bearer SuperSecretToken123456789", "-H", "Private-Token: GLPATSECRET1",
+			"-H", "X-Custom-Thing: USERHEADERSECRET", "--format", format, u)
+		if !strings.Contains(out, "page=2") {
+			t.Errorf("%s output lost the harmless query parameter", format)
+		}
+		for _, secret := range []string{"Hunter2Secret", "SuperSecretToken123456789", "QQtok3nVALUE999", "eyJJWTSECRET6", "GLPATSECRET1", "USERHEADERSECRET"} {
 			if strings.Contains(out, secret) || strings.Contains(stderr, secret) {
 				t.Errorf("%s output shows %q", format, secret)
 			}
@@ -220,6 +224,7 @@ func TestMoreInputValidation(t *testing.T) {
 	}{
 		{"header with CRLF", []string{"scan", "-H", "X: a\r\nB: c", f.url}, "line break"},
 		{"rate NaN", []string{"scan", "--rate", "NaN", f.url}, "--rate must be"},
+		{"rate tiny", []string{"scan", "--rate", "1e-300", f.url}, "--rate must be"},
 		{"output dir missing", []string{"scan", "-o", filepath.Join(f.dir, "no", "such", "r.json"), f.url}, "cannot write the report"},
 		{"list line number", []string{"scan", "-i", list}, "bad-list.txt:2:"},
 		{"identity without key", []string{"scan", "--identity", "bob=" + f.cert, f.url}, "--identity NAME=CERT,KEY"},

@@ -167,8 +167,8 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	if f.timeout <= 0 {
 		return cfg, usageError(stderr, "--timeout must be positive", "e.g. --timeout 10s")
 	}
-	if !(f.rate > 0) || math.IsInf(f.rate, 0) || f.rate > 10000 {
-		return cfg, usageError(stderr, "--rate must be a number of requests per second between 0 and 10000", "e.g. --rate 5, or --rate 0.5 for one request every two seconds")
+	if !(f.rate >= 0.01) || math.IsInf(f.rate, 0) || f.rate > 10000 {
+		return cfg, usageError(stderr, "--rate must be a number of requests per second from 0.01 to 10000", "e.g. --rate 5, or --rate 0.5 for one request every two seconds")
 	}
 	if f.concurrency < 1 {
 		return cfg, usageError(stderr, "--concurrency must be at least 1", "")

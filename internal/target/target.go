@@ -123,10 +123,21 @@ func (e *Env) Evidence(proof *probe.Exchange, notes ...string) finding.Evidence 
 
 // Stamp sets the finding's URL and fingerprint; every scan finding goes through it.
 func (e *Env) Stamp(f *finding.Finding, discriminator string) {
-	// Redacted: a password in the target URL's userinfo never reaches a report.
-	f.URL = e.URL.Redacted()
+	// A password in the URL's userinfo and token-like query values never reach a report.
+	f.URL = e.ReportURL()
 	f.Seal(discriminator)
 }
+
+// StampSite locates a finding that belongs to the whole host (its TLS set-up, a cookie
+// scoped to the site) at scheme://host/, so that scanning several endpoints of one host
+// reports it once.
+func (e *Env) StampSite(f *finding.Finding, discriminator string) {
+	f.URL = e.URL.Scheme + "://" + e.URL.Host + "/"
+	f.Seal(discriminator)
+}
+
+// ReportURL is the target URL as reports show it: credentials masked.
+func (e *Env) ReportURL() string { return probe.RedactURL(e.URL.String()) }
 
 // withArticle puts "a" or "an" before a singular label ("phone number" -> "a phone number");
 // plural labels ("email addresses") stay as they are.

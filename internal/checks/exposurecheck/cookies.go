@@ -144,7 +144,8 @@ func (r *run) cookieFindings() []finding.Finding {
 		f.SetSeverity(h.sev, reason)
 		f.Evidence = r.evidence(h.ex, nil)
 		f.Remediation = remediationCookie(h.class, stack(r.env))
-		r.stamp(&f, name)
+		// A cookie's flags are the site's: every endpoint that sets it reports one finding.
+		r.stampAt(&f, r.env.URL.Scheme+"://"+r.env.URL.Host+"/", name)
 		fs = append(fs, f)
 	}
 	return fs

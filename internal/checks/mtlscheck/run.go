@@ -117,7 +117,11 @@ func (s *scan) add(f finding.Finding, discriminator string, bypass bool) {
 		}
 	}
 	f.Remediation = remedy.MTLS(remedy.Stack(s.env.Facts.Stack), f.Rule)
-	s.env.Stamp(&f, discriminator)
+	if f.Rule == "mtls-ca-list-disclosure" || f.Rule == "tls-weak-protocol" {
+		s.env.StampSite(&f, discriminator) // a property of the host's TLS, not of this path
+	} else {
+		s.env.Stamp(&f, discriminator)
+	}
 	s.res.Findings = append(s.res.Findings, f)
 }
 
