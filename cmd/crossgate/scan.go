@@ -55,7 +55,7 @@ Intent:
   --no-spoof           do not send identity-header spoofing probes
   -H, --header 'Name: value'
                        extra request header (repeatable), e.g. a bearer token;
-                       credential headers are masked in every report
+                       its value is masked in every report
 
 Output:
   --format FORMAT      text, json or sarif (default text)
