@@ -189,7 +189,7 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 		return nil, t
 	}
 	if env.Facts.Stack == "" {
-		env.Facts.Stack = DetectStack(base, anon)
+		env.Facts.Stack = target.DetectStack(base, anon)
 	}
 	for _, ex := range []*probe.Exchange{base, anon} {
 		if ex.OK() && ex.Status < 400 {
@@ -295,39 +295,6 @@ func describeFailure(ex *probe.Exchange) string {
 	}
 	// net/http prefixes some read errors with the name of its internal function.
 	return "request failed: " + strings.TrimPrefix(ex.Err.Error(), "readLoopPeekFailLocked: ")
-}
-
-// DetectStack guesses the application stack from response traits, to pick remediation text.
-func DetectStack(exs ...*probe.Exchange) string {
-	nginx := false
-	for _, ex := range exs {
-		if !ex.OK() {
-			continue
-		}
-		for _, c := range ex.Header.Values("Set-Cookie") {
-			if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
-				return "django"
-			}
-		}
-		if ex.Header.Get("X-Frame-Options") == "DENY" && ex.Header.Get("X-Content-Type-Options") == "nosniff" &&
-			ex.Header.Get("Referrer-Policy") == "same-origin" {
-			return "django" // SecurityMiddleware's defaults since Django 3.1
-		}
-		if strings.Contains(string(ex.Body), "Django") && strings.Contains(string(ex.Body), "DEBUG = True") {
-			return "django"
-		}
-		vary := strings.ToLower(strings.Join(ex.Header.Values("Vary"), ","))
-		if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
-			return "django"
-		}
-		if strings.HasPrefix(strings.ToLower(ex.Header.Get("Server")), "nginx") {
-			nginx = true
-		}
-	}
-	if nginx {
-		return "nginx"
-	}
-	return ""
 }
 
 func union(a, b []string) []string {

@@ -150,3 +150,36 @@ func withArticle(label string) string {
 	}
 	return "a " + label
 }
+
+// DetectStack guesses the application stack from response traits, to pick remediation text.
+func DetectStack(exs ...*probe.Exchange) string {
+	nginx := false
+	for _, ex := range exs {
+		if !ex.OK() {
+			continue
+		}
+		for _, c := range ex.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
+				return "django"
+			}
+		}
+		if ex.Header.Get("X-Frame-Options") == "DENY" && ex.Header.Get("X-Content-Type-Options") == "nosniff" &&
+			ex.Header.Get("Referrer-Policy") == "same-origin" {
+			return "django" // SecurityMiddleware's defaults since Django 3.1
+		}
+		if strings.Contains(string(ex.Body), "Django") && strings.Contains(string(ex.Body), "DEBUG = True") {
+			return "django"
+		}
+		vary := strings.ToLower(strings.Join(ex.Header.Values("Vary"), ","))
+		if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
+			return "django"
+		}
+		if strings.HasPrefix(strings.ToLower(ex.Header.Get("Server")), "nginx") {
+			nginx = true
+		}
+	}
+	if nginx {
+		return "nginx"
+	}
+	return ""
+}

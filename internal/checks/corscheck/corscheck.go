@@ -471,7 +471,7 @@ func (s *scan) learnFacts() {
 	}
 	s.f.sensitive, s.f.what = sens.Any(), sens.Describe()
 	if env.Facts.Stack == "" && base != nil && base.OK() {
-		env.Facts.Stack = guessStack(base.Header)
+		env.Facts.Stack = target.DetectStack(base)
 	}
 }
 
@@ -488,23 +488,6 @@ func (s *scan) certChangesContent() bool {
 		return true
 	}
 	return mtlscheck.Similarity(anon.Body, base.Body) < sameContent
-}
-
-// guessStack recognises django-cors-headers' and Django's marks, or nginx's Server header.
-func guessStack(h http.Header) string {
-	vary := strings.ToLower(strings.Join(h.Values("Vary"), ","))
-	for _, c := range h.Values("Set-Cookie") {
-		if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
-			return "django"
-		}
-	}
-	if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
-		return "django"
-	}
-	if strings.HasPrefix(strings.ToLower(h.Get("Server")), "nginx") {
-		return "nginx"
-	}
-	return ""
 }
 
 func (s *scan) authenticated() bool { return s.f.mtls || s.f.cookies }
