@@ -391,3 +391,18 @@ func TestTimeoutsAreCounted(t *testing.T) {
 		t.Fatalf("cancellation counted as a timeout: %d", c.TimedOut())
 	}
 }
+
+// Evidence may pass through more than one redactor: the second must not change the first's
+// output (lengths included).
+func TestRedactedIsIdempotent(t *testing.T) {
+	ex := &Exchange{Method: "GET", URL: "https://api.test/x?access_token=abcdef123456", Identity: "user",
+		RequestHeader: http.Header{"Authorization": {"Bearer SuperSecretToken123456789"}, "X-Api-Key": {"k-123"}},
+		Status: 200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/"}}}
+	once := ex.Redacted()
+	twice := once.Redacted()
+	a := once.RequestText() + once.ResponseText(0, nil) + once.URL
+	b := twice.RequestText() + twice.ResponseText(0, nil) + twice.URL
+	if a != b {
+		t.Fatalf("redacting twice changed the evidence:\n%s\n---\n%s", a, b)
+	}
+}

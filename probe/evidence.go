@@ -201,8 +201,8 @@ func (e *Exchange) Redacted() *Exchange {
 		if credentialHeader(k) || e.userHeader[strings.ToLower(k)] {
 			for i, v := range vs {
 				scheme, rest, ok := strings.Cut(v, " ")
-				if ok && !strings.HasPrefix(rest, "[masked, ") && strings.ToLower(k) != "cookie" && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
-					vs[i] = scheme + " " + masked(rest)
+				if ok && strings.ToLower(k) != "cookie" && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
+					vs[i] = scheme + " " + masked(rest) // masked leaves an already masked value alone
 				} else {
 					vs[i] = masked(v)
 				}

@@ -167,12 +167,12 @@ func (r *run) evidence(ex *probe.Exchange, spans []span, notes ...string) findin
 	for _, h := range scanExchange(ex, false) {
 		spans = append(spans, span{Start: h.m.Start, End: h.m.End, Value: h.m.Value})
 	}
-	cp := *ex
-	cp.URL = redactURL(ex.URL)
-	cp.RequestHeader = maskHeaders(ex.RequestHeader, nil)
-	cp.Header = maskHeaders(ex.Header, spanValues(spans))
+	// Credentials (request headers, Set-Cookie, URL) are masked once, by probe's Redacted,
+	// as for every other family; this package adds what only it knows: the detected values.
+	cp := ex.Redacted()
+	cp.Header = maskValues(cp.Header, spanValues(spans))
 	cp.Body = maskSpans(ex.Body, spans)
-	ev := r.env.Evidence(&cp, notes...)
+	ev := r.env.Evidence(cp, notes...)
 	if r.env.RedactBody == nil {
 		// Evidence shows the excerpt as is without a redactor: ours above already masked the
 		// known values, the detectors catch the rest.
@@ -212,29 +212,15 @@ func maskSpans(body []byte, spans []span) []byte {
 	return []byte(out)
 }
 
-// credentialHeaders are request headers whose value is a credential.
-var credentialHeaders = map[string]bool{
-	"authorization": true, "proxy-authorization": true, "cookie": true,
-	"x-api-key": true, "x-auth-token": true, "api-key": true, "x-access-token": true,
-}
-
-// maskHeaders returns a copy of h with credential headers masked, Set-Cookie values masked
-// and every value in values replaced by its mask.
-func maskHeaders(h http.Header, values []string) http.Header {
+// maskValues returns a copy of h with every value in values replaced by its mask.
+func maskValues(h http.Header, values []string) http.Header {
 	if h == nil {
 		return nil
 	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		lk := strings.ToLower(k)
 		nv := make([]string, len(vs))
 		for i, v := range vs {
-			switch {
-			case credentialHeaders[lk]:
-				v = maskCredentialHeader(v)
-			case lk == "set-cookie":
-				v = maskSetCookie(v)
-			}
 			for _, val := range values {
 				if val != "" {
 					v = strings.ReplaceAll(v, val, exposure.Mask(val))
@@ -243,29 +229,6 @@ func maskHeaders(h http.Header, values []string) http.Header {
 			nv[i] = v
 		}
 		out[k] = nv
-	}
-	return out
-}
-
-// maskCredentialHeader keeps the scheme word ("Basic", "Bearer") and masks the rest.
-func maskCredentialHeader(v string) string {
-	scheme, rest, ok := strings.Cut(v, " ")
-	if ok && rest != "" && !strings.ContainsAny(scheme, "=;") {
-		return scheme + " " + exposure.Mask(rest)
-	}
-	return exposure.Mask(v)
-}
-
-// maskSetCookie masks the cookie value and keeps the name and attributes.
-func maskSetCookie(v string) string {
-	pair, attrs, _ := strings.Cut(v, ";")
-	name, val, ok := strings.Cut(pair, "=")
-	if !ok || strings.TrimSpace(val) == "" {
-		return v
-	}
-	out := name + "=" + exposure.Mask(strings.TrimSpace(val))
-	if attrs != "" {
-		out += ";" + attrs
 	}
 	return out
 }
