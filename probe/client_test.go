@@ -397,7 +397,7 @@ func TestTimeoutsAreCounted(t *testing.T) {
 func TestRedactedIsIdempotent(t *testing.T) {
 	ex := &Exchange{Method: "GET", URL: "https://api.test/x?access_token=abcdef123456", Identity: "user",
 		RequestHeader: http.Header{"Authorization": {"Bearer SuperSecretToken123456789"}, "X-Api-Key": {"k-123"}},
-		Status: 200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/"}}}
+		Status:        200, Proto: "HTTP/1.1", Header: http.Header{"Set-Cookie": {"sessionid=abc123def456; Path=/"}}}
 	once := ex.Redacted()
 	twice := once.Redacted()
 	a := once.RequestText() + once.ResponseText(0, nil) + once.URL
