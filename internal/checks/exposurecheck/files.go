@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/url"
 	pathpkg "path"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -228,7 +228,7 @@ func isSoft404(ex *probe.Exchange, path string, soft [][]signature) bool {
 type signature struct {
 	status   int
 	length   int
-	shingles map[uint64]struct{}
+	shingles similar.Set
 }
 
 // signBytes is how much of a body the signature reads; not-found pages are small.
@@ -248,28 +248,8 @@ func sign(ex *probe.Exchange, strip ...string) signature {
 	return signature{status: ex.Status, length: len(ex.Body), shingles: shingles(s)}
 }
 
-func shingles(s string) map[uint64]struct{} {
-	toks := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	out := map[uint64]struct{}{}
-	const k = 3
-	add := func(ts []string) {
-		h := fnv.New64a()
-		for _, t := range ts {
-			h.Write([]byte(t))
-			h.Write([]byte{0})
-		}
-		out[h.Sum64()] = struct{}{}
-	}
-	if len(toks) < k {
-		if len(toks) > 0 {
-			add(toks)
-		}
-		return out
-	}
-	for i := 0; i+k <= len(toks); i++ {
-		add(toks[i : i+k])
-	}
-	return out
+func shingles(s string) similar.Set {
+	return similar.Shingles(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
 
 // similarity is the Jaccard index of the shingle sets; two empty bodies are the same page.
@@ -284,18 +264,7 @@ func similarity(a, b signature) float64 {
 		}
 		return 0
 	}
-	inter := 0
-	small, large := a.shingles, b.shingles
-	if len(small) > len(large) {
-		small, large = large, small
-	}
-	for h := range small {
-		if _, ok := large[h]; ok {
-			inter++
-		}
-	}
-	union := len(a.shingles) + len(b.shingles) - inter
-	return float64(inter) / float64(union)
+	return similar.Jaccard(a.shingles, b.shingles)
 }
 
 func (r *run) fileFinding(c candidate, ex *probe.Exchange, what string) finding.Finding {

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -92,21 +93,7 @@ func lower(b []byte) string {
 }
 
 // shingles returns the set of 3-word sequences (single words for very short bodies).
-func shingles(b []byte) map[string]struct{} { return shingleSet(tokens(b)) }
-
-func shingleSet(ts []string) map[string]struct{} {
-	set := map[string]struct{}{}
-	if len(ts) < 3 {
-		for _, t := range ts {
-			set[t] = struct{}{}
-		}
-		return set
-	}
-	for i := 0; i+3 <= len(ts); i++ {
-		set[ts[i]+"\x00"+ts[i+1]+"\x00"+ts[i+2]] = struct{}{}
-	}
-	return set
-}
+func shingles(b []byte) similar.Set { return similar.Shingles(tokens(b)) }
 
 // Similarity is the Jaccard index of the bodies' word 3-shingles, in [0, 1]; two bodies
 // without any word compare equal only if they are byte-identical.
@@ -118,7 +105,7 @@ func Similarity(a, b []byte) float64 {
 		}
 		return 0
 	}
-	return jaccard(sa, sb)
+	return similar.Jaccard(sa, sb)
 }
 
 // minWordsWithout is how many words both bodies must keep for SimilarityWithout to count:
@@ -150,18 +137,7 @@ func SimilarityWithout(a, b []byte, name string) float64 {
 	if len(ta) < minWordsWithout || len(tb) < minWordsWithout {
 		return 0
 	}
-	return jaccard(shingleSet(ta), shingleSet(tb))
-}
-
-func jaccard(sa, sb map[string]struct{}) float64 {
-	inter := 0
-	for k := range sa {
-		if _, ok := sb[k]; ok {
-			inter++
-		}
-	}
-	union := len(sa) + len(sb) - inter
-	return float64(inter) / float64(union)
+	return similar.Jaccard(similar.Shingles(ta), similar.Shingles(tb))
 }
 
 // ContainsToken reports whether marker occurs in body as a whole word: "alice" is found in
