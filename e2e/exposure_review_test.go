@@ -14,10 +14,10 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/checks/exposurecheck"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/endpoint"
+	"github.com/crossgate/crossgate/scan/exposurecheck"
 )
 
 // The data-exposure detectors against what the real Django 3.2 and nginx send, not against
@@ -129,7 +129,7 @@ func TestReviewRealResponsesPrecision(t *testing.T) {
 
 // expoEnv builds the env the scan builds for one endpoint of a real stack: a probe client
 // that trusts the stack's CA, the baseline GET, the redactor.
-func expoEnv(t *testing.T, s *Stack, path string) *target.Env {
+func expoEnv(t *testing.T, s *Stack, path string) *endpoint.Env {
 	t.Helper()
 	c, err := probe.New(probe.Config{RootCAs: s.ServerCA, Scope: []string{"127.0.0.1"}, Rate: -1, Timeout: 10 * time.Second})
 	if err != nil {
@@ -140,8 +140,8 @@ func expoEnv(t *testing.T, s *Stack, path string) *target.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &target.Env{Client: c, URL: u, User: probe.None, RedactBody: exposure.Redact}
-	env.Facts.Auth = target.AuthNotRequested
+	env := &endpoint.Env{Client: c, URL: u, User: probe.None, RedactBody: exposure.Redact}
+	env.Facts.Auth = endpoint.AuthNotRequested
 	env.Facts.Baseline = c.Do(context.Background(), probe.Request{Method: http.MethodGet, URL: raw, Identity: probe.None})
 	if !env.Facts.Baseline.OK() {
 		t.Fatalf("baseline GET %s: %v", raw, env.Facts.Baseline.Err)

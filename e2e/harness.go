@@ -37,7 +37,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -93,11 +93,11 @@ type Stack struct {
 	Port     int    // nginx (HTTPS)
 	AppPort  int    // Django runserver (HTTP, loopback)
 	ServerCA *x509.CertPool
-	ClientCA *testpki.CA
+	ClientCA *pki.CA
 	// Identities by name: alice (CN=alice,O=Example), alice2 (CN=alice2,O=Example), bob
 	// (CN=bob,O=Example), all issued by ClientCA.
 	Identities map[string]*probe.Identity
-	Leaves     map[string]*testpki.Leaf
+	Leaves     map[string]*pki.Leaf
 	// PEM file paths for CLI tests: CertFile/KeyFile by identity name, the server CA, the client CA.
 	CertFile, KeyFile    map[string]string
 	ServerCAFile         string
@@ -245,7 +245,7 @@ func Start(cfg StackConfig, dir string) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{Cfg: cfg, Dir: dir, CertFile: map[string]string{}, KeyFile: map[string]string{},
-		Identities: map[string]*probe.Identity{}, Leaves: map[string]*testpki.Leaf{}}
+		Identities: map[string]*probe.Identity{}, Leaves: map[string]*pki.Leaf{}}
 	if err := s.mintPKI(); err != nil {
 		return nil, err
 	}
@@ -314,28 +314,28 @@ func fixtureDir() (string, error) {
 }
 
 func (s *Stack) mintPKI() error {
-	pki := filepath.Join(s.Dir, "pki")
-	if err := os.MkdirAll(pki, 0o700); err != nil {
+	pkiDir := filepath.Join(s.Dir, "pki")
+	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
 		return err
 	}
-	serverCA := testpki.NewCA("crossgate e2e server CA")
+	serverCA := pki.NewCA("crossgate e2e server CA")
 	// An internal-looking name: nginx advertises it in every CertificateRequest.
-	clientCA := testpki.NewCA("Example Corp Internal Client CA")
+	clientCA := pki.NewCA("Example Corp Internal Client CA")
 	s.ServerCA, s.ClientCA = serverCA.Pool(), clientCA
 	var err error
-	if s.ServerCAFile, err = serverCA.WriteFile(pki, "server-ca"); err != nil {
+	if s.ServerCAFile, err = serverCA.WriteFile(pkiDir, "server-ca"); err != nil {
 		return err
 	}
-	if s.ClientCAFile, err = clientCA.WriteFile(pki, "client-ca"); err != nil {
+	if s.ClientCAFile, err = clientCA.WriteFile(pkiDir, "client-ca"); err != nil {
 		return err
 	}
 	srv := serverCA.Server()
-	if s.CertFile["server"], s.KeyFile["server"], err = srv.WriteFiles(pki, "server"); err != nil {
+	if s.CertFile["server"], s.KeyFile["server"], err = srv.WriteFiles(pkiDir, "server"); err != nil {
 		return err
 	}
 	for _, name := range []string{"alice", "alice2", "bob"} {
-		leaf := clientCA.Issue(testpki.Options{Subject: pkix.Name{CommonName: name, Organization: []string{"Example"}}})
-		if s.CertFile[name], s.KeyFile[name], err = leaf.WriteFiles(pki, name); err != nil {
+		leaf := clientCA.Issue(pki.Options{Subject: pkix.Name{CommonName: name, Organization: []string{"Example"}}})
+		if s.CertFile[name], s.KeyFile[name], err = leaf.WriteFiles(pkiDir, name); err != nil {
 			return err
 		}
 		cert := leaf.TLS

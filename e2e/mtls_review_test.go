@@ -22,12 +22,12 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/mtlscheck"
 )
 
 const tls13Only = "ssl_protocols TLSv1.3;"
@@ -249,9 +249,9 @@ func TestReviewSpoofing(t *testing.T) {
 }
 
 // expiredFrom mints an expired certificate for alice's subject from ca, the CA nginx trusts.
-func expiredFrom(ca *testpki.CA) *probe.Identity {
+func expiredFrom(ca *pki.CA) *probe.Identity {
 	now := time.Now()
-	leaf := ca.Issue(testpki.Options{Subject: aliceSubject, NotBefore: now.Add(-40 * 24 * time.Hour), NotAfter: now.Add(-10 * 24 * time.Hour)})
+	leaf := ca.Issue(pki.Options{Subject: aliceSubject, NotBefore: now.Add(-40 * 24 * time.Hour), NotAfter: now.Add(-10 * 24 * time.Hour)})
 	cert := leaf.TLS
 	return &probe.Identity{Name: mtlscheck.ExpiredIdentity, Certificate: &cert}
 }
@@ -284,7 +284,7 @@ func TestReviewExpired(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"user":%q,"email":"%s.liddell@wonderland-mail.net","note":"private profile and billing address"}`, cn, cn)
 		}))
-		server := testpki.NewCA("review server CA")
+		server := pki.NewCA("review server CA")
 		srv.TLS = &tls.Config{
 			Certificates: []tls.Certificate{server.Server().TLS},
 			ClientAuth:   tls.RequireAnyClientCert,
@@ -325,7 +325,7 @@ func TestReviewSNI(t *testing.T) {
 	}
 	port := strconv.Itoa(ports[0])
 	dir := t.TempDir()
-	srvCA := testpki.NewCA("review SNI server CA")
+	srvCA := pki.NewCA("review SNI server CA")
 	certFile, keyFile, err := srvCA.Server("lenient.test").WriteFiles(dir, "sni")
 	if err != nil {
 		t.Fatal(err)

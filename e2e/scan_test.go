@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 type scanCase struct {
@@ -29,7 +29,7 @@ type scanCase struct {
 	user         string // identity name; default alice; "-" for none
 	extra        []string
 	origins      []string
-	opts         target.Options
+	opts         endpoint.Options
 	want         []string // rule ids that must be reported
 	absent       []string // rule ids that must not be reported
 	// clean: no finding above info at all; noCORS: no cors-* finding above info.
@@ -73,7 +73,7 @@ func scanCases() []scanCase {
 				assertRedacted(t, raw, profileRaw)
 			}},
 		{name: "exact_show_secrets", config: "exact", origins: []string{appOrigin},
-			opts: target.Options{ShowSecrets: true}, want: []string{"secret-in-response"},
+			opts: endpoint.Options{ShowSecrets: true}, want: []string{"secret-in-response"},
 			check: func(t *testing.T, rep *report.Report, raw []byte) {
 				// The control for the redaction test above: the value is findable at all.
 				if !strings.Contains(string(raw), profileRaw[0]) {
@@ -107,11 +107,11 @@ func scanCases() []scanCase {
 		{name: "unsanitised", config: "unsanitised", origins: []string{appOrigin},
 			want: []string{"mtls-header-spoofing"}, absent: []string{"mtls-optional-not-enforced", "mtls-any-cert-accepted"}},
 		{name: "unsanitised_no_spoof", config: "unsanitised", origins: []string{appOrigin},
-			opts: target.Options{NoSpoof: true}, absent: []string{"mtls-header-spoofing"}},
+			opts: endpoint.Options{NoSpoof: true}, absent: []string{"mtls-header-spoofing"}},
 		{name: "trap", config: "trap", origins: []string{appOrigin},
 			want: []string{"mtls-header-spoofing"}, absent: []string{"mtls-optional-not-enforced"}},
 		{name: "dotfiles_expect_mtls", config: "dotfiles", origins: []string{appOrigin},
-			opts: target.Options{ExpectMTLS: true},
+			opts: endpoint.Options{ExpectMTLS: true},
 			want: []string{"mtls-not-requested", "exposed-env-file", "exposed-log-file"},
 			check: func(t *testing.T, rep *report.Report, raw []byte) {
 				only(t, rep, "exposed-env-file")

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -56,7 +56,7 @@ func profileUser(t *testing.T, body string) string {
 
 // throwaway mints an identity from a CA nginx does not trust, copying subject.
 func throwaway(name string, subject pkix.Name) *probe.Identity {
-	leaf := testpki.NewCA("crossgate throwaway CA").Issue(testpki.Options{Subject: subject})
+	leaf := pki.NewCA("crossgate throwaway CA").Issue(pki.Options{Subject: subject})
 	cert := leaf.TLS
 	return &probe.Identity{Name: name, Certificate: &cert, Minted: true}
 }

@@ -15,22 +15,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 )
 
-type pki struct {
-	serverCA, clientCA *testpki.CA
-	server, alice      *testpki.Leaf
+type testPKI struct {
+	serverCA, clientCA *pki.CA
+	server, alice      *pki.Leaf
 }
 
-func newPKI() *pki {
-	p := &pki{serverCA: testpki.NewCA("server CA"), clientCA: testpki.NewCA("Client CA")}
+func newPKI() *testPKI {
+	p := &testPKI{serverCA: pki.NewCA("server CA"), clientCA: pki.NewCA("Client CA")}
 	p.server = p.serverCA.Server()
 	p.alice = p.clientCA.Client("alice", "Example")
 	return p
 }
 
-func (p *pki) start(t *testing.T, auth tls.ClientAuthType, maxVersion uint16, h http.Handler) *httptest.Server {
+func (p *testPKI) start(t *testing.T, auth tls.ClientAuthType, maxVersion uint16, h http.Handler) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(h)
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.server.TLS}, ClientAuth: auth, ClientCAs: p.clientCA.Pool(), MaxVersion: maxVersion}
@@ -40,7 +40,7 @@ func (p *pki) start(t *testing.T, auth tls.ClientAuthType, maxVersion uint16, h 
 	return ts
 }
 
-func (p *pki) client(t *testing.T, cfg Config) *Client {
+func (p *testPKI) client(t *testing.T, cfg Config) *Client {
 	t.Helper()
 	if cfg.RootCAs == nil {
 		cfg.RootCAs = p.serverCA.Pool()
@@ -233,7 +233,7 @@ func TestTLSGarbageIsAHandshakeError(t *testing.T) {
 func TestUnknownServerCAIsReported(t *testing.T) {
 	p := newPKI()
 	ts := p.start(t, tls.NoClientCert, 0, http.HandlerFunc(echoCN))
-	c, _ := New(Config{RootCAs: testpki.NewCA("other").Pool(), Rate: -1})
+	c, _ := New(Config{RootCAs: pki.NewCA("other").Pool(), Rate: -1})
 	if ex := c.Do(context.Background(), Request{URL: ts.URL}); ex.ErrKind != ErrServerCert {
 		t.Fatalf("kind %q err %v", ex.ErrKind, ex.Err)
 	}

@@ -15,12 +15,12 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/checks/corscheck"
-	"github.com/crossgate/crossgate/internal/checks/exposurecheck"
-	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
+	"github.com/crossgate/crossgate/scan/corscheck"
+	"github.com/crossgate/crossgate/scan/endpoint"
+	"github.com/crossgate/crossgate/scan/exposurecheck"
+	"github.com/crossgate/crossgate/scan/mtlscheck"
 )
 
 // Version is set by the CLI (and at link time) and printed in reports.
@@ -39,7 +39,7 @@ type Config struct {
 	Probe probe.Config
 	// Concurrency is how many targets are scanned at once (default 4).
 	Concurrency int
-	Options     target.Options
+	Options     endpoint.Options
 }
 
 // DefaultConcurrency is the number of targets scanned at once unless --concurrency says otherwise.
@@ -120,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 				rep.Targets[i] = report.Target{URL: probe.RedactURL(u.String()), Error: err.Error()}
 				return
 			}
-			env := &target.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
+			env := &endpoint.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
 				TrustedOrigins: cfg.Origins, Options: cfg.Options}
 			env.Options.Curl = probe.CurlOptions{CACert: pc.RootCAs != nil, Insecure: pc.Insecure}
 			fs, t := scanEndpoint(ctx, env)
@@ -163,7 +163,7 @@ func checkOrigin(o string) error {
 }
 
 // scanEndpoint runs the families in the order their facts depend on.
-func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, report.Target) {
+func scanEndpoint(ctx context.Context, env *endpoint.Env) ([]finding.Finding, report.Target) {
 	t := report.Target{URL: env.ReportURL()}
 	env.Sensitive = exposurecheck.Sensitivity
 	env.RedactBody = exposure.Redact
@@ -189,7 +189,7 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 		return nil, t
 	}
 	if env.Facts.Stack == "" {
-		env.Facts.Stack = target.DetectStack(base, anon)
+		env.Facts.Stack = endpoint.DetectStack(base, anon)
 	}
 	for _, ex := range []*probe.Exchange{base, anon} {
 		if ex.OK() && ex.Status < 400 {
@@ -213,7 +213,7 @@ func scanEndpoint(ctx context.Context, env *target.Env) ([]finding.Finding, repo
 
 // coverageWarnings say when the content behind client authentication was not reached, so a
 // short report is not mistaken for a clean one.
-func coverageWarnings(env *target.Env) []string {
+func coverageWarnings(env *endpoint.Env) []string {
 	if !env.Facts.Auth.RequiresCert() {
 		return nil
 	}

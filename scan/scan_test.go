@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/targets"
+	"github.com/crossgate/crossgate/internal/vulnserver"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 )
 
-func scanTarget(t testing.TB, srv *targets.Server, origins ...string) *report.Report {
+func scanTarget(t testing.TB, srv *vulnserver.Server, origins ...string) *report.Report {
 	t.Helper()
 	rep, err := Run(context.Background(), Config{
 		Targets: []string{srv.URL},
@@ -37,7 +37,7 @@ func rules(r *report.Report) map[string]finding.Finding {
 // The seed's mistake end to end: mTLS required, ACAO *, a profile with PII. The wildcard is
 // rated as readable in Chromium with a client certificate, raised for the personal data.
 func TestSeedMistakeIsCorrelated(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Wildcard}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	rep := scanTarget(t, srv, "https://app.example.com")
 	got := rules(rep)
 	f, ok := got["cors-wildcard-on-mtls"]
@@ -68,7 +68,7 @@ func TestSeedMistakeIsCorrelated(t *testing.T) {
 
 // The same wildcard on a public endpoint that returns nothing sensitive stays low.
 func TestPublicWildcardStaysLow(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.NoClientCert, Clean: true, Policy: targets.Policy{Kind: targets.Wildcard}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.NoClientCert, Clean: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	rep := scanTarget(t, srv)
 	got := rules(rep)
 	f, ok := got["cors-wildcard"]
@@ -81,8 +81,8 @@ func TestPublicWildcardStaysLow(t *testing.T) {
 }
 
 func TestExactAllowlistIsClean(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Clean: true,
-		Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{"https://app.example.com"}}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Clean: true,
+		Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{"https://app.example.com"}}})
 	rep := scanTarget(t, srv, "https://app.example.com")
 	for _, f := range rep.Findings {
 		if f.Severity > finding.Info {
@@ -111,7 +111,7 @@ func keys(m map[string]finding.Finding) []string {
 
 // BenchmarkScanEndpoint is one full scan (mTLS, CORS, exposure) of the seed-mistake target.
 func BenchmarkScanEndpoint(b *testing.B) {
-	srv := targets.StartT(b, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Wildcard}})
+	srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	var reqs int
 	for b.Loop() {
 		rep := scanTarget(b, srv, "https://app.example.com")
@@ -124,8 +124,8 @@ func BenchmarkScanEndpoint(b *testing.B) {
 func BenchmarkScan100Targets(b *testing.B) {
 	var urls []string
 	for i := range 100 {
-		srv := targets.StartT(b, targets.Config{ClientAuth: tls.VerifyClientCertIfGiven,
-			Policy: targets.Policy{Kind: targets.Kind(i % 5)}})
+		srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven,
+			Policy: vulnserver.Policy{Kind: vulnserver.Kind(i % 5)}})
 		urls = append(urls, srv.URL)
 	}
 	// Every target mints its own server CA, so verification is off here; and all share the

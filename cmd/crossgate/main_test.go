@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -36,7 +36,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	sca, cca := testpki.NewCA("server CA"), testpki.NewCA("client CA")
+	sca, cca := pki.NewCA("server CA"), pki.NewCA("client CA")
 	alice, bob := cca.Client("alice", "Example"), cca.Client("bob", "Example")
 	f := &fixture{dir: dir}
 	var err error

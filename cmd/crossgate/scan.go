@@ -16,10 +16,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 const scanHelp = `Usage: crossgate scan [flags] URL...
@@ -235,7 +235,7 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	}
 	cfg.Origins = f.origins
 	cfg.Concurrency = f.concurrency
-	cfg.Options = target.Options{ExpectMTLS: f.expectMTLS, NoSpoof: f.noSpoof, ShowSecrets: f.showSecrets}
+	cfg.Options = endpoint.Options{ExpectMTLS: f.expectMTLS, NoSpoof: f.noSpoof, ShowSecrets: f.showSecrets}
 	return cfg, exitOK
 }
 

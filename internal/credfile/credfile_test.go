@@ -10,12 +10,12 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 )
 
 func TestLoadIdentity(t *testing.T) {
 	dir := t.TempDir()
-	ca := testpki.NewCA("client CA")
+	ca := pki.NewCA("client CA")
 	alice, bob := ca.Client("alice", "Example"), ca.Client("bob")
 	cert, key, _ := alice.WriteFiles(dir, "alice")
 	_, bobKey, _ := bob.WriteFiles(dir, "bob")
@@ -75,7 +75,7 @@ func hintOf(err error) string {
 
 func TestEncryptedAndPasswordlessInputsAreExplained(t *testing.T) {
 	dir := t.TempDir()
-	ca := testpki.NewCA("client CA")
+	ca := pki.NewCA("client CA")
 	alice := ca.Client("alice")
 	cert, _, _ := alice.WriteFiles(dir, "alice")
 	enc := filepath.Join(dir, "enc.key")

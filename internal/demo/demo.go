@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
@@ -126,8 +126,8 @@ type Result struct {
 
 // Run plays the tour, writing the narrative and both reports to w.
 func Run(ctx context.Context, w io.Writer, topts report.TextOptions) (*Result, error) {
-	serverCA := testpki.NewCA("crossgate demo server CA")
-	clientCA := testpki.NewCA("crossgate demo client CA")
+	serverCA := pki.NewCA("crossgate demo server CA")
+	clientCA := pki.NewCA("crossgate demo client CA")
 	server := serverCA.Server()
 	alice := clientCA.Client("alice", "Example")
 	user := &probe.Identity{Name: "user", Certificate: &alice.TLS}

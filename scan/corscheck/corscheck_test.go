@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/targets"
+	"github.com/crossgate/crossgate/internal/vulnserver"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 const trustedOrigin = "https://app.example.com"
@@ -22,23 +22,23 @@ const trustedOrigin = "https://app.example.com"
 // the mode the target really has, so the CORS ratings are tested on their own.
 type mode struct {
 	name  string
-	apply func(*targets.Config)
-	auth  target.AuthMode
+	apply func(*vulnserver.Config)
+	auth  endpoint.AuthMode
 	mtls  bool
 }
 
 var modes = []mode{
-	{"tls-required", func(c *targets.Config) { c.ClientAuth = tls.RequireAndVerifyClientCert }, target.AuthRequiredTLS, true},
-	{"tls-optional", func(c *targets.Config) { c.ClientAuth = tls.VerifyClientCertIfGiven }, target.AuthOptional, false},
-	{"http-reject", func(c *targets.Config) { c.HTTPReject = true }, target.AuthRequiredHTTP, true},
+	{"tls-required", func(c *vulnserver.Config) { c.ClientAuth = tls.RequireAndVerifyClientCert }, endpoint.AuthRequiredTLS, true},
+	{"tls-optional", func(c *vulnserver.Config) { c.ClientAuth = tls.VerifyClientCertIfGiven }, endpoint.AuthOptional, false},
+	{"http-reject", func(c *vulnserver.Config) { c.HTTPReject = true }, endpoint.AuthRequiredHTTP, true},
 }
 
 // emailDetector stands in for the exposure family's detectors.
-func emailDetector(body []byte, _ string) target.Sensitivity {
+func emailDetector(body []byte, _ string) endpoint.Sensitivity {
 	if bytes.Contains(body, []byte("@example.com")) {
-		return target.Sensitivity{PII: []string{"an email address"}}
+		return endpoint.Sensitivity{PII: []string{"an email address"}}
 	}
-	return target.Sensitivity{}
+	return endpoint.Sensitivity{}
 }
 
 type scanOpts struct {
@@ -47,7 +47,7 @@ type scanOpts struct {
 	noCert    bool
 }
 
-func scanTarget(t testing.TB, srv *targets.Server, auth target.AuthMode, o scanOpts) ([]finding.Finding, int64, *target.Env) {
+func scanTarget(t testing.TB, srv *vulnserver.Server, auth endpoint.AuthMode, o scanOpts) ([]finding.Finding, int64, *endpoint.Env) {
 	t.Helper()
 	c, err := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
 	if err != nil {
@@ -61,7 +61,7 @@ func scanTarget(t testing.TB, srv *targets.Server, auth target.AuthMode, o scanO
 	if o.noCert {
 		user = probe.None
 	}
-	env := &target.Env{Client: c, URL: u, User: user, TrustedOrigins: o.trusted}
+	env := &endpoint.Env{Client: c, URL: u, User: user, TrustedOrigins: o.trusted}
 	env.Facts.Auth = auth
 	if o.sensitive {
 		env.Sensitive = emailDetector
@@ -76,117 +76,117 @@ type sev struct{ mtls, public finding.Severity }
 
 type tcase struct {
 	name    string
-	cfg     targets.Config
+	cfg     vulnserver.Config
 	trusted []string
 	want    map[string]sev
 	cookies bool
 }
 
 var cases = []tcase{
-	{name: "seed wildcard", cfg: targets.Config{Policy: targets.Policy{Kind: targets.Wildcard}},
+	{name: "seed wildcard", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}},
 		want: map[string]sev{"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium}}},
-	{name: "wildcard with credentials", cfg: targets.Config{Policy: targets.Policy{Kind: targets.WildcardCredentials}},
+	{name: "wildcard with credentials", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.WildcardCredentials}},
 		want: map[string]sev{"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium},
 			"cors-wildcard-with-credentials": {finding.Low, finding.Low}}},
-	{name: "reflect", cfg: targets.Config{Policy: targets.Policy{Kind: targets.Reflect}}, trusted: []string{trustedOrigin},
+	{name: "reflect", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect}}, trusted: []string{trustedOrigin},
 		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium}}},
-	{name: "reflect with credentials", cfg: targets.Config{Policy: targets.Policy{Kind: targets.ReflectCredentials}}, trusted: []string{trustedOrigin},
+	{name: "reflect with credentials", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}}, trusted: []string{trustedOrigin},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Medium}}},
-	{name: "reflect with credentials and django cookies", cfg: targets.Config{Policy: targets.Policy{Kind: targets.ReflectCredentials}, Cookies: true},
+	{name: "reflect with credentials and django cookies", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}, Cookies: true},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Critical}}},
 	{name: "regex without end anchor or escaped dots", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `https://app.example.com`, Credentials: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `https://app.example.com`, Credentials: true}},
 		want: map[string]sev{"cors-prefix-bypass": {finding.Critical, finding.High}, "cors-unescaped-dot-bypass": {finding.Critical, finding.High}}},
 	{name: "regex with .* before the domain", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `https://.*example\.com$`}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `https://.*example\.com$`}},
 		want: map[string]sev{"cors-suffix-bypass": {finding.Critical, finding.Medium}}},
 	{name: "substring check", trusted: []string{trustedOrigin},
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Substring, Origins: []string{"app.example.com"}, Credentials: true}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Substring, Origins: []string{"app.example.com"}, Credentials: true}},
 		want: map[string]sev{"cors-substring-bypass": {finding.Critical, finding.High},
 			"cors-http-origin-trusted": {finding.High, finding.Medium}}},
 	{name: "prefix check", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Prefix, Origins: []string{trustedOrigin}}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Prefix, Origins: []string{trustedOrigin}}},
 		want: map[string]sev{"cors-prefix-bypass": {finding.Critical, finding.Medium}}},
 	{name: "suffix check", trusted: []string{trustedOrigin},
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Suffix, Origins: []string{"example.com"}}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"example.com"}}},
 		want: map[string]sev{"cors-suffix-bypass": {finding.Critical, finding.Medium},
 			"cors-http-origin-trusted": {finding.High, finding.Low}}},
 	{name: "null allowed", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.NullAllowed, Origins: []string{trustedOrigin}}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.NullAllowed, Origins: []string{trustedOrigin}}},
 		want: map[string]sev{"cors-null-origin": {finding.Critical, finding.Medium}}},
 	{name: "null allowed with credentials", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.NullAllowed, Origins: []string{trustedOrigin}, Credentials: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.NullAllowed, Origins: []string{trustedOrigin}, Credentials: true}},
 		want: map[string]sev{"cors-null-origin": {finding.Critical, finding.High}}},
 	{name: "http origin in allowlist", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin, "http://app.example.com"}}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "http://app.example.com"}}},
 		want: map[string]sev{"cors-http-origin-trusted": {finding.High, finding.Low}}},
 	{name: "localhost in allowlist", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin, "http://localhost:3000"}}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "http://localhost:3000"}}},
 		want: map[string]sev{"cors-localhost-origin": {finding.Medium, finding.Info}}},
 	{name: "github.io regex", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com$|^https://[a-z0-9-]+\.github\.io$`}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com$|^https://[a-z0-9-]+\.github\.io$`}},
 		want: map[string]sev{"cors-third-party-origin": {finding.High, finding.Low}}},
 	{name: "any subdomain", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://([a-z0-9-]+\.)*app\.example\.com$`}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://([a-z0-9-]+\.)*app\.example\.com$`}},
 		want: map[string]sev{"cors-any-subdomain": {finding.Medium, finding.Info}}},
 	{name: "special characters", trusted: []string{trustedOrigin},
 		// A host check that stops at the first "." or ":" after the name but lets "_" and
 		// friends through, so the prefix probe fails and the special ones pass.
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com([^.:/].*)?$`}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com([^.:/].*)?$`}},
 		want: map[string]sev{"cors-special-char-bypass": {finding.High, finding.Low}}},
 	{name: "permissive preflight for the trusted origin", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, PermissivePreflight: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, PermissivePreflight: true}},
 		want: map[string]sev{"cors-permissive-preflight": {finding.Low, finding.Low}}},
 	{name: "permissive preflight for any origin",
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.ReflectCredentials, PermissivePreflight: true}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials, PermissivePreflight: true}},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Medium},
 			"cors-permissive-preflight": {finding.High, finding.Medium}}},
 	{name: "private network grant", trusted: []string{trustedOrigin},
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Reflect, PrivateNetwork: true}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect, PrivateNetwork: true}},
 		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium},
 			"cors-private-network": {finding.Medium, finding.Medium}}},
 	{name: "exposed identity headers to any origin",
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Reflect, ExposeHeaders: []string{"Content-Language", "Authorization", "X-SSL-Client-S-DN"}}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect, ExposeHeaders: []string{"Content-Language", "Authorization", "X-SSL-Client-S-DN"}}},
 		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium},
 			"cors-sensitive-exposed-headers": {finding.Medium, finding.Medium}}},
 	{name: "exposed identity headers to the trusted origin", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, ExposeHeaders: []string{"X-Auth-Token"}}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, ExposeHeaders: []string{"X-Auth-Token"}}},
 		want: map[string]sev{"cors-sensitive-exposed-headers": {finding.Low, finding.Low}}},
 	{name: "proxy wildcard over app allowlist", trusted: []string{trustedOrigin},
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, DuplicateACAO: true}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, DuplicateACAO: true}},
 		want: map[string]sev{"cors-proxy-conflict": {finding.Medium, finding.Medium},
 			"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium}}},
 	{name: "credentials on disallowed origins (django-cors-headers 3.14)", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, Credentials: true, CredentialsOnDisallowed: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true, CredentialsOnDisallowed: true}},
 		want: map[string]sev{"cors-credentials-on-disallowed-origin": {finding.Info, finding.Info}}},
 	{name: "allowlist without Vary", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, OmitVary: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, OmitVary: true}},
 		want: map[string]sev{"cors-missing-vary-origin": {finding.Medium, finding.Medium}}},
 
 	// A proxy answers OPTIONS itself with a reflected origin and credentials while the app
 	// allowlists: the GET is not readable, but the credentialed PUT gets sent.
 	{name: "credentialed reflection only on the preflight", trusted: []string{trustedOrigin},
-		cfg: targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}},
-			PreflightPolicy: &targets.Policy{Kind: targets.ReflectCredentials}},
+		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}},
+			PreflightPolicy: &vulnserver.Policy{Kind: vulnserver.ReflectCredentials}},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.High, finding.Low}}},
 
 	// Every http:// origin is echoed, https ones are not: a reflection that needs no network
 	// attacker, reported as such rather than as one trusted http origin.
 	{name: "every http origin reflected", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com$|^http://`, Credentials: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com$|^http://`, Credentials: true}},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Medium}}},
 
 	// Clean targets: nothing to report.
 	{name: "exact allowlist", trusted: []string{trustedOrigin},
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}},
 		want: map[string]sev{}},
 	{name: "exact allowlist, user named no origin",
-		cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}},
 		want: map[string]sev{}},
-	{name: "no CORS at all", trusted: []string{trustedOrigin}, cfg: targets.Config{}, want: map[string]sev{}},
+	{name: "no CORS at all", trusted: []string{trustedOrigin}, cfg: vulnserver.Config{}, want: map[string]sev{}},
 	{name: "trusted http and localhost origins are the user's choice",
 		trusted: []string{trustedOrigin, "http://app.example.com", "http://localhost:3000"},
-		cfg:     targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin, "http://app.example.com", "http://localhost:3000"}}},
+		cfg:     vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "http://app.example.com", "http://localhost:3000"}}},
 		want:    map[string]sev{}},
 }
 
@@ -216,7 +216,7 @@ func TestRules(t *testing.T) {
 			t.Run(tc.name+"/"+md.name, func(t *testing.T) {
 				cfg := tc.cfg
 				md.apply(&cfg)
-				srv := targets.StartT(t, cfg)
+				srv := vulnserver.StartT(t, cfg)
 				fs, sent, _ := scanTarget(t, srv, md.auth, scanOpts{trusted: tc.trusted, sensitive: true})
 				got := ruleSet(fs)
 				for rule, s := range tc.want {
@@ -262,14 +262,14 @@ func TestRules(t *testing.T) {
 // sent" page, but the authenticated content has no CORS header. A page reads the error page
 // only, which is not an exposure.
 func TestWildcardOnlyOnRejectionPage(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{HTTPReject: true, RejectPolicy: &targets.Policy{Kind: targets.Wildcard}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredHTTP, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{HTTPReject: true, RejectPolicy: &vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredHTTP, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 	if len(fs) != 1 || fs[0].Rule != "cors-wildcard-on-mtls" || fs[0].Severity != finding.Info {
 		t.Fatalf("want one info cors-wildcard-on-mtls, got %s", names(ruleSet(fs)))
 	}
 	// The same page with the wildcard on the content too is the seed's critical finding.
-	srv = targets.StartT(t, targets.Config{HTTPReject: true, Policy: targets.Policy{Kind: targets.Wildcard}})
-	fs, _, _ = scanTarget(t, srv, target.AuthRequiredHTTP, scanOpts{sensitive: true})
+	srv = vulnserver.StartT(t, vulnserver.Config{HTTPReject: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, _ = scanTarget(t, srv, endpoint.AuthRequiredHTTP, scanOpts{sensitive: true})
 	if f := ruleSet(fs)["cors-wildcard-on-mtls"]; f.Severity != finding.Critical {
 		t.Fatalf("seed behind nginx: want critical, got %s", names(ruleSet(fs)))
 	}
@@ -277,8 +277,8 @@ func TestWildcardOnlyOnRejectionPage(t *testing.T) {
 
 // Without the user's certificate a TLS-required endpoint never answers: no CORS verdict.
 func TestNoCertificateNoVerdict(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Wildcard}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{noCert: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{noCert: true})
 	if len(fs) != 0 {
 		t.Fatalf("want no findings without a handshake, got %s", names(ruleSet(fs)))
 	}
@@ -286,8 +286,8 @@ func TestNoCertificateNoVerdict(t *testing.T) {
 
 // A public health check with ACAO * and {"ok":true} is low at most.
 func TestPublicCleanWildcardIsLow(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{Clean: true, Policy: targets.Policy{Kind: targets.Wildcard}})
-	fs, _, _ := scanTarget(t, srv, target.AuthNotRequested, scanOpts{sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{Clean: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthNotRequested, scanOpts{sensitive: true})
 	if m, _ := finding.Max(fs); m > finding.Low {
 		t.Fatalf("public non-sensitive wildcard: want nothing above low, got %s", names(ruleSet(fs)))
 	}
@@ -295,8 +295,8 @@ func TestPublicCleanWildcardIsLow(t *testing.T) {
 		t.Fatalf("want cors-wildcard (low), got %s", names(ruleSet(fs)))
 	}
 	// Reflection with credentials on the same public endpoint: low, per rules.md's example.
-	srv = targets.StartT(t, targets.Config{Clean: true, Policy: targets.Policy{Kind: targets.ReflectCredentials}})
-	fs, _, _ = scanTarget(t, srv, target.AuthNotRequested, scanOpts{sensitive: true})
+	srv = vulnserver.StartT(t, vulnserver.Config{Clean: true, Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}})
+	fs, _, _ = scanTarget(t, srv, endpoint.AuthNotRequested, scanOpts{sensitive: true})
 	if f := ruleSet(fs)["cors-reflect-origin-credentials"]; f.Severity != finding.Low {
 		t.Fatalf("public health check reflect+credentials: want low, got %s", names(ruleSet(fs)))
 	}
@@ -304,8 +304,8 @@ func TestPublicCleanWildcardIsLow(t *testing.T) {
 
 // Env.Sensitive and Env.RedactBody may be nil; without a detector nothing counts as sensitive.
 func TestNilDetectors(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Reflect}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Reflect}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{})
 	if f := ruleSet(fs)["cors-reflect-origin"]; f.Severity != finding.High {
 		t.Fatalf("want high cors-reflect-origin without a detector, got %s", names(ruleSet(fs)))
 	}
@@ -313,11 +313,11 @@ func TestNilDetectors(t *testing.T) {
 
 // Facts.Unauthenticated (an mTLS bypass served the content) rates the wildcard as public.
 func TestUnauthenticatedRatesAsPublic(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.VerifyClientCertIfGiven, Policy: targets.Policy{Kind: targets.Wildcard}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	c, _ := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
 	u, _ := url.Parse(srv.URL)
-	env := &target.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, Sensitive: emailDetector}
-	env.Facts.Auth, env.Facts.Unauthenticated = target.AuthRequiredHTTP, true
+	env := &endpoint.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, Sensitive: emailDetector}
+	env.Facts.Auth, env.Facts.Unauthenticated = endpoint.AuthRequiredHTTP, true
 	f := ruleSet(Run(context.Background(), env))["cors-wildcard-on-mtls"]
 	if f.Severity != finding.Medium {
 		t.Fatalf("want medium when a bypass already serves the content, got %q %s", f.Rule, f.Severity)
@@ -325,16 +325,16 @@ func TestUnauthenticatedRatesAsPublic(t *testing.T) {
 }
 
 func TestStackGuess(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{Cookies: true, Policy: targets.Policy{Kind: targets.Reflect}})
-	fs, _, env := scanTarget(t, srv, target.AuthOptional, scanOpts{})
+	srv := vulnserver.StartT(t, vulnserver.Config{Cookies: true, Policy: vulnserver.Policy{Kind: vulnserver.Reflect}})
+	fs, _, env := scanTarget(t, srv, endpoint.AuthOptional, scanOpts{})
 	if env.Facts.Stack != "django" {
 		t.Fatalf("stack = %q, want django", env.Facts.Stack)
 	}
 	if len(fs) == 0 || !strings.Contains(fs[0].Remediation, "CORS_ALLOWED_ORIGINS") {
 		t.Fatalf("want django remediation, got %+v", fs)
 	}
-	srv = targets.StartT(t, targets.Config{ServerHeader: "nginx/1.22.1", Policy: targets.Policy{Kind: targets.Wildcard}})
-	fs, _, env = scanTarget(t, srv, target.AuthOptional, scanOpts{})
+	srv = vulnserver.StartT(t, vulnserver.Config{ServerHeader: "nginx/1.22.1", Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, env = scanTarget(t, srv, endpoint.AuthOptional, scanOpts{})
 	if env.Facts.Stack != "nginx" || len(fs) == 0 || !strings.Contains(fs[0].Remediation, "map $http_origin") {
 		t.Fatalf("stack = %q, want nginx remediation, got %+v", env.Facts.Stack, fs)
 	}
@@ -343,8 +343,8 @@ func TestStackGuess(t *testing.T) {
 // Many --origin values must not blow the budget.
 func TestBudgetWithManyTrustedOrigins(t *testing.T) {
 	trusted := []string{trustedOrigin, "https://admin.example.org", "https://a.b.c.example.net", "https://x.example.io:8443", "http://localhost:8080"}
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Allowlist, Origins: trusted}})
-	fs, sent, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{trusted: trusted})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: trusted}})
+	fs, sent, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: trusted})
 	if sent > int64(Budget()) || srv.Requests() > int64(Budget()) {
 		t.Fatalf("sent %d (server saw %d), budget %d", sent, srv.Requests(), Budget())
 	}
@@ -380,8 +380,8 @@ func TestRulesCoverCatalogue(t *testing.T) {
 // A static ACAO names the origin the operator trusts; with no --origin, its host still
 // becomes a mutation base. The fixed value never equals a mutation, so nothing is reported.
 func TestLearnsFixedAllowedOrigin(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Fixed, Origins: []string{trustedOrigin}}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Fixed, Origins: []string{trustedOrigin}}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{sensitive: true})
 	if len(fs) != 0 {
 		t.Fatalf("fixed ACAO: want no findings, got %s", names(ruleSet(fs)))
 	}
@@ -397,8 +397,8 @@ func TestLearnsFixedAllowedOrigin(t *testing.T) {
 
 // Without --cert on an nginx-style endpoint only the 400 page is seen: at most an info note.
 func TestHTTPRejectWithoutCertificate(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{HTTPReject: true, Policy: targets.Policy{Kind: targets.Wildcard}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredHTTP, scanOpts{noCert: true, sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{HTTPReject: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredHTTP, scanOpts{noCert: true, sensitive: true})
 	got := ruleSet(fs)
 	if len(got) != 1 || got["cors-wildcard-on-mtls"].Severity != finding.Info {
 		t.Fatalf("want only an info cors-wildcard-on-mtls, got %s", names(got))

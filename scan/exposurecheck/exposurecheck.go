@@ -19,8 +19,8 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // Request budget per endpoint, all GET:
@@ -48,12 +48,12 @@ func Budget() int {
 // Sensitivity runs the detectors over a body and returns what kinds of data it holds, by
 // name only. The scan wires it as env.Sensitive. Images, audio, video and fonts are skipped:
 // their bytes only produce noise.
-func Sensitivity(body []byte, contentType string) target.Sensitivity {
+func Sensitivity(body []byte, contentType string) endpoint.Sensitivity {
 	if skipContent(contentType) {
-		return target.Sensitivity{}
+		return endpoint.Sensitivity{}
 	}
 	pii, secrets := exposure.Labels(exposure.Scan(body))
-	return target.Sensitivity{PII: pii, Secrets: secrets}
+	return endpoint.Sensitivity{PII: pii, Secrets: secrets}
 }
 
 func skipContent(contentType string) bool {
@@ -69,7 +69,7 @@ func skipContent(contentType string) bool {
 // Run runs the data-exposure checks for one endpoint. It needs env.Facts.Baseline (and
 // uses env.Facts.Anonymous when the scan has one); it never returns an error: a probe that
 // fails is simply not evidence.
-func Run(ctx context.Context, env *target.Env) []finding.Finding {
+func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.URL == nil || env.Client == nil {
 		return nil
 	}
@@ -88,7 +88,7 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 
 // run holds one endpoint's state: every exchange seen, for the checks that only read.
 type run struct {
-	env  *target.Env
+	env  *endpoint.Env
 	seen []*probe.Exchange // probes sent by this package, in order
 	// servedFile marks file probes whose content validated as an exposed file.
 	servedFile map[*probe.Exchange]bool
@@ -176,7 +176,7 @@ func (r *run) evidence(ex *probe.Exchange, spans []span, notes ...string) findin
 	if r.env.RedactBody == nil {
 		// Evidence shows the excerpt as is without a redactor: ours above already masked the
 		// known values, the detectors catch the rest.
-		ev.Response = cp.ResponseText(target.BodyExcerpt, exposure.Redact)
+		ev.Response = cp.ResponseText(endpoint.BodyExcerpt, exposure.Redact)
 	}
 	return ev
 }
@@ -303,4 +303,4 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func stack(env *target.Env) string { return strings.ToLower(env.Facts.Stack) }
+func stack(env *endpoint.Env) string { return strings.ToLower(env.Facts.Stack) }

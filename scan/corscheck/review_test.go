@@ -8,22 +8,22 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/targets"
+	"github.com/crossgate/crossgate/internal/vulnserver"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
+	"github.com/crossgate/crossgate/scan/mtlscheck"
 )
 
 // scanInspected runs the mTLS inspector first, as a real scan does, so Facts.Auth, Baseline
 // and Anonymous are what the endpoint really shows.
-func scanInspected(t *testing.T, srv *targets.Server, trusted ...string) ([]finding.Finding, *target.Env) {
+func scanInspected(t *testing.T, srv *vulnserver.Server, trusted ...string) ([]finding.Finding, *endpoint.Env) {
 	t.Helper()
 	c, err := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	u, _ := url.Parse(srv.URL)
-	env := &target.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS},
+	env := &endpoint.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS},
 		TrustedOrigins: trusted, Sensitive: emailDetector}
 	mtlscheck.Inspect(context.Background(), env)
 	return Run(context.Background(), env), env
@@ -34,13 +34,13 @@ func scanInspected(t *testing.T, srv *targets.Server, trusted ...string) ([]find
 // the victim's content to any page (browser-client-certs.md §4, "optional at TLS" row).
 func TestOptionalCertificateWithOtherAnonymousContent(t *testing.T) {
 	for _, tc := range []struct {
-		kind targets.Kind
+		kind vulnserver.Kind
 		rule string
-	}{{targets.Wildcard, "cors-wildcard-on-mtls"}, {targets.Reflect, "cors-reflect-origin"}} {
-		srv := targets.StartT(t, targets.Config{ClientAuth: tls.VerifyClientCertIfGiven, AnonymousBody: `{"user":null,"public":true}`,
-			Policy: targets.Policy{Kind: tc.kind}})
+	}{{vulnserver.Wildcard, "cors-wildcard-on-mtls"}, {vulnserver.Reflect, "cors-reflect-origin"}} {
+		srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven, AnonymousBody: `{"user":null,"public":true}`,
+			Policy: vulnserver.Policy{Kind: tc.kind}})
 		fs, env := scanInspected(t, srv)
-		if env.Facts.Auth != target.AuthOptional {
+		if env.Facts.Auth != endpoint.AuthOptional {
 			t.Fatalf("%s: inspector says %s, want optional", tc.kind, env.Facts.Auth)
 		}
 		got := ruleSet(fs)
@@ -58,7 +58,7 @@ func TestOptionalCertificateWithOtherAnonymousContent(t *testing.T) {
 	}
 	// The same content with and without a certificate is a public read, and the reason must
 	// not claim that no certificate is sent (Chromium sends it; it changes nothing).
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.VerifyClientCertIfGiven, Clean: true, Policy: targets.Policy{Kind: targets.Wildcard}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven, Clean: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	fs, _ := scanInspected(t, srv)
 	f, ok := ruleSet(fs)["cors-wildcard"]
 	if !ok || f.Severity != finding.Low || strings.Contains(f.SeverityReason, "no cookies or client certificate are sent") {
@@ -71,9 +71,9 @@ func TestOptionalCertificateWithOtherAnonymousContent(t *testing.T) {
 // browser" (browser-client-certs.md §7.3 and the re-measured table).
 func TestPreflightReasonsNameTheBrowser(t *testing.T) {
 	for _, md := range modes {
-		cfg := targets.Config{Policy: targets.Policy{Kind: targets.ReflectCredentials, PermissivePreflight: true}, Cookies: !md.mtls}
+		cfg := vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials, PermissivePreflight: true}, Cookies: !md.mtls}
 		md.apply(&cfg)
-		srv := targets.StartT(t, cfg)
+		srv := vulnserver.StartT(t, cfg)
 		fs, _, _ := scanTarget(t, srv, md.auth, scanOpts{sensitive: true})
 		f, ok := ruleSet(fs)["cors-permissive-preflight"]
 		if !ok || f.Severity != finding.High {
@@ -90,8 +90,8 @@ func TestPreflightReasonsNameTheBrowser(t *testing.T) {
 // A fixed ACAO with a trailing slash matches no origin, but names the host the operator
 // trusts: it must still seed the mutations.
 func TestLearnsFixedOriginWithTrailingSlash(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Fixed, Origins: []string{trustedOrigin + "/"}}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Fixed, Origins: []string{trustedOrigin + "/"}}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{sensitive: true})
 	if len(fs) != 0 {
 		t.Fatalf("fixed ACAO with a slash: want no findings, got %s", names(ruleSet(fs)))
 	}
@@ -108,8 +108,8 @@ func TestLearnsFixedOriginWithTrailingSlash(t *testing.T) {
 // budget up to the lowest-priority probes (another port, file://): a class that holds only for
 // the last special character is still found.
 func TestBudgetSendsEveryPlannedProbe(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, DNSNames: []string{"api.corp.example.com"},
-		Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://www\.example\.org(;.*)?$`}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, DNSNames: []string{"api.corp.example.com"},
+		Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://www\.example\.org(;.*)?$`}})
 	fs, sent := scanDomain(t, srv, []string{"https://www.example.org"})
 	if sent > int64(Budget()) {
 		t.Fatalf("sent %d, budget %d", sent, Budget())
@@ -137,9 +137,9 @@ func TestBudgetSendsEveryPlannedProbe(t *testing.T) {
 // and reported with the null origin, at low: mainstream browsers send null from file: pages.
 func TestFileOriginTrusted(t *testing.T) {
 	for _, md := range modes {
-		cfg := targets.Config{Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin, "file://"}, Credentials: true}}
+		cfg := vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "file://"}, Credentials: true}}
 		md.apply(&cfg)
-		srv := targets.StartT(t, cfg)
+		srv := vulnserver.StartT(t, cfg)
 		fs, _, _ := scanTarget(t, srv, md.auth, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 		got := ruleSet(fs)
 		f, ok := got["cors-null-origin"]
@@ -148,15 +148,15 @@ func TestFileOriginTrusted(t *testing.T) {
 		}
 	}
 	// --origin file:// is the user's choice, like any other trusted origin.
-	srv0 := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert,
-		Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin, "file://"}, Credentials: true}})
-	if fs, _, _ := scanTarget(t, srv0, target.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin, "file://"}, sensitive: true}); len(fs) != 0 {
+	srv0 := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+		Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "file://"}, Credentials: true}})
+	if fs, _, _ := scanTarget(t, srv0, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin, "file://"}, sensitive: true}); len(fs) != 0 {
 		t.Errorf("file:// named as trusted: want no findings, got %s", names(ruleSet(fs)))
 	}
 	// null and file:// both trusted: the proof is null, which every browser sends.
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert,
-		Policy: targets.Policy{Kind: targets.NullAllowed, Origins: []string{trustedOrigin, "file://"}, Credentials: true}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+		Policy: vulnserver.Policy{Kind: vulnserver.NullAllowed, Origins: []string{trustedOrigin, "file://"}, Credentials: true}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 	if f := ruleSet(fs)["cors-null-origin"]; f.Severity != finding.Critical || !strings.Contains(f.Detail, "file://") {
 		t.Errorf("null and file://: want critical cors-null-origin listing both, got %s: %s", names(ruleSet(fs)), f.Detail)
 	}
@@ -167,9 +167,9 @@ func TestFileOriginTrusted(t *testing.T) {
 // The probe and the check exist only once the catalogue holds cors-any-port (rules.md is the
 // lead's); until then no request is spent on it.
 func TestAnyPort(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert,
-		Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`, Credentials: true}})
-	fs, _, _ := scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+		Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`, Credentials: true}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 	sawPort := false
 	for _, o := range srv.Origins() {
 		sawPort = sawPort || o == trustedOrigin+":1337"
@@ -186,9 +186,9 @@ func TestAnyPort(t *testing.T) {
 		t.Fatalf("want cors-any-port from %s:1337, got probe %v, %s", trustedOrigin, sawPort, names(ruleSet(fs)))
 	}
 	// An unanchored regex accepts the port too, but that is the prefix bypass, reported once.
-	srv = targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert,
-		Policy: targets.Policy{Kind: targets.Prefix, Origins: []string{trustedOrigin}}})
-	fs, _, _ = scanTarget(t, srv, target.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
+	srv = vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+		Policy: vulnserver.Policy{Kind: vulnserver.Prefix, Origins: []string{trustedOrigin}}})
+	fs, _, _ = scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 	if _, ok := ruleSet(fs)[portRule]; ok {
 		t.Fatalf("prefix check: cors-any-port reported next to cors-prefix-bypass: %s", names(ruleSet(fs)))
 	}
@@ -197,7 +197,7 @@ func TestAnyPort(t *testing.T) {
 func init() {
 	if portRuleKnown() {
 		cases = append(cases, tcase{name: "port-insensitive allowlist", trusted: []string{trustedOrigin},
-			cfg:  targets.Config{Policy: targets.Policy{Kind: targets.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`}},
+			cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`}},
 			want: map[string]sev{portRule: {finding.Medium, finding.Info}}})
 	}
 }
@@ -205,14 +205,14 @@ func init() {
 // A policy that answers every origin permissively is one finding, not a second "only the
 // trusted origin" one that contradicts it.
 func TestPermissivePreflightReportedOnceWhenEveryoneGetsIt(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.NoClientCert, Policy: targets.Policy{Kind: targets.ReflectCredentials, PermissivePreflight: true}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.NoClientCert, Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials, PermissivePreflight: true}})
 	c, err := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	u, _ := url.Parse(srv.URL)
-	env := &target.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, TrustedOrigins: []string{trustedOrigin}}
-	env.Facts.Auth = target.AuthNotRequested
+	env := &endpoint.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, TrustedOrigins: []string{trustedOrigin}}
+	env.Facts.Auth = endpoint.AuthNotRequested
 	n := 0
 	for _, f := range Run(context.Background(), env) {
 		if f.Rule == "cors-permissive-preflight" {

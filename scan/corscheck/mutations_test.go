@@ -10,9 +10,9 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/targets"
+	"github.com/crossgate/crossgate/internal/vulnserver"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 func planOf(t testing.TB, target string, trusted ...string) map[string]Class {
@@ -155,8 +155,8 @@ func FuzzPlan(f *testing.F) {
 // A domain-named target (dialled to loopback) gets the host-based mutations too; with one
 // trusted origin on another domain the plan is the largest common case.
 func TestBudgetDomainTarget(t *testing.T) {
-	srv := targets.StartT(t, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, DNSNames: []string{"api.corp.example.com"},
-		Policy: targets.Policy{Kind: targets.Suffix, Origins: []string{"corp.example.com"}}})
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, DNSNames: []string{"api.corp.example.com"},
+		Policy: vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"corp.example.com"}}})
 	fs, sent := scanDomain(t, srv, []string{"https://www.example.org"})
 	if sent > int64(Budget()) {
 		t.Fatalf("sent %d, budget %d", sent, Budget())
@@ -168,7 +168,7 @@ func TestBudgetDomainTarget(t *testing.T) {
 	}
 }
 
-func scanDomain(t testing.TB, srv *targets.Server, trusted []string) ([]finding.Finding, int64) {
+func scanDomain(t testing.TB, srv *vulnserver.Server, trusted []string) ([]finding.Finding, int64) {
 	t.Helper()
 	addr := strings.TrimPrefix(srv.Base, "https://")
 	_, port, _ := net.SplitHostPort(addr)
@@ -180,16 +180,16 @@ func scanDomain(t testing.TB, srv *targets.Server, trusted []string) ([]finding.
 		t.Fatal(err)
 	}
 	u, _ := url.Parse("https://api.corp.example.com:" + port + "/api/profile")
-	env := &target.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, TrustedOrigins: trusted, Sensitive: emailDetector}
-	env.Facts.Auth = target.AuthRequiredTLS
+	env := &endpoint.Env{Client: c, URL: u, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS}, TrustedOrigins: trusted, Sensitive: emailDetector}
+	env.Facts.Auth = endpoint.AuthRequiredTLS
 	return Run(context.Background(), env), c.Sent()
 }
 
 func BenchmarkCORSScanEndpoint(b *testing.B) {
-	srv := targets.StartT(b, targets.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: targets.Policy{Kind: targets.Allowlist, Origins: []string{trustedOrigin}}})
+	srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}}})
 	var total int64
 	for b.Loop() {
-		_, sent, _ := scanTarget(b, srv, target.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
+		_, sent, _ := scanTarget(b, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}, sensitive: true})
 		total += sent
 	}
 	b.ReportMetric(float64(total)/float64(b.N), "requests/scan")

@@ -1,4 +1,4 @@
-package targets
+package vulnserver
 
 import (
 	"crypto/tls"

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 var versions = []struct {
@@ -23,31 +23,31 @@ func TestInspectClassification(t *testing.T) {
 		name   string
 		fx     fixture
 		noUser bool
-		want   target.AuthMode
+		want   endpoint.AuthMode
 		reason map[uint16][]string // per max version, substrings the reason must contain
 	}{
-		{name: "NoClientCert", fx: fixture{auth: tls.NoClientCert, handler: static}, want: target.AuthNotRequested,
+		{name: "NoClientCert", fx: fixture{auth: tls.NoClientCert, handler: static}, want: endpoint.AuthNotRequested,
 			reason: map[uint16][]string{0: {"without ever sending a CertificateRequest"}}},
-		{name: "RequestClientCert", fx: fixture{auth: tls.RequestClientCert, handler: static}, want: target.AuthOptional},
-		{name: "RequireAnyClientCert", fx: fixture{auth: tls.RequireAnyClientCert, handler: peerCN}, want: target.AuthRequiredTLS,
+		{name: "RequestClientCert", fx: fixture{auth: tls.RequestClientCert, handler: static}, want: endpoint.AuthOptional},
+		{name: "RequireAnyClientCert", fx: fixture{auth: tls.RequireAnyClientCert, handler: peerCN}, want: endpoint.AuthRequiredTLS,
 			reason: map[uint16][]string{tls.VersionTLS13: {"alert 116 certificate required", "on the first read", "TLS 1.3"}}},
-		{name: "VerifyClientCertIfGiven/anonymous-page", fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOrAnonymous}, want: target.AuthOptional},
-		{name: "VerifyClientCertIfGiven/403", fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOr403}, want: target.AuthRequiredHTTP,
+		{name: "VerifyClientCertIfGiven/anonymous-page", fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOrAnonymous}, want: endpoint.AuthOptional},
+		{name: "VerifyClientCertIfGiven/403", fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOr403}, want: endpoint.AuthRequiredHTTP,
 			reason: map[uint16][]string{0: {"HTTP 403", "got HTTP 200"}}},
-		{name: "RequireAndVerifyClientCert", fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403}, want: target.AuthRequiredTLS,
+		{name: "RequireAndVerifyClientCert", fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403}, want: endpoint.AuthRequiredTLS,
 			reason: map[uint16][]string{
 				tls.VersionTLS12: {"alert 40 handshake failure", "during the handshake"},
 				tls.VersionTLS13: {"alert 116 certificate required", "on the first read"}}},
-		{name: "nginx-on", fx: fixture{auth: tls.RequestClientCert, clientCAs: true, handler: nginxLike}, want: target.AuthRequiredHTTP,
+		{name: "nginx-on", fx: fixture{auth: tls.RequestClientCert, clientCAs: true, handler: nginxLike}, want: endpoint.AuthRequiredHTTP,
 			reason: map[uint16][]string{0: {"nginx completed the handshake", "400", "No required SSL certificate was sent"}}},
-		{name: "reset-after-handshake", fx: fixture{auth: tls.RequestClientCert, handler: resetWithoutCert}, want: target.AuthRequiredTLS,
+		{name: "reset-after-handshake", fx: fixture{auth: tls.RequestClientCert, handler: resetWithoutCert}, want: endpoint.AuthRequiredTLS,
 			reason: map[uint16][]string{0: {"closed or reset"}}},
 		// Without a certificate of the user's, crossgate still tells requested from required.
-		{name: "no-user/RequireAndVerify", noUser: true, fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403}, want: target.AuthRequiredTLS},
-		{name: "no-user/nginx-on", noUser: true, fx: fixture{auth: tls.RequestClientCert, clientCAs: true, handler: nginxLike}, want: target.AuthRequiredHTTP},
-		{name: "no-user/NoClientCert", noUser: true, fx: fixture{auth: tls.NoClientCert, handler: static}, want: target.AuthNotRequested},
-		{name: "no-user/VerifyIfGiven-403", noUser: true, fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOr403}, want: target.AuthUnknown},
-		{name: "no-user/RequestClientCert", noUser: true, fx: fixture{auth: tls.RequestClientCert, handler: static}, want: target.AuthOptional},
+		{name: "no-user/RequireAndVerify", noUser: true, fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403}, want: endpoint.AuthRequiredTLS},
+		{name: "no-user/nginx-on", noUser: true, fx: fixture{auth: tls.RequestClientCert, clientCAs: true, handler: nginxLike}, want: endpoint.AuthRequiredHTTP},
+		{name: "no-user/NoClientCert", noUser: true, fx: fixture{auth: tls.NoClientCert, handler: static}, want: endpoint.AuthNotRequested},
+		{name: "no-user/VerifyIfGiven-403", noUser: true, fx: fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: verifiedOr403}, want: endpoint.AuthUnknown},
+		{name: "no-user/RequestClientCert", noUser: true, fx: fixture{auth: tls.RequestClientCert, handler: static}, want: endpoint.AuthOptional},
 	}
 	for _, tc := range cases {
 		for _, v := range versions {
@@ -55,7 +55,7 @@ func TestInspectClassification(t *testing.T) {
 				fx := tc.fx
 				fx.maxVersion = v.max
 				srv := start(t, fx)
-				user := pki().alice
+				user := fixturePKI().alice
 				if tc.noUser {
 					user = nil
 				}
@@ -98,10 +98,10 @@ func TestInspectClassification(t *testing.T) {
 func TestInspectPlainHTTP(t *testing.T) {
 	srv := httptest.NewServer(fixture{handler: static}.handler)
 	defer srv.Close()
-	env := newEnv(t, srv.URL, pki().alice)
+	env := newEnv(t, srv.URL, fixturePKI().alice)
 	env.Options.ExpectMTLS = true
 	Inspect(context.Background(), env)
-	if env.Facts.Auth != target.AuthNotRequested || !strings.Contains(env.Facts.AuthReason, "http://") {
+	if env.Facts.Auth != endpoint.AuthNotRequested || !strings.Contains(env.Facts.AuthReason, "http://") {
 		t.Fatalf("Auth = %s (%s)", env.Facts.Auth, env.Facts.AuthReason)
 	}
 	fs := Run(context.Background(), env)
@@ -110,7 +110,7 @@ func TestInspectPlainHTTP(t *testing.T) {
 	}
 }
 
-func scanEnv(t testing.TB, env *target.Env) Result {
+func scanEnv(t testing.TB, env *endpoint.Env) Result {
 	t.Helper()
 	Inspect(context.Background(), env)
 	return Scan(context.Background(), env)
@@ -137,7 +137,7 @@ func find(fs []finding.Finding, rule string) *finding.Finding {
 type ruleCase struct {
 	name     string
 	fx       fixture
-	user     *testpki.Leaf
+	user     *pki.Leaf
 	extra    []*probe.Identity
 	expect   bool // --expect-mtls
 	noSpoof  bool
@@ -163,7 +163,7 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 				srv := start(t, fx)
 				user := tc.user
 				if user == nil {
-					user = pki().alice
+					user = fixturePKI().alice
 				}
 				env := newEnv(t, srv.URL, user, tc.extra...)
 				env.Options.ExpectMTLS, env.Options.NoSpoof = tc.expect, tc.noSpoof
@@ -246,7 +246,7 @@ func TestRuleAnyCertAccepted(t *testing.T) {
 }
 
 func TestRuleExpiredCertAccepted(t *testing.T) {
-	expired := func() []*probe.Identity { return []*probe.Identity{ident(ExpiredIdentity, pki().expired)} }
+	expired := func() []*probe.Identity { return []*probe.Identity{ident(ExpiredIdentity, fixturePKI().expired)} }
 	runRuleCases(t, []ruleCase{
 		{name: "trigger/ignores-expiry", fx: fixture{auth: tls.RequireAnyClientCert, verify: ignoreExpiry, handler: peerCN}, extra: expired(),
 			want: []string{"mtls-expired-cert-accepted"}, wantNot: []string{"mtls-any-cert-accepted", "mtls-optional-not-enforced"}, versions: true,
@@ -260,7 +260,7 @@ func TestRuleExpiredCertAccepted(t *testing.T) {
 
 func TestExpiredAlsoAcceptedByAnyCert(t *testing.T) {
 	srv := start(t, fixture{auth: tls.RequireAnyClientCert, handler: peerCN, maxVersion: tls.VersionTLS13})
-	env := newEnv(t, srv.URL, pki().alice)
+	env := newEnv(t, srv.URL, fixturePKI().alice)
 	res := scanEnv(t, env)
 	f := find(res.Findings, "mtls-any-cert-accepted")
 	if f == nil {
@@ -296,7 +296,7 @@ func TestRuleHeaderSpoofing(t *testing.T) {
 
 func TestSpoofNotPossibleNote(t *testing.T) {
 	srv := start(t, fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: trustsHeader("X-SSL-Client-S-DN", "X-SSL-Client-Verify"), maxVersion: tls.VersionTLS13})
-	env := newEnv(t, srv.URL, pki().alice)
+	env := newEnv(t, srv.URL, fixturePKI().alice)
 	res := scanEnv(t, env)
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "identity-header probes not possible") {
 		t.Fatalf("notes = %q", res.Notes)
@@ -323,7 +323,7 @@ func TestSpoofWithoutUserCert(t *testing.T) {
 }
 
 func TestRuleIdentityConfusion(t *testing.T) {
-	alice2 := func() []*probe.Identity { return []*probe.Identity{ident("alice2", pki().alice2)} }
+	alice2 := func() []*probe.Identity { return []*probe.Identity{ident("alice2", fixturePKI().alice2)} }
 	runRuleCases(t, []ruleCase{
 		{name: "trigger/substring-DN", fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: substringMapping}, extra: alice2(),
 			want: []string{"mtls-identity-confusion"}, wantNot: []string{"mtls-any-cert-accepted", "mtls-optional-not-enforced"}, versions: true,
@@ -331,7 +331,7 @@ func TestRuleIdentityConfusion(t *testing.T) {
 		{name: "clean/exact-DN", fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: exactMapping}, extra: alice2(),
 			wantNot: bypassRules, versions: true},
 		{name: "clean/substring-DN-distinct-names", fx: fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: substringMapping},
-			extra: []*probe.Identity{ident("bob", pki().bob)}, wantNot: bypassRules},
+			extra: []*probe.Identity{ident("bob", fixturePKI().bob)}, wantNot: bypassRules},
 	})
 }
 
@@ -367,13 +367,13 @@ func TestRuleWeakProtocol(t *testing.T) {
 }
 
 func TestSeverityCorrelation(t *testing.T) {
-	expired := []*probe.Identity{ident(ExpiredIdentity, pki().expired)}
+	expired := []*probe.Identity{ident(ExpiredIdentity, fixturePKI().expired)}
 	for _, sensitive := range []bool{false, true} {
 		srv := start(t, fixture{auth: tls.RequireAnyClientCert, verify: ignoreExpiry, handler: peerCN, maxVersion: tls.VersionTLS13})
-		env := newEnv(t, srv.URL, pki().alice, expired...)
+		env := newEnv(t, srv.URL, fixturePKI().alice, expired...)
 		Inspect(context.Background(), env)
 		if sensitive {
-			env.Facts.Sensitivity = target.Sensitivity{PII: []string{"email address"}}
+			env.Facts.Sensitivity = endpoint.Sensitivity{PII: []string{"email address"}}
 		}
 		fs := Run(context.Background(), env)
 		f := find(fs, "mtls-expired-cert-accepted")
@@ -396,7 +396,7 @@ func TestSeverityCorrelation(t *testing.T) {
 func TestBudget(t *testing.T) {
 	// The worst case: every probe runs (header-trusting app, minted carrier, an extra identity).
 	srv := start(t, fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, handler: trustsHeader("X-SSL-Client-S-DN", "X-SSL-Client-Verify"), maxVersion: tls.VersionTLS13})
-	env := newEnv(t, srv.URL, pki().alice, ident("bob", pki().bob))
+	env := newEnv(t, srv.URL, fixturePKI().alice, ident("bob", fixturePKI().bob))
 	scanEnv(t, env)
 	if n := env.Client.Sent(); n > 20 || n > int64(Budget+1) {
 		t.Fatalf("sent %d requests and handshakes, budget %d", n, Budget+1)
@@ -409,11 +409,11 @@ func TestBudget(t *testing.T) {
 func TestMintedIdentitiesStayInScope(t *testing.T) {
 	// Minted certificates go through the probe client's scope check like any identity.
 	srv := start(t, fixture{auth: tls.RequireAnyClientCert, handler: peerCN, maxVersion: tls.VersionTLS13})
-	c, err := probe.New(probe.Config{RootCAs: pki().ca.Pool(), Scope: []string{"other.example"}, Rate: -1})
+	c, err := probe.New(probe.Config{RootCAs: fixturePKI().ca.Pool(), Scope: []string{"other.example"}, Rate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := newEnv(t, srv.URL, pki().alice)
+	env := newEnv(t, srv.URL, fixturePKI().alice)
 	env.Client = c
 	res := scanEnv(t, env)
 	if f := find(res.Findings, "mtls-any-cert-accepted"); f != nil {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // check is one rule: it reads the scan's recorded answers and returns its findings. Adding a
@@ -458,7 +458,7 @@ func (s *scan) firefoxGets() string {
 
 // noCredentialsMatter says why a non-credentialed read gets nothing private.
 func (s *scan) noCredentialsMatter() string {
-	if s.env.Facts.Auth == target.AuthOptional {
+	if s.env.Facts.Auth == endpoint.AuthOptional {
 		return "no cookies are sent, and the client certificate Chromium presents changes nothing: the endpoint serves the same content without one"
 	}
 	return "no cookies or client certificate are sent"

@@ -16,7 +16,7 @@ func BenchmarkHandshakes(b *testing.B) {
 	for _, v := range versions {
 		b.Run(v.name, func(b *testing.B) {
 			srv := start(b, fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403, maxVersion: v.max})
-			env := newEnv(b, srv.URL, pki().alice)
+			env := newEnv(b, srv.URL, fixturePKI().alice)
 			ctx := context.Background()
 			b.ResetTimer()
 			start := time.Now()
@@ -36,11 +36,11 @@ func BenchmarkHandshakes(b *testing.B) {
 func BenchmarkMTLSScanEndpoint(b *testing.B) {
 	srv := start(b, fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true,
 		handler: trustsHeader("X-SSL-Client-S-DN", "X-SSL-Client-Verify"), maxVersion: tls.VersionTLS13})
-	extra := ident("bob", pki().bob)
+	extra := ident("bob", fixturePKI().bob)
 	var sent int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		env := newEnv(b, srv.URL, pki().alice, extra)
+		env := newEnv(b, srv.URL, fixturePKI().alice, extra)
 		Inspect(context.Background(), env)
 		if fs := Run(context.Background(), env); len(fs) == 0 {
 			b.Fatal("no findings")

@@ -17,16 +17,16 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // The PKI is minted once per test binary.
 type testPKI struct {
-	ca     *testpki.CA
-	server *testpki.Leaf
-	alice  *testpki.Leaf
+	ca     *pki.CA
+	server *pki.Leaf
+	alice  *pki.Leaf
 }
 
 var (
@@ -34,9 +34,9 @@ var (
 	pkiVal  *testPKI
 )
 
-func pki() *testPKI {
+func fixturePKI() *testPKI {
 	pkiOnce.Do(func() {
-		ca := testpki.NewCA("Exposure Test CA")
+		ca := pki.NewCA("Exposure Test CA")
 		pkiVal = &testPKI{ca: ca, server: ca.Server(), alice: ca.Client("alice", "Example")}
 	})
 	return pkiVal
@@ -47,7 +47,7 @@ func startTLS(t testing.TB, auth tls.ClientAuthType, handler http.HandlerFunc) *
 	t.Helper()
 	srv := httptest.NewUnstartedServer(handler)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{pki().server.TLS}, ClientAuth: auth, ClientCAs: pki().ca.Pool()}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{fixturePKI().server.TLS}, ClientAuth: auth, ClientCAs: fixturePKI().ca.Pool()}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
@@ -67,14 +67,14 @@ type envOpts struct {
 	noCert      bool
 	showSecrets bool
 	anonymous   bool // also record the certificate-less GET
-	auth        target.AuthMode
+	auth        endpoint.AuthMode
 }
 
 // newEnv builds the env the scan package would: a client scoped to loopback, the baseline
 // GET with the user's identity, the redactor wired.
-func newEnv(t testing.TB, rawURL string, o envOpts) *target.Env {
+func newEnv(t testing.TB, rawURL string, o envOpts) *endpoint.Env {
 	t.Helper()
-	c, err := probe.New(probe.Config{RootCAs: pki().ca.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1,
+	c, err := probe.New(probe.Config{RootCAs: fixturePKI().ca.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1,
 		Timeout: 5 * time.Second, Header: o.header})
 	if err != nil {
 		t.Fatal(err)
@@ -83,9 +83,9 @@ func newEnv(t testing.TB, rawURL string, o envOpts) *target.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &target.Env{Client: c, URL: u, User: probe.None}
+	env := &endpoint.Env{Client: c, URL: u, User: probe.None}
 	if !o.noCert {
-		env.User = &probe.Identity{Name: "user", Certificate: &pki().alice.TLS}
+		env.User = &probe.Identity{Name: "user", Certificate: &fixturePKI().alice.TLS}
 	}
 	env.Options.ShowSecrets = o.showSecrets
 	env.RedactBody = exposure.Redact
@@ -94,7 +94,7 @@ func newEnv(t testing.TB, rawURL string, o envOpts) *target.Env {
 	}
 	env.Facts.Auth = o.auth
 	if env.Facts.Auth == "" {
-		env.Facts.Auth = target.AuthNotRequested
+		env.Facts.Auth = endpoint.AuthNotRequested
 	}
 	ctx := context.Background()
 	env.Facts.Baseline = c.Do(ctx, probe.Request{Method: http.MethodGet, URL: rawURL, Identity: env.User})
@@ -104,7 +104,7 @@ func newEnv(t testing.TB, rawURL string, o envOpts) *target.Env {
 	return env
 }
 
-func runChecks(t testing.TB, env *target.Env) []finding.Finding {
+func runChecks(t testing.TB, env *endpoint.Env) []finding.Finding {
 	t.Helper()
 	fs := Run(context.Background(), env)
 	if n := int(env.Client.Sent()); n > Budget()+2 { // +2: the baseline and anonymous GETs

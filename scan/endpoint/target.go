@@ -1,7 +1,7 @@
 // Package target holds what every check family sees about one endpoint: the probe client,
 // the identities, the user's intent (trusted origins, expect mTLS) and the facts learned so
 // far. Families (cors, mtls, exposure) read and fill Facts; the scan package orders them.
-package target
+package endpoint
 
 import (
 	"net/url"

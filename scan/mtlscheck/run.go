@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // ExpiredIdentity is the --identity name that marks a certificate the user knows to be
@@ -34,10 +34,10 @@ type Result struct {
 }
 
 // Run runs every mTLS probe against env (after Inspect) and returns the findings.
-func Run(ctx context.Context, env *target.Env) []finding.Finding { return Scan(ctx, env).Findings }
+func Run(ctx context.Context, env *endpoint.Env) []finding.Finding { return Scan(ctx, env).Findings }
 
 type scan struct {
-	env       *target.Env
+	env       *endpoint.Env
 	url       string
 	marker    string // the user's common name, looked for in bodies
 	requested bool   // a CertificateRequest was seen
@@ -56,7 +56,7 @@ func (s *scan) note(format string, a ...any) {
 }
 
 // Scan is Run with the notes about probes that could not be made, for the report.
-func Scan(ctx context.Context, env *target.Env) Result {
+func Scan(ctx context.Context, env *endpoint.Env) Result {
 	if env.User == nil {
 		env.User = probe.None
 	}
@@ -129,7 +129,7 @@ func (s *scan) notRequested() {
 	if !s.env.Options.ExpectMTLS || s.requested {
 		return
 	}
-	if s.env.Facts.Auth == target.AuthUntestable || s.env.Facts.Auth == target.AuthRequiredTLS {
+	if s.env.Facts.Auth == endpoint.AuthUntestable || s.env.Facts.Auth == endpoint.AuthRequiredTLS {
 		return // a closed connection or post-handshake auth is not proof that nothing is asked
 	}
 	if !s.env.Facts.Anonymous.OK() {
@@ -186,7 +186,7 @@ func quoteAll(xs []string) []string {
 }
 
 func (s *scan) httpOnly() {
-	if s.env.Facts.Auth != target.AuthRequiredHTTP {
+	if s.env.Facts.Auth != endpoint.AuthRequiredHTTP {
 		return
 	}
 	f := finding.New("mtls-http-only-enforcement")
@@ -200,7 +200,7 @@ func (s *scan) httpOnly() {
 
 // mint returns a throwaway identity with a unique name (the probe client keys transports and
 // its cache by name, so a reused name would present an earlier key).
-func mint(kind string, leaf *testpki.Leaf) *probe.Identity {
+func mint(kind string, leaf *pki.Leaf) *probe.Identity {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return &probe.Identity{Name: "minted-" + kind + "-" + hex.EncodeToString(b[:]), Certificate: &leaf.TLS, Minted: true}
@@ -245,12 +245,12 @@ func (s *scan) certProbes(ctx context.Context) {
 		return
 	}
 	subj := s.mintSubject()
-	ca := testpki.NewCA("crossgate throwaway CA " + randHex())
+	ca := pki.NewCA("crossgate throwaway CA " + randHex())
 	now := time.Now()
 	probes := []*certProbe{
-		{label: "a certificate from a throwaway CA crossgate minted, copying the user's subject", id: mint("other-ca", ca.Issue(testpki.Options{Subject: subj}))},
-		{label: "a self-signed certificate copying the user's subject", id: mint("self-signed", testpki.SelfSigned(testpki.Options{Subject: subj}))},
-		{label: "an expired certificate from the throwaway CA, copying the user's subject", id: mint("expired", ca.Issue(testpki.Options{Subject: subj,
+		{label: "a certificate from a throwaway CA crossgate minted, copying the user's subject", id: mint("other-ca", ca.Issue(pki.Options{Subject: subj}))},
+		{label: "a self-signed certificate copying the user's subject", id: mint("self-signed", pki.SelfSigned(pki.Options{Subject: subj}))},
+		{label: "an expired certificate from the throwaway CA, copying the user's subject", id: mint("expired", ca.Issue(pki.Options{Subject: subj,
 			NotBefore: now.Add(-60 * 24 * time.Hour), NotAfter: now.Add(-30 * 24 * time.Hour)}))},
 	}
 	for _, p := range probes {

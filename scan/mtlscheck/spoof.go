@@ -15,9 +15,9 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // SpoofFamily is one set of identity headers a proxy in front of an app might set, and the
@@ -117,7 +117,7 @@ func LegacyDN(rawSubject []byte) (string, error) {
 func (s *scan) spoofTarget() spoofIdentity {
 	leaf := s.env.User.Leaf()
 	if leaf == nil {
-		l := testpki.SelfSigned(testpki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
+		l := pki.SelfSigned(pki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
 		leaf = l.Cert
 	}
 	legacy, err := LegacyDN(leaf.RawSubject)
@@ -144,7 +144,7 @@ func (s *scan) spoof(ctx context.Context) {
 	anon := s.env.Facts.Anonymous
 	carrier, plain := probe.None, anon
 	switch {
-	case s.env.Facts.Auth == target.AuthRequiredTLS || nginxMarker(anon) != "":
+	case s.env.Facts.Auth == endpoint.AuthRequiredTLS || nginxMarker(anon) != "":
 		if s.anyCert == nil || nginxMarker(s.anyCertEx) != "" {
 			s.note("identity-header probes not possible: the TLS terminator itself refuses requests without a certificate it trusts (%s), so forged headers never reach the application", describe(anon))
 			return
@@ -287,7 +287,7 @@ func (s *scan) dropReflections(ctx context.Context, carrier *probe.Identity, hit
 	if !byName || s.env.User.Leaf() == nil {
 		return hits, ""
 	}
-	l := testpki.SelfSigned(testpki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
+	l := pki.SelfSigned(pki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
 	legacy, err := LegacyDN(l.Cert.RawSubject)
 	if err != nil {
 		legacy = "/CN=" + canaryCN

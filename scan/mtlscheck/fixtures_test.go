@@ -18,16 +18,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crossgate/crossgate/internal/target"
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // testPKI is minted once per test binary: a CA that issues the server and the clients.
 type testPKI struct {
-	ca                          *testpki.CA
-	server                      *testpki.Leaf
-	alice, alice2, bob, expired *testpki.Leaf
+	ca                          *pki.CA
+	server                      *pki.Leaf
+	alice, alice2, bob, expired *pki.Leaf
 }
 
 var (
@@ -35,9 +35,9 @@ var (
 	pkiVal  *testPKI
 )
 
-func pki() *testPKI {
+func fixturePKI() *testPKI {
 	pkiOnce.Do(func() {
-		ca := testpki.NewCA("Example Internal Client CA")
+		ca := pki.NewCA("Example Internal Client CA")
 		now := time.Now()
 		pkiVal = &testPKI{
 			ca:     ca,
@@ -45,7 +45,7 @@ func pki() *testPKI {
 			alice:  ca.Client("alice", "Example"),
 			alice2: ca.Client("alice2", "Example"),
 			bob:    ca.Client("bob", "Example"),
-			expired: ca.Issue(testpki.Options{Subject: pkix.Name{CommonName: "alice", Organization: []string{"Example"}},
+			expired: ca.Issue(pki.Options{Subject: pkix.Name{CommonName: "alice", Organization: []string{"Example"}},
 				NotBefore: now.Add(-40 * 24 * time.Hour), NotAfter: now.Add(-10 * 24 * time.Hour)}),
 		}
 	})
@@ -67,14 +67,14 @@ func start(t testing.TB, fx fixture) *httptest.Server {
 	srv := httptest.NewUnstartedServer(fx.handler)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	cfg := &tls.Config{
-		Certificates:          []tls.Certificate{pki().server.TLS},
+		Certificates:          []tls.Certificate{fixturePKI().server.TLS},
 		ClientAuth:            fx.auth,
 		MinVersion:            fx.minVersion,
 		MaxVersion:            fx.maxVersion,
 		VerifyPeerCertificate: fx.verify,
 	}
 	if fx.clientCAs {
-		cfg.ClientCAs = pki().ca.Pool()
+		cfg.ClientCAs = fixturePKI().ca.Pool()
 	}
 	srv.TLS = cfg
 	srv.StartTLS()
@@ -82,9 +82,9 @@ func start(t testing.TB, fx fixture) *httptest.Server {
 	return srv
 }
 
-func newEnv(t testing.TB, rawURL string, user *testpki.Leaf, extra ...*probe.Identity) *target.Env {
+func newEnv(t testing.TB, rawURL string, user *pki.Leaf, extra ...*probe.Identity) *endpoint.Env {
 	t.Helper()
-	c, err := probe.New(probe.Config{RootCAs: pki().ca.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1, Timeout: 5 * time.Second})
+	c, err := probe.New(probe.Config{RootCAs: fixturePKI().ca.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +92,14 @@ func newEnv(t testing.TB, rawURL string, user *testpki.Leaf, extra ...*probe.Ide
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &target.Env{Client: c, URL: u, User: probe.None, Extra: extra}
+	env := &endpoint.Env{Client: c, URL: u, User: probe.None, Extra: extra}
 	if user != nil {
 		env.User = &probe.Identity{Name: "user", Certificate: &user.TLS}
 	}
 	return env
 }
 
-func ident(name string, l *testpki.Leaf) *probe.Identity {
+func ident(name string, l *pki.Leaf) *probe.Identity {
 	return &probe.Identity{Name: name, Certificate: &l.TLS}
 }
 
@@ -130,7 +130,7 @@ func verified(r *http.Request) (pkix.Name, bool) {
 	for _, c := range r.TLS.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: pki().ca.Pool(), Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: fixturePKI().ca.Pool(), Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	return leaf.Subject, err == nil
 }
 
@@ -273,5 +273,5 @@ func ignoreExpiry(raw [][]byte, _ [][]*x509.Certificate) error {
 	if err != nil {
 		return err
 	}
-	return leaf.CheckSignatureFrom(pki().ca.Cert)
+	return leaf.CheckSignatureFrom(fixturePKI().ca.Cert)
 }

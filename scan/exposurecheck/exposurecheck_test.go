@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 func TestDjangoDebugPage(t *testing.T) {
@@ -220,7 +220,7 @@ func TestProfileLeaksPIIAndSecret(t *testing.T) {
 	srv := startTLS(t, tls.VerifyClientCertIfGiven, profile)
 	raw := []string{emailCarol, emailDave, cardNumber, awsKeyID, githubToken}
 
-	env := newEnv(t, srv.URL+"/api/profile", envOpts{anonymous: true, auth: target.AuthOptional})
+	env := newEnv(t, srv.URL+"/api/profile", envOpts{anonymous: true, auth: endpoint.AuthOptional})
 	fs := runChecks(t, env)
 	got := byRule(fs)
 	if len(got["pii-in-response"]) != 1 || len(got["secret-in-response"]) != 1 {
@@ -250,7 +250,7 @@ func TestProfileLeaksPIIAndSecret(t *testing.T) {
 	assertNoLeak(t, fs, raw...)
 
 	// With --show-secrets the notes carry the values.
-	env = newEnv(t, srv.URL+"/api/profile", envOpts{showSecrets: true, auth: target.AuthOptional})
+	env = newEnv(t, srv.URL+"/api/profile", envOpts{showSecrets: true, auth: endpoint.AuthOptional})
 	fs = runChecks(t, env)
 	for _, v := range raw {
 		if !anyOutputContains(fs, v) {
@@ -268,7 +268,7 @@ func TestOwnProfileIsInfo(t *testing.T) {
 		writeJSON(w, map[string]string{"username": "alice", "email": "alice@acme-corp.io", "role": "member"})
 	}
 	srv := startTLS(t, tls.RequireAndVerifyClientCert, own)
-	fs := runChecks(t, newEnv(t, srv.URL+"/api/me", envOpts{auth: target.AuthRequiredTLS}))
+	fs := runChecks(t, newEnv(t, srv.URL+"/api/me", envOpts{auth: endpoint.AuthRequiredTLS}))
 	p := byRule(fs)["pii-in-response"]
 	if len(p) != 1 || p[0].Severity != finding.Info {
 		t.Fatalf("own profile behind required mTLS: want one info pii finding, got %v", rules(fs))
@@ -278,7 +278,7 @@ func TestOwnProfileIsInfo(t *testing.T) {
 	}
 	// The same body on an endpoint that does not require a certificate stays high.
 	srv2 := startTLS(t, tls.VerifyClientCertIfGiven, own)
-	fs = runChecks(t, newEnv(t, srv2.URL+"/api/me", envOpts{auth: target.AuthOptional}))
+	fs = runChecks(t, newEnv(t, srv2.URL+"/api/me", envOpts{auth: endpoint.AuthOptional}))
 	p = byRule(fs)["pii-in-response"]
 	if len(p) != 1 || p[0].Severity != finding.High {
 		t.Fatalf("optional mTLS: want one high pii finding, got %v", rules(fs))
@@ -478,7 +478,7 @@ func TestOtherUsersEmailStaysHigh(t *testing.T) {
 	srv := startTLS(t, tls.RequireAndVerifyClientCert, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{"username": "bob", "email": emailDave})
 	})
-	fs := runChecks(t, newEnv(t, srv.URL+"/api/users/7", envOpts{auth: target.AuthRequiredTLS}))
+	fs := runChecks(t, newEnv(t, srv.URL+"/api/users/7", envOpts{auth: endpoint.AuthRequiredTLS}))
 	p := byRule(fs)["pii-in-response"]
 	if len(p) != 1 || p[0].Severity != finding.High {
 		t.Fatalf("another user's email behind mTLS: want one high pii finding, got %v", rules(fs))

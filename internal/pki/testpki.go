@@ -1,7 +1,7 @@
 // Package testpki mints throw-away certificate authorities and leaf certificates in memory,
 // for tests, the demo and the minted probe identities. Nothing here is ever written to disk
 // unless a caller asks (WriteFiles), and no private key is ever committed to the repository.
-package testpki
+package pki
 
 import (
 	"crypto"

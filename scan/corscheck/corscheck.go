@@ -35,9 +35,9 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/checks/mtlscheck"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
+	"github.com/crossgate/crossgate/scan/mtlscheck"
 )
 
 const (
@@ -85,7 +85,7 @@ type preflight struct {
 
 type scan struct {
 	ctx     context.Context
-	env     *target.Env
+	env     *endpoint.Env
 	id      *probe.Identity
 	rnd     string
 	self    string
@@ -101,7 +101,7 @@ type scan struct {
 }
 
 // Run scans env's endpoint and returns its CORS findings.
-func Run(ctx context.Context, env *target.Env) []finding.Finding {
+func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.Client == nil || env.URL == nil {
 		return nil
 	}
@@ -133,7 +133,7 @@ func Run(ctx context.Context, env *target.Env) []finding.Finding {
 	if len(trusted) > 0 {
 		reserve += preflightsTrusted
 	}
-	if env.Facts.Auth == target.AuthRequiredHTTP && env.HasCert() && env.Facts.Anonymous == nil {
+	if env.Facts.Auth == endpoint.AuthRequiredHTTP && env.HasCert() && env.Facts.Anonymous == nil {
 		reserve += reserveAnonymous
 	}
 
@@ -395,7 +395,7 @@ func (s *scan) sendAnonymous() {
 		s.anon = s.env.Facts.Anonymous
 		return
 	}
-	if s.env.Facts.Auth != target.AuthRequiredHTTP || !s.env.HasCert() || s.take(1) == 0 {
+	if s.env.Facts.Auth != endpoint.AuthRequiredHTTP || !s.env.HasCert() || s.take(1) == 0 {
 		return
 	}
 	s.anon = s.env.Client.Do(s.ctx, probe.Request{Method: http.MethodGet, URL: s.env.URL.String(),
@@ -433,7 +433,7 @@ func authCookie(name string) bool {
 func (s *scan) learnFacts() {
 	env := s.env
 	s.f.certSent = env.HasCert()
-	s.f.optional = env.Facts.Auth == target.AuthOptional && s.certChangesContent()
+	s.f.optional = env.Facts.Auth == endpoint.AuthOptional && s.certChangesContent()
 	s.f.mtls = (env.Facts.Auth.RequiresCert() || s.f.optional) && !env.Facts.Unauthenticated
 	base := env.Facts.Baseline
 	if own := s.byOrigin[s.self]; own.ok() && (base == nil || !base.OK()) {
@@ -471,7 +471,7 @@ func (s *scan) learnFacts() {
 	}
 	s.f.sensitive, s.f.what = sens.Any(), sens.Describe()
 	if env.Facts.Stack == "" && base != nil && base.OK() {
-		env.Facts.Stack = target.DetectStack(base)
+		env.Facts.Stack = endpoint.DetectStack(base)
 	}
 }
 

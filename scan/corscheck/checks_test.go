@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // Recorded answers that no in-process target produces, fed straight to the checks.
@@ -16,9 +16,9 @@ const rnd = "0000aaaa"
 
 var evil = "https://evil-" + rnd + ".example"
 
-func synthScan(auth target.AuthMode) *scan {
+func synthScan(auth endpoint.AuthMode) *scan {
 	u, _ := url.Parse("https://api.example.com/v1/me")
-	env := &target.Env{URL: u, User: probe.None, TrustedOrigins: []string{trustedOrigin}}
+	env := &endpoint.Env{URL: u, User: probe.None, TrustedOrigins: []string{trustedOrigin}}
 	env.Facts.Auth = auth
 	s := &scan{env: env, id: probe.None, rnd: rnd, self: "https://api.example.com",
 		trusted: map[string]bool{"https://api.example.com": true, trustedOrigin: true}, byOrigin: map[string]*result{}}
@@ -140,7 +140,7 @@ func TestSyntheticAnswers(t *testing.T) {
 		}, map[string]finding.Severity{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := synthScan(target.AuthNotRequested)
+			s := synthScan(endpoint.AuthNotRequested)
 			tc.setup(s)
 			s.learnFacts()
 			got := ruleSet(s.report())

@@ -46,15 +46,15 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // Inspect fills env.Facts.Auth, AuthReason, TLS, Baseline and Anonymous. It sends two fresh
 // GET requests (one when the user gave no certificate): with env.User and without any
 // certificate, each on its own new connection, so that each handshake is observed and no
 // session is resumed across identities.
-func Inspect(ctx context.Context, env *target.Env) {
+func Inspect(ctx context.Context, env *endpoint.Env) {
 	if env.User == nil {
 		env.User = probe.None
 	}
@@ -104,9 +104,9 @@ func untestableTLS(ex *probe.Exchange) bool {
 }
 
 // classify turns the two exchanges into an AuthMode and one sentence saying why.
-func classify(env *target.Env, base, anon *probe.Exchange) (target.AuthMode, string) {
+func classify(env *endpoint.Env, base, anon *probe.Exchange) (endpoint.AuthMode, string) {
 	if env.URL.Scheme != "https" {
-		return target.AuthNotRequested, "the URL is plain http://, so there is no TLS handshake in which a client certificate could be requested"
+		return endpoint.AuthNotRequested, "the URL is plain http://, so there is no TLS handshake in which a client certificate could be requested"
 	}
 	requested := certRequested(base, anon)
 	ver := versionOf(base, anon)
@@ -129,7 +129,7 @@ func classify(env *target.Env, base, anon *probe.Exchange) (target.AuthMode, str
 		if !untestableTLS(ex) {
 			ex = base
 		}
-		return target.AuthUntestable, fmt.Sprintf("the server asked for a client certificate after the handshake (renegotiation or TLS 1.3 post-handshake authentication), which this client cannot answer: %v", ex.Err)
+		return endpoint.AuthUntestable, fmt.Sprintf("the server asked for a client certificate after the handshake (renegotiation or TLS 1.3 post-handshake authentication), which this client cannot answer: %v", ex.Err)
 	}
 	if !anon.OK() {
 		switch {
@@ -143,9 +143,9 @@ func classify(env *target.Env, base, anon *probe.Exchange) (target.AuthMode, str
 				code = "a TLS alert"
 			}
 			if requested || probe.IsClientCertRejection(anon.Alert) {
-				return target.AuthRequiredTLS, withVer(fmt.Sprintf("the handshake without a certificate failed with %s %s", code, when)) + userNote
+				return endpoint.AuthRequiredTLS, withVer(fmt.Sprintf("the handshake without a certificate failed with %s %s", code, when)) + userNote
 			}
-			return target.AuthUnknown, withVer(fmt.Sprintf("the request without a certificate failed with %s %s, which is not a client-certificate rejection", code, when)) + userNote
+			return endpoint.AuthUnknown, withVer(fmt.Sprintf("the request without a certificate failed with %s %s, which is not a client-certificate rejection", code, when)) + userNote
 		case anon.ErrKind == probe.ErrClosed && (requested || base.OK()):
 			what := "the server closed the connection during the handshake without a certificate"
 			if anon.TLS != nil && anon.TLS.HandshakeDone {
@@ -154,28 +154,28 @@ func classify(env *target.Env, base, anon *probe.Exchange) (target.AuthMode, str
 			if !requested {
 				what += " (no CertificateRequest was seen, but the request with the user's certificate was answered)"
 			}
-			return target.AuthRequiredTLS, withVer(what) + userNote
+			return endpoint.AuthRequiredTLS, withVer(what) + userNote
 		}
 		if base.OK() {
-			return target.AuthUntestable, fmt.Sprintf("the request with the user's certificate was answered but the one without failed with %s, which says nothing about client authentication", describe(anon))
+			return endpoint.AuthUntestable, fmt.Sprintf("the request with the user's certificate was answered but the one without failed with %s, which says nothing about client authentication", describe(anon))
 		}
-		return target.AuthUntestable, "no request got an answer: " + describe(anon)
+		return endpoint.AuthUntestable, "no request got an answer: " + describe(anon)
 	}
 	if !requested {
-		return target.AuthNotRequested, withVer("the server completed the handshake and answered HTTP " + fmt.Sprint(anon.Status) + " without ever sending a CertificateRequest")
+		return endpoint.AuthNotRequested, withVer("the server completed the handshake and answered HTTP " + fmt.Sprint(anon.Status) + " without ever sending a CertificateRequest")
 	}
 	if m := nginxMarker(anon); m != "" && rejectionStatus(anon.Status) {
-		return target.AuthRequiredHTTP, withVer(fmt.Sprintf("nginx completed the handshake without a certificate and answered HTTP %d %q", anon.Status, m)) + userNote
+		return endpoint.AuthRequiredHTTP, withVer(fmt.Sprintf("nginx completed the handshake without a certificate and answered HTTP %d %q", anon.Status, m)) + userNote
 	}
 	if rejectionStatus(anon.Status) {
 		if env.HasCert() && base.OK() && base.Status < 400 {
-			return target.AuthRequiredHTTP, withVer(fmt.Sprintf("the server sent a CertificateRequest, completed the handshake without a certificate and answered HTTP %d, while the request with the user's certificate got HTTP %d", anon.Status, base.Status))
+			return endpoint.AuthRequiredHTTP, withVer(fmt.Sprintf("the server sent a CertificateRequest, completed the handshake without a certificate and answered HTTP %d, while the request with the user's certificate got HTTP %d", anon.Status, base.Status))
 		}
-		return target.AuthUnknown, withVer(fmt.Sprintf("the server sent a CertificateRequest and answered HTTP %d without a certificate; without an accepted certificate of the user's to compare with, an mTLS rejection cannot be told from an application one", anon.Status)) + userNote
+		return endpoint.AuthUnknown, withVer(fmt.Sprintf("the server sent a CertificateRequest and answered HTTP %d without a certificate; without an accepted certificate of the user's to compare with, an mTLS rejection cannot be told from an application one", anon.Status)) + userNote
 	}
 	if env.HasCert() && base.OK() && base.Status < 400 && anon.Status == base.Status {
 		sim := Similarity(anon.Body, base.Body)
-		return target.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but answered HTTP %d without a certificate too, with a body %.0f%% similar to the authenticated one", anon.Status, sim*100))
+		return endpoint.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but answered HTTP %d without a certificate too, with a body %.0f%% similar to the authenticated one", anon.Status, sim*100))
 	}
-	return target.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but completed the handshake and answered HTTP %d without a certificate", anon.Status)) + userNote
+	return endpoint.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but completed the handshake and answered HTTP %d without a certificate", anon.Status)) + userNote
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/target"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // The hash that stands in for a credential in a URL is keyed per process
@@ -38,7 +38,7 @@ func TestFingerprintIgnoresMaskedValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &run{env: &target.Env{URL: u}}
+		r := &run{env: &endpoint.Env{URL: u}}
 		f := finding.New("secret-in-response")
 		r.stamp(&f, "body")
 		if strings.Contains(f.URL, "tok-one") || strings.Contains(f.URL, "tok-two") || !strings.Contains(f.URL, "REDACTED-") {

@@ -8,7 +8,7 @@
 // response, the allowed origin echoed verbatim, preflights (OPTIONS with
 // Access-Control-Request-Method) answered 200 with an empty body before the view runs, a static
 // method and header list on preflights, max-age 86400.
-package targets
+package vulnserver
 
 import (
 	"crypto/tls"
@@ -25,7 +25,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/crossgate/crossgate/internal/testpki"
+	"github.com/crossgate/crossgate/internal/pki"
 )
 
 // Kind is the shape of the origin check.
@@ -123,11 +123,11 @@ type Config struct {
 
 // Server is a running target.
 type Server struct {
-	URL      string        // https://127.0.0.1:port/api/profile
-	Base     string        // https://127.0.0.1:port
-	CA       *testpki.CA   // issued the server certificate: trust it with CA.Pool()
-	ClientCA *testpki.CA   // the only CA whose client certificates the server accepts
-	Client   *testpki.Leaf // a valid client certificate, CN=alice
+	URL      string    // https://127.0.0.1:port/api/profile
+	Base     string    // https://127.0.0.1:port
+	CA       *pki.CA   // issued the server certificate: trust it with CA.Pool()
+	ClientCA *pki.CA   // the only CA whose client certificates the server accepts
+	Client   *pki.Leaf // a valid client certificate, CN=alice
 	Config   Config
 
 	srv      *httptest.Server
@@ -188,8 +188,8 @@ func Start(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.CA = testpki.NewCA("crossgate target server CA")
-	s.ClientCA = testpki.NewCA("crossgate target client CA")
+	s.CA = pki.NewCA("crossgate target server CA")
+	s.ClientCA = pki.NewCA("crossgate target client CA")
 	s.Client = s.ClientCA.Client("alice", "crossgate targets")
 	serverLeaf := s.CA.Server(cfg.DNSNames...)
 

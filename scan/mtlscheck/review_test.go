@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crossgate/crossgate/internal/target"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
+	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 // stampedProfile is a profile with what many APIs add to every answer: a timestamp and a
@@ -61,7 +61,7 @@ func TestReviewVolatileBodies(t *testing.T) {
 
 func TestReviewSharedData(t *testing.T) {
 	ids := func() []*probe.Identity {
-		return []*probe.Identity{ident("alice2", pki().alice2), ident("bob", pki().bob)}
+		return []*probe.Identity{ident("alice2", fixturePKI().alice2), ident("bob", fixturePKI().bob)}
 	}
 	runRuleCases(t, []ruleCase{
 		// Defect: alice2's answer names alice and not alice2, but bob gets the very same list
@@ -94,7 +94,7 @@ func TestReviewSpoofMinimal(t *testing.T) {
 			// Defect: the app reads only X-SSL-Client-S-DN, yet the finding said the verify
 			// header was part of what worked.
 			srv := start(t, fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, maxVersion: v.max, handler: trustsHeader("X-SSL-Client-S-DN", "")})
-			env := newEnv(t, srv.URL, pki().alice)
+			env := newEnv(t, srv.URL, fixturePKI().alice)
 			res := scanEnv(t, env)
 			w := worked(t, res)
 			if !strings.Contains(w, "[X-SSL-Client-S-DN] (sent with it but not needed: X-SSL-Client-Verify)") || strings.Contains(w, "X-SSL-Client-Verify]") {
@@ -109,7 +109,7 @@ func TestReviewSpoofMinimal(t *testing.T) {
 			}
 			// The control: when the app does check the (forged) verify header, both are named.
 			srv2 := start(t, fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, maxVersion: v.max, handler: trustsHeader("X-SSL-Client-S-DN", "X-SSL-Client-Verify")})
-			w = worked(t, scanEnv(t, newEnv(t, srv2.URL, pki().alice)))
+			w = worked(t, scanEnv(t, newEnv(t, srv2.URL, fixturePKI().alice)))
 			if !strings.Contains(w, "[X-SSL-Client-S-DN, X-SSL-Client-Verify]") || strings.Contains(w, "not needed") {
 				t.Errorf("want both headers: %s", w)
 			}
@@ -179,11 +179,11 @@ func TestReviewHTTPOnlyNotWithBypass(t *testing.T) {
 
 func TestReviewExpiredReason(t *testing.T) {
 	srv := start(t, fixture{auth: tls.RequireAnyClientCert, verify: ignoreExpiry, handler: peerCN, maxVersion: tls.VersionTLS13})
-	env := newEnv(t, srv.URL, pki().alice, ident(ExpiredIdentity, pki().expired))
-	env.Sensitive = func([]byte, string) target.Sensitivity { return target.Sensitivity{PII: []string{"email address"}} }
-	env.Facts.Sensitivity = target.Sensitivity{PII: []string{"email address"}}
+	env := newEnv(t, srv.URL, fixturePKI().alice, ident(ExpiredIdentity, fixturePKI().expired))
+	env.Sensitive = func([]byte, string) endpoint.Sensitivity { return endpoint.Sensitivity{PII: []string{"email address"}} }
+	env.Facts.Sensitivity = endpoint.Sensitivity{PII: []string{"email address"}}
 	Inspect(context.Background(), env)
-	env.Facts.Sensitivity = target.Sensitivity{PII: []string{"email address"}}
+	env.Facts.Sensitivity = endpoint.Sensitivity{PII: []string{"email address"}}
 	res := Scan(context.Background(), env)
 	f := find(res.Findings, "mtls-expired-cert-accepted")
 	if f == nil {
@@ -232,7 +232,7 @@ func TestReviewSpoofCombinationOnly(t *testing.T) {
 		forbidden(w)
 	}
 	srv := start(t, fixture{auth: tls.VerifyClientCertIfGiven, clientCAs: true, maxVersion: tls.VersionTLS13, handler: both})
-	res := scanEnv(t, newEnv(t, srv.URL, pki().alice))
+	res := scanEnv(t, newEnv(t, srv.URL, fixturePKI().alice))
 	w := worked(t, res)
 	if !strings.Contains(w, "all identity headers together") || strings.Contains(w, "budget") {
 		t.Errorf("worked: %s", w)
