@@ -137,6 +137,9 @@ type Finding struct {
 
 	Evidence    Evidence `json:"evidence"`
 	Remediation string   `json:"remediation"`
+	// Proof is what a real browser could read, one entry per credentials mode tried
+	// (scan --prove only).
+	Proof []Proof `json:"proof,omitempty"`
 	// Fingerprint is stable across runs for the same rule and location, for baselines.
 	Fingerprint string `json:"fingerprint"`
 }
