@@ -21,6 +21,7 @@ import (
 	"github.com/crossgate/crossgate/audit/nginx"
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/report"
 )
 
@@ -601,7 +602,7 @@ func (ru *run) secrets(p string, data []byte) []pendingSecret {
 		}
 		f := finding.New("secret-in-source")
 		f.File, f.Line, f.Column = rel, line, col
-		f.Detail = fmt.Sprintf("%s %s is committed in %s (detector %s).", article(m.Label), m.Label, rel, m.Detector)
+		f.Detail = fmt.Sprintf("%s is committed in %s (detector %s).", prose.Capitalise(prose.Article(m.Label)), rel, m.Detector)
 		f.Evidence.Snippet = strings.TrimRight(text, "\r")
 		if m.Note != "" {
 			f.Evidence.Notes = append(f.Evidence.Notes, m.Note)
@@ -633,15 +634,6 @@ var codeExt = map[string]bool{
 
 func quotedAt(data []byte, start int) bool {
 	return start > 0 && strings.IndexByte("\"'`", data[start-1]) >= 0
-}
-
-// article picks "A" or "An" by the label's first letter, which is right for the labels the
-// exposure catalogue uses ("An AWS access key ID", "A Django SECRET_KEY").
-func article(label string) string {
-	if label != "" && strings.ContainsRune("AEIOUaeiou", rune(label[0])) {
-		return "An"
-	}
-	return "A"
 }
 
 func firstLine(s string) string {

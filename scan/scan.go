@@ -15,6 +15,7 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan/corscheck"
@@ -194,8 +195,8 @@ func scanEndpoint(ctx context.Context, env *endpoint.Env) ([]finding.Finding, re
 	for _, ex := range []*probe.Exchange{base, anon} {
 		if ex.OK() && ex.Status < 400 {
 			s := env.Sensitive(ex.Body, ex.Header.Get("Content-Type"))
-			env.Facts.Sensitivity.PII = union(env.Facts.Sensitivity.PII, s.PII)
-			env.Facts.Sensitivity.Secrets = union(env.Facts.Sensitivity.Secrets, s.Secrets)
+			env.Facts.Sensitivity.PII = prose.Dedupe(append(env.Facts.Sensitivity.PII, s.PII...))
+			env.Facts.Sensitivity.Secrets = prose.Dedupe(append(env.Facts.Sensitivity.Secrets, s.Secrets...))
 		}
 	}
 	t.Warnings = append(t.Warnings, coverageWarnings(env)...)
@@ -295,20 +296,4 @@ func describeFailure(ex *probe.Exchange) string {
 	}
 	// net/http prefixes some read errors with the name of its internal function.
 	return "request failed: " + strings.TrimPrefix(ex.Err.Error(), "readLoopPeekFailLocked: ")
-}
-
-func union(a, b []string) []string {
-	for _, x := range b {
-		found := false
-		for _, y := range a {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			a = append(a, x)
-		}
-	}
-	return a
 }

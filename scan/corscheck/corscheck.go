@@ -25,16 +25,16 @@ package corscheck
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
 	"github.com/crossgate/crossgate/scan/mtlscheck"
@@ -105,7 +105,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.Client == nil || env.URL == nil {
 		return nil
 	}
-	s := &scan{ctx: ctx, env: env, id: env.User, rnd: randHex(4), left: budget,
+	s := &scan{ctx: ctx, env: env, id: env.User, rnd: prose.RandHex(4), left: budget,
 		trusted: map[string]bool{}, byOrigin: map[string]*result{}}
 	if s.id == nil {
 		s.id = probe.None
@@ -160,7 +160,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 		// A trailing slash (https://app.example.com/) makes the value match no origin, but it
 		// still names the host the operator meant to trust.
 		if o, err := cors.ParseOrigin(strings.TrimSuffix(r.acao, "/")); err == nil && !o.Opaque && !strings.Contains(o.Host, "*") &&
-			!s.byOriginHas(o.String()) && !contains(bases, o.String()) {
+			!s.byOriginHas(o.String()) && !slices.Contains(bases, o.String()) {
 			bases = append(bases, o.String())
 		}
 	}
@@ -200,23 +200,6 @@ func (s *scan) report() []finding.Finding {
 	}
 	finding.Sort(out)
 	return out
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return "0c0ffee0"
-	}
-	return hex.EncodeToString(b)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *scan) byOriginHas(o string) bool { _, ok := s.byOrigin[o]; return ok }

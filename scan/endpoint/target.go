@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -40,7 +41,7 @@ func (s Sensitivity) Any() bool { return len(s.PII)+len(s.Secrets) > 0 }
 func (s Sensitivity) Describe() string {
 	var all []string
 	for _, l := range append(append([]string(nil), s.PII...), s.Secrets...) {
-		all = append(all, withArticle(l))
+		all = append(all, prose.ArticleUnlessPlural(l))
 	}
 	switch len(all) {
 	case 0:
@@ -138,18 +139,6 @@ func (e *Env) StampSite(f *finding.Finding, discriminator string) {
 
 // ReportURL is the target URL as reports show it: credentials masked.
 func (e *Env) ReportURL() string { return probe.RedactURL(e.URL.String()) }
-
-// withArticle puts "a" or "an" before a singular label ("phone number" -> "a phone number");
-// plural labels ("email addresses") stay as they are.
-func withArticle(label string) string {
-	if label == "" || (strings.HasSuffix(label, "s") && !strings.HasSuffix(label, "ss")) || strings.HasPrefix(label, "a ") || strings.HasPrefix(label, "an ") {
-		return label
-	}
-	if strings.ContainsRune("aeiouAEIOU", rune(label[0])) {
-		return "an " + label
-	}
-	return "a " + label
-}
 
 // DetectStack guesses the application stack from response traits, to pick remediation text.
 func DetectStack(exs ...*probe.Exchange) string {

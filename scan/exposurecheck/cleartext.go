@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -84,7 +85,7 @@ func (r *run) cleartextFindings() []finding.Finding {
 		return nil
 	}
 	f := finding.New("cleartext-credentials")
-	f.Detail = capitalise(joinAnd(reasons)) + "."
+	f.Detail = prose.Capitalise(prose.JoinAnd(reasons)) + "."
 	if wire {
 		f.SetSeverity(finding.Critical, "credentials cross plain HTTP, readable and replayable by anyone on the network path.")
 	} else {

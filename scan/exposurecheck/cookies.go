@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -139,8 +140,8 @@ func (r *run) cookieFindings() []finding.Finding {
 		for i, is := range h.issues {
 			texts[i] = is.text
 		}
-		f.Detail = fmt.Sprintf("The %s cookie %s is set with %s (seen on %s).", kind, name, joinAnd(texts), describeRequest(h.ex))
-		reason := fmt.Sprintf("%s: the worst issue of the %s cookie is %s.", capitalise(h.sev.String()), kind, worstIssue(h))
+		f.Detail = fmt.Sprintf("The %s cookie %s is set with %s (seen on %s).", kind, name, prose.JoinAnd(texts), describeRequest(h.ex))
+		reason := fmt.Sprintf("%s: the worst issue of the %s cookie is %s.", prose.Capitalise(h.sev.String()), kind, worstIssue(h))
 		f.SetSeverity(h.sev, reason)
 		f.Evidence = r.evidence(h.ex, nil)
 		f.Remediation = remediationCookie(h.class, stack(r.env))

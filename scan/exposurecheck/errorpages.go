@@ -10,6 +10,7 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -85,7 +86,7 @@ func (r *run) errorPageFindings() []finding.Finding {
 	var fs []finding.Finding
 	for _, rule := range []string{"error-debug-page", "error-stack-trace"} {
 		if h := best[rule]; h != nil {
-			fs = append(fs, r.errorFinding(rule, h, dedupe(also[rule])))
+			fs = append(fs, r.errorFinding(rule, h, prose.Dedupe(also[rule])))
 		}
 	}
 	return fs
@@ -143,9 +144,9 @@ func reveals(body []byte) []string {
 func (r *run) errorFinding(rule string, h *pageHit, also []string) finding.Finding {
 	f := finding.New(rule)
 	what := describePage(h.page)
-	detail := fmt.Sprintf("%s answered %s with HTTP %d", capitalise(article(what)), describeRequest(h.ex), h.ex.Status)
+	detail := fmt.Sprintf("%s answered %s with HTTP %d", prose.Capitalise(prose.Article(what)), describeRequest(h.ex), h.ex.Status)
 	if len(h.reveals) > 0 {
-		detail += "; it reveals " + joinAnd(h.reveals)
+		detail += "; it reveals " + prose.JoinAnd(h.reveals)
 	}
 	if len(h.secrets) > 0 {
 		detail += "; it carries " + describeMatches(h.matches, exposure.Secret) + " (redacted)"
@@ -158,7 +159,7 @@ func (r *run) errorFinding(rule string, h *pageHit, also []string) finding.Findi
 	if len(h.secrets) > 0 {
 		f.SetSeverity(f.BaseSeverity.Raise(1), "Raised: the page carries "+describeMatches(h.matches, exposure.Secret)+" in clear (Django masks settings by name only; URLs and DSNs are shown).")
 	} else {
-		f.SetSeverity(f.BaseSeverity, "Base severity: the page discloses internals ("+orNone(joinAnd(h.reveals))+") but no secret was found in it.")
+		f.SetSeverity(f.BaseSeverity, "Base severity: the page discloses internals ("+orNone(prose.JoinAnd(h.reveals))+") but no secret was found in it.")
 	}
 	notes := []string{}
 	if h.page.Excerpt != "" {
@@ -251,18 +252,6 @@ func orNone(s string) string {
 		return "nothing named"
 	}
 	return s
-}
-
-func dedupe(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func rootURL(u *url.URL) string { return u.Scheme + "://" + u.Host + "/" }

@@ -3,11 +3,14 @@ package exposurecheck
 import (
 	"crypto/x509"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -123,7 +126,7 @@ func (r *run) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding
 	}
 	where := "the response body"
 	if len(inHeaders) > 0 {
-		hn := sortedKeys(inHeaders)
+		hn := slices.Sorted(maps.Keys(inHeaders))
 		hdr := "the response header " + strings.Join(hn, ", ")
 		if len(hn) > 1 {
 			hdr = "the response headers " + strings.Join(hn, ", ")
@@ -137,7 +140,7 @@ func (r *run) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding
 	if strings.Contains(where, " and ") || strings.Contains(where, "headers") {
 		verb = "carry"
 	}
-	f.Detail = fmt.Sprintf("%s %s %s (redacted); %s.", capitalise(where), verb, describeHits(hs), r.exposureContext(anon, proof))
+	f.Detail = fmt.Sprintf("%s %s %s (redacted); %s.", prose.Capitalise(where), verb, describeHits(hs), r.exposureContext(anon, proof))
 
 	switch kind {
 	case exposure.PII:
@@ -234,7 +237,7 @@ func criticalSecrets(hs []hit) []string {
 	for _, h := range hs {
 		if isCriticalSecret(h.m) && !seen[h.m.Label] {
 			seen[h.m.Label] = true
-			out = append(out, article(h.m.Label))
+			out = append(out, prose.Article(h.m.Label))
 		}
 	}
 	return out
@@ -293,7 +296,7 @@ func describeHits(hs []hit) string {
 	parts := make([]string, 0, len(order))
 	for _, g := range order {
 		if len(g.values) == 1 {
-			parts = append(parts, article(g.label))
+			parts = append(parts, prose.Article(g.label))
 			continue
 		}
 		pii, secrets := exposure.Labels(g.ms)
@@ -305,7 +308,7 @@ func describeHits(hs []hit) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", len(g.values), name))
 	}
-	return joinAnd(parts)
+	return prose.JoinAnd(parts)
 }
 
 func (r *run) hitNotes(hs []hit) []string {
@@ -333,51 +336,6 @@ func (r *run) hitNotes(hs []hit) []string {
 		notes = append(notes, n)
 	}
 	return notes
-}
-
-// article prefixes a singular noun phrase with "a" or "an", reading an upper-case acronym
-// by its letter names ("an SSN", "an AWS key", "a US SSN", "a JWT").
-func article(s string) string {
-	if s == "" {
-		return s
-	}
-	first, _, _ := strings.Cut(s, " ")
-	an := false
-	if len(first) >= 2 && strings.ToUpper(first) == first && first[0] >= 'A' && first[0] <= 'Z' {
-		an = strings.ContainsRune("AEFHILMNORSX", rune(first[0]))
-	} else {
-		an = strings.ContainsRune("aeioAEIO", rune(s[0]))
-	}
-	if an {
-		return "an " + s
-	}
-	return "a " + s
-}
-
-func joinAnd(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func remediationSensitive(kind exposure.Kind, stack string) string {

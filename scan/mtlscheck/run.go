@@ -12,6 +12,7 @@ import (
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/pki"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
@@ -245,7 +246,7 @@ func (s *scan) certProbes(ctx context.Context) {
 		return
 	}
 	subj := s.mintSubject()
-	ca := pki.NewCA("crossgate throwaway CA " + randHex())
+	ca := pki.NewCA("crossgate throwaway CA " + prose.RandHex(4))
 	now := time.Now()
 	probes := []*certProbe{
 		{label: "a certificate from a throwaway CA crossgate minted, copying the user's subject", id: mint("other-ca", ca.Issue(pki.Options{Subject: subj}))},
@@ -323,10 +324,4 @@ func (s *scan) expired(ctx context.Context, id *probe.Identity) {
 		id.Name, leaf.Subject.String(), leaf.NotAfter.UTC().Format(time.RFC3339), c.why)
 	f.Evidence = s.env.Evidence(ex, "anonymous: "+describe(s.env.Facts.Anonymous))
 	s.add(f, "", true)
-}
-
-func randHex() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -214,7 +215,7 @@ func (s *scan) spoof(ctx context.Context) {
 		notes = append(notes, echoNote)
 	}
 	if len(unneeded) > 0 {
-		notes = append(notes, "sent too but not needed (the same answer came back without them): "+strings.Join(dedupe(unneeded), ", "))
+		notes = append(notes, "sent too but not needed (the same answer came back without them): "+strings.Join(slices.Compact(slices.Sorted(slices.Values(unneeded))), ", "))
 	}
 	f.Evidence = s.env.Evidence(single[0].ex, notes...)
 	s.bypassed = true
@@ -304,15 +305,4 @@ func (s *scan) dropReflections(ctx context.Context, carrier *probe.Identity, hit
 		}
 	}
 	return kept, fmt.Sprintf("the endpoint echoes request headers (a control request claiming %q got an answer naming it), so forged headers whose answer merely names the user were not counted", canaryCN)
-}
-
-func dedupe(xs []string) []string {
-	sort.Strings(xs)
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }
