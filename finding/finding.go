@@ -1,6 +1,7 @@
 // Package finding holds the one Finding type every crossgate check returns, the severity
 // scale, and the rule registry (ID, CWE, OWASP, base severity) that the JSON contract in
-// rules.md is built on. Reporters are views of these values.
+// docs/rules.md is built on. Each rule is declared next to the check that reports it and
+// registered from there; reporters are views of these values.
 package finding
 
 import (
@@ -68,41 +69,6 @@ func (s Severity) Raise(n int) Severity {
 	return Severity(v)
 }
 
-// Rule is one entry of the catalogue in rules.md.
-type Rule struct {
-	ID       string   `json:"id"`
-	Family   string   `json:"family"`
-	Severity Severity `json:"severity"`
-	CWE      []string `json:"cwe"`
-	OWASP    string   `json:"owasp,omitempty"`
-	Title    string   `json:"title"`
-	Summary  string   `json:"summary"`
-}
-
-var registry = func() map[string]Rule {
-	m := make(map[string]Rule, len(catalogue))
-	for _, r := range catalogue {
-		if _, dup := m[r.ID]; dup {
-			panic("finding: duplicate rule " + r.ID)
-		}
-		m[r.ID] = r
-	}
-	return m
-}()
-
-// Lookup returns the rule with the given ID.
-func Lookup(id string) (Rule, bool) {
-	r, ok := registry[id]
-	return r, ok
-}
-
-// Rules returns every rule, in catalogue order.
-func Rules() []Rule {
-	out := make([]Rule, len(catalogue))
-	copy(out, catalogue)
-	return out
-}
-
 // Evidence is what proves a finding: what was sent and what came back (scan), or the
 // offending source span (audit). Secrets in it are redacted before it is stored here.
 type Evidence struct {
@@ -147,7 +113,7 @@ type Finding struct {
 // New starts a finding for rule id with the catalogue's title, CWE, OWASP and base severity.
 // An unknown id is a programming error, caught by the registry tests.
 func New(id string) Finding {
-	r, ok := registry[id]
+	r, ok := Lookup(id)
 	if !ok {
 		panic("finding: unknown rule " + id)
 	}

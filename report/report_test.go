@@ -1,6 +1,9 @@
-package report
+package report_test
 
 import (
+	"github.com/crossgate/crossgate/report"
+	_ "github.com/crossgate/crossgate/rules"
+
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -17,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // sampleScan is a fixed report exercising every field the text and JSON views print.
-func sampleScan() *Report {
+func sampleScan() *report.Report {
 	f := finding.New("cors-wildcard-on-mtls")
 	f.URL = "https://127.0.0.1:8443/api/profile"
 	f.Detail = "Access-Control-Allow-Origin: * on the authenticated response; the endpoint requires a client certificate at TLS level."
@@ -34,7 +37,7 @@ func sampleScan() *Report {
 	g.Detail = "The CertificateRequest names 1 acceptable CA: CN=Internal Client CA,O=Example."
 	g.Remediation = "Acceptable; the CA names are public knowledge for most deployments."
 	g.Seal("")
-	r := &Report{Version: "test", Command: "scan", Targets: []Target{{
+	r := &report.Report{Version: "test", Command: "scan", Targets: []report.Target{{
 		URL: "https://127.0.0.1:8443/api/profile", Auth: "required-tls", TLSVersion: "TLS 1.3",
 		AuthReason: "the handshake without a certificate ended with TLS alert 116 (certificate required) on the first read",
 		Stack:      "django", Requests: 31, Findings: 2,
@@ -44,14 +47,14 @@ func sampleScan() *Report {
 	return r
 }
 
-func sampleAudit() *Report {
+func sampleAudit() *report.Report {
 	f := finding.New("django-cors-allow-all-credentials")
 	f.File, f.Line, f.Column, f.Settings = "mysite/settings.py", 41, 1, "mysite.settings"
 	f.Detail = "CORS_ALLOW_ALL_ORIGINS = True with CORS_ALLOW_CREDENTIALS = True: django-cors-headers reflects every Origin, null included, with credentials."
 	f.Evidence.Snippet = "41 | CORS_ALLOW_ALL_ORIGINS = True"
 	f.Remediation = "CORS_ALLOW_ALL_ORIGINS = False"
 	f.Seal("")
-	r := &Report{Version: "test", Command: "audit", Targets: []Target{{Path: "seedlike", Files: 7, Settings: []string{"mysite.settings"}, Findings: 1}}, Findings: []finding.Finding{f}}
+	r := &report.Report{Version: "test", Command: "audit", Targets: []report.Target{{Path: "seedlike", Files: 7, Settings: []string{"mysite.settings"}, Findings: 1}}, Findings: []finding.Finding{f}}
 	r.Finalize()
 	return r
 }
@@ -75,9 +78,9 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestTextGolden(t *testing.T) {
-	for name, r := range map[string]*Report{"scan.txt": sampleScan(), "audit.txt": sampleAudit()} {
+	for name, r := range map[string]*report.Report{"scan.txt": sampleScan(), "audit.txt": sampleAudit()} {
 		var b bytes.Buffer
-		if err := WriteText(&b, r, TextOptions{}); err != nil {
+		if err := report.WriteText(&b, r, report.TextOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(b.String(), "\x1b[") {
@@ -89,7 +92,7 @@ func TestTextGolden(t *testing.T) {
 
 func TestTextColourOnlyWhenAsked(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteText(&b, sampleScan(), TextOptions{Color: true}); err != nil {
+	if err := report.WriteText(&b, sampleScan(), report.TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "\x1b[1;35m") {
@@ -99,7 +102,7 @@ func TestTextColourOnlyWhenAsked(t *testing.T) {
 
 func TestTextGroupsWorstFirst(t *testing.T) {
 	var b bytes.Buffer
-	_ = WriteText(&b, sampleScan(), TextOptions{})
+	_ = report.WriteText(&b, sampleScan(), report.TextOptions{})
 	s := b.String()
 	crit, info := strings.Index(s, "== CRITICAL (1) =="), strings.Index(s, "== INFO (1) ==")
 	if crit < 0 || info < 0 || crit > info {
@@ -112,7 +115,7 @@ func TestTextGroupsWorstFirst(t *testing.T) {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.Schema))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,9 +132,9 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 
 func TestJSONGoldenAndSchema(t *testing.T) {
 	s := compileSchema(t)
-	for name, r := range map[string]*Report{"scan.json": sampleScan(), "audit.json": sampleAudit()} {
+	for name, r := range map[string]*report.Report{"scan.json": sampleScan(), "audit.json": sampleAudit()} {
 		var b bytes.Buffer
-		if err := WriteJSON(&b, r); err != nil {
+		if err := report.WriteJSON(&b, r); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, name, b.Bytes())
@@ -150,7 +153,7 @@ func TestSchemaRejectsContractBreaks(t *testing.T) {
 	s := compileSchema(t)
 	var base map[string]any
 	var b bytes.Buffer
-	_ = WriteJSON(&b, sampleScan())
+	_ = report.WriteJSON(&b, sampleScan())
 	for name, mutate := range map[string]func(f map[string]any){
 		"no rule":          func(f map[string]any) { delete(f, "rule") },
 		"bad severity":     func(f map[string]any) { f["severity"] = "severe" },

@@ -1,6 +1,9 @@
-package report
+package report_test
 
 import (
+	"github.com/crossgate/crossgate/report"
+	_ "github.com/crossgate/crossgate/rules"
+
 	"bytes"
 	"encoding/json"
 	"strings"
@@ -16,7 +19,7 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema { return sariftest.Sche
 
 // sampleAuditSARIF adds what the plain audit sample lacks: a path that needs escaping, a
 // finding without a line, and a target that failed.
-func sampleAuditSARIF() *Report {
+func sampleAuditSARIF() *report.Report {
 	r := sampleAudit()
 	g := finding.New("nginx-identity-headers-not-cleared")
 	g.File, g.Line, g.Column = "deploy/nginx conf/site.conf", 15, 13
@@ -30,15 +33,15 @@ func sampleAuditSARIF() *Report {
 	h.Remediation = "Revoke the key."
 	h.Seal("")
 	r.Findings = append(r.Findings, g, h)
-	r.Targets = append(r.Targets, Target{Path: "broken/nginx.conf", Error: "broken/nginx.conf:3:1: unexpected \"}\""})
+	r.Targets = append(r.Targets, report.Target{Path: "broken/nginx.conf", Error: "broken/nginx.conf:3:1: unexpected \"}\""})
 	r.Finalize()
 	return r
 }
 
-func writeSARIF(t *testing.T, r *Report) []byte {
+func writeSARIF(t *testing.T, r *report.Report) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteSARIF(&b, r); err != nil {
+	if err := report.WriteSARIF(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -46,7 +49,7 @@ func writeSARIF(t *testing.T, r *Report) []byte {
 
 func TestSARIFGoldenAndSchema(t *testing.T) {
 	s := compileSARIFSchema(t)
-	for name, r := range map[string]*Report{"sarif-scan.sarif": sampleScan(), "sarif-audit.sarif": sampleAuditSARIF()} {
+	for name, r := range map[string]*report.Report{"sarif-scan.sarif": sampleScan(), "sarif-audit.sarif": sampleAuditSARIF()} {
 		out := writeSARIF(t, r)
 		golden(t, name, out)
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
@@ -187,8 +190,8 @@ func TestSARIFMapping(t *testing.T) {
 
 func TestSARIFLevels(t *testing.T) {
 	for s, want := range map[finding.Severity]string{finding.Critical: "error", finding.High: "error", finding.Medium: "warning", finding.Low: "note", finding.Info: "note"} {
-		if got := SARIFLevel(s); got != want {
-			t.Errorf("SARIFLevel(%s) = %s, want %s", s, got, want)
+		if got := report.SARIFLevel(s); got != want {
+			t.Errorf("report.SARIFLevel(%s) = %s, want %s", s, got, want)
 		}
 	}
 }
@@ -206,7 +209,7 @@ func containsAny(list []any, s string) bool {
 // severity (critical here), not the catalogue's base (high).
 func TestSARIFRuleSeverityFollowsResults(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteSARIF(&b, sampleScan()); err != nil {
+	if err := report.WriteSARIF(&b, sampleScan()); err != nil {
 		t.Fatal(err)
 	}
 	var log struct {
@@ -227,8 +230,8 @@ func TestSARIFRuleSeverityFollowsResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range log.Runs[0].Tool.Driver.Rules {
-		if r.ID == "cors-wildcard-on-mtls" && r.Properties.SecuritySeverity != SecuritySeverity(finding.Critical) {
-			t.Fatalf("security-severity %s, want the critical score %s", r.Properties.SecuritySeverity, SecuritySeverity(finding.Critical))
+		if r.ID == "cors-wildcard-on-mtls" && r.Properties.SecuritySeverity != report.SecuritySeverity(finding.Critical) {
+			t.Fatalf("security-severity %s, want the critical score %s", r.Properties.SecuritySeverity, report.SecuritySeverity(finding.Critical))
 		}
 	}
 }

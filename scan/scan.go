@@ -237,21 +237,17 @@ func coverageWarnings(env *endpoint.Env) []string {
 	return nil
 }
 
-// readableRules are the CORS findings that mean an untrusted page can read the response.
-var readableRules = []string{"cors-reflect-origin-credentials", "cors-wildcard-on-mtls", "cors-reflect-origin",
-	"cors-null-origin", "cors-prefix-bypass", "cors-suffix-bypass", "cors-substring-bypass",
-	"cors-unescaped-dot-bypass", "cors-special-char-bypass", "cors-third-party-origin", "cors-wildcard",
-	"cors-any-subdomain", "cors-http-origin-trusted", "cors-localhost-origin"}
-
+// crossOriginReader names the CORS finding that shows an untrusted page can read the endpoint
+// (the readable rule with the lowest rank), or "" when none holds above info.
 func crossOriginReader(fs []finding.Finding) string {
-	for _, r := range readableRules {
-		for _, f := range fs {
-			if f.Rule == r && f.Severity > finding.Info {
-				return r
-			}
+	best, rank := "", 0
+	for _, f := range fs {
+		r, _ := finding.Lookup(f.Rule)
+		if r.ReadRank > 0 && f.Severity > finding.Info && (rank == 0 || r.ReadRank < rank) {
+			best, rank = r.ID, r.ReadRank
 		}
 	}
-	return ""
+	return best
 }
 
 // handshakeOnly is true when the server answered at the TLS layer (it rejected the

@@ -48,12 +48,7 @@ var checks = []check{
 	{"cors-private-network", checkPrivateNetwork},
 	{"cors-sensitive-exposed-headers", checkExposedHeaders},
 	{"cors-proxy-conflict", checkProxyConflict},
-}
-
-func init() {
-	if portRuleKnown() {
-		checks = append(checks, check{portRule, bypass(portRule, ClassPort)})
-	}
+	{"cors-any-port", bypass("cors-any-port", ClassPort)},
 }
 
 // Rules lists the rule IDs this package reports, in check order.
@@ -950,31 +945,6 @@ func checkProxyConflict(s *scan) []hit {
 
 // --- remediation --------------------------------------------------------------------------
 
-var ruleAdvice = map[string]string{
-	"cors-wildcard-on-mtls":                 "Never send Access-Control-Allow-Origin: * on an endpoint that authenticates with client certificates: Chromium presents the certificate anyway. Allow only the named browser origins.",
-	"cors-wildcard":                         "Replace Access-Control-Allow-Origin: * with an exact allowlist unless the data is truly public.",
-	"cors-wildcard-with-credentials":        "Drop Access-Control-Allow-Credentials or the wildcard: name the allowed origins exactly if credentialed calls are needed.",
-	"cors-reflect-origin":                   "Stop echoing the Origin header; compare it with an exact allowlist.",
-	"cors-reflect-origin-credentials":       "Stop echoing the Origin header with credentials allowed; compare it with an exact allowlist.",
-	"cors-null-origin":                      "Remove \"null\" from the allowed origins: sandboxed iframes and data: pages send it.",
-	"cors-prefix-bypass":                    "Compare the whole origin for equality (or anchor the regex with $), not with \"starts with\".",
-	"cors-suffix-bypass":                    "Compare the whole origin for equality (or anchor the regex at both ends and require a dot before the domain), not with \"ends with\".",
-	"cors-substring-bypass":                 "Compare the whole origin for equality, not with \"contains\" or \"in\".",
-	"cors-unescaped-dot-bypass":             "Escape every dot in origin regexes (\\.) and anchor them with ^ and $.",
-	"cors-special-char-bypass":              "Parse the origin and compare scheme, host and port exactly; do not match it with a loose regex.",
-	"cors-any-subdomain":                    "Allow the sub-domains that host the browser app by name, not every sub-domain.",
-	"cors-http-origin-trusted":              "Allow only https:// origins on an https:// API.",
-	"cors-third-party-origin":               "Remove shared-hosting origins (github.io, herokuapp.com, S3, codepen, jsfiddle) from the allowlist: anyone can publish there.",
-	"cors-localhost-origin":                 "Keep localhost origins out of production settings.",
-	"cors-credentials-on-disallowed-origin": "Upgrade django-cors-headers to 4.3 or later, which sends Access-Control-Allow-Credentials only to allowed origins.",
-	"cors-missing-vary-origin":              "Send Vary: Origin on every response whose CORS headers depend on the Origin header.",
-	"cors-permissive-preflight":             "Answer preflights with a fixed list of the methods and headers the API uses, and a max-age of at most a day; never echo Access-Control-Request-Method/-Headers.",
-	"cors-private-network":                  "Send Access-Control-Allow-Private-Network: true only to the exact origins that need private-network access.",
-	"cors-sensitive-exposed-headers":        "Remove identity, cookie and token headers from Access-Control-Expose-Headers.",
-	"cors-proxy-conflict":                   "Set CORS headers in one layer only: remove the proxy's add_header Access-Control-Allow-Origin or the app's CORS middleware.",
-	portRule:                                "Compare the whole origin, port included: scheme, host and port must all equal an allowlist entry.",
-}
-
 func remediation(rule string, s *scan) string {
 	stack := remedy.Generic
 	switch s.env.Facts.Stack {
@@ -983,5 +953,6 @@ func remediation(rule string, s *scan) string {
 	case "nginx":
 		stack = remedy.Nginx
 	}
-	return ruleAdvice[rule] + "\n" + remedy.CORS(stack, s.env.TrustedOrigins)
+	r, _ := finding.Lookup(rule)
+	return r.Advice + "\n" + remedy.CORS(stack, s.env.TrustedOrigins)
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/cors"
-	"github.com/crossgate/crossgate/finding"
 )
 
 // Class names what a probe origin tests. The bypass classes map one to one onto rules.
@@ -29,13 +28,6 @@ const (
 	ClassFile       Class = "file"        // Origin: file://, reported with null (local file pages)
 	ClassPort       Class = "port"        // the first trusted origin on another port (cors-any-port)
 )
-
-// portRule is the rule ID for an allowlist that ignores the port (cors-anchors.md C14). It is
-// probed and reported only once the finding catalogue holds it, so no request is spent on an
-// answer nothing can report.
-const portRule = "cors-any-port"
-
-func portRuleKnown() bool { _, ok := finding.Lookup(portRule); return ok }
 
 // otherPort is a port no allowlist is likely to name, unlike 8443 or 3000.
 func otherPort(p string) string {
@@ -227,14 +219,12 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 	}
 	// Last: another service on a trusted host, and only some WebViews send file://, so these
 	// are the first probes the budget drops.
-	if portRuleKnown() {
-		for _, b := range bases {
-			if !b.ownHost {
-				from := b.origin(b.host)
-				b.port = otherPort(b.port)
-				p.add(ClassPort, from, b.origin(b.host))
-				break
-			}
+	for _, b := range bases {
+		if !b.ownHost {
+			from := b.origin(b.host)
+			b.port = otherPort(b.port)
+			p.add(ClassPort, from, b.origin(b.host))
+			break
 		}
 	}
 	p.add(ClassFile, "", fileOrigin)

@@ -174,13 +174,6 @@ func TestAnyPort(t *testing.T) {
 	for _, o := range srv.Origins() {
 		sawPort = sawPort || o == trustedOrigin+":1337"
 	}
-	if !portRuleKnown() {
-		if sawPort || len(fs) != 0 {
-			t.Fatalf("cors-any-port is not catalogued: want no port probe and no finding, got probe %v, %s", sawPort, names(ruleSet(fs)))
-		}
-		t.Log("cors-any-port is not in the finding catalogue: probe and check are off")
-		return
-	}
 	f, ok := ruleSet(fs)[portRule]
 	if !sawPort || !ok || !strings.Contains(f.Detail, ":1337") {
 		t.Fatalf("want cors-any-port from %s:1337, got probe %v, %s", trustedOrigin, sawPort, names(ruleSet(fs)))
@@ -194,12 +187,12 @@ func TestAnyPort(t *testing.T) {
 	}
 }
 
+const portRule = "cors-any-port"
+
 func init() {
-	if portRuleKnown() {
-		cases = append(cases, tcase{name: "port-insensitive allowlist", trusted: []string{trustedOrigin},
-			cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`}},
-			want: map[string]sev{portRule: {finding.Medium, finding.Info}}})
-	}
+	cases = append(cases, tcase{name: "port-insensitive allowlist", trusted: []string{trustedOrigin},
+		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com(:\d+)?$`}},
+		want: map[string]sev{portRule: {finding.Medium, finding.Info}}})
 }
 
 // A policy that answers every origin permissively is one finding, not a second "only the
