@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/crossgate/crossgate/internal/demo"
+	"github.com/crossgate/crossgate/demo"
 	"github.com/crossgate/crossgate/report"
 )
 

@@ -1,5 +1,5 @@
 // Package demo is crossgate's self-contained tour: an in-process HTTPS API on loopback that
-// reproduces the seed's mistake (client certificate required, Access-Control-Allow-Origin: *,
+// reproduces the mistake crossgate exists for (client certificate required, Access-Control-Allow-Origin: *,
 // a profile with personal data), a scan of it with the client certificate, then the same API
 // with the fix applied, scanned clean. Certificates live in memory; no file is written and
 // nothing outside loopback is touched.
@@ -52,7 +52,7 @@ func Start(serverCert, clientCA *x509.CertPool, cert tls.Certificate, fixed bool
 				h.Set("Access-Control-Allow-Origin", TrustedOrigin)
 			}
 		} else {
-			// The seed's mistake: "mTLS protects us anyway".
+			// The mistake: "mTLS protects us anyway".
 			h.Set("Access-Control-Allow-Origin", "*")
 		}
 		if r.Method == http.MethodOptions {
@@ -138,7 +138,7 @@ func Run(ctx context.Context, w io.Writer, topts report.TextOptions) (*Result, e
 			return nil, err
 		}
 		if !fixed {
-			fmt.Fprintf(w, "Step 1: the seed's mistake.\n")
+			fmt.Fprintf(w, "Step 1: the mistake.\n")
 			fmt.Fprintf(w, "  An API on %s requires a client certificate (mTLS) and answers\n", api.URL)
 			fmt.Fprintf(w, "  every origin with Access-Control-Allow-Origin: *, \"because mTLS protects us anyway\".\n")
 			fmt.Fprintf(w, "  Scanning it with alice's client certificate (minted in memory):\n\n")
