@@ -48,7 +48,13 @@ const DefaultConcurrency = 4
 
 // ParseTarget checks a target URL: absolute http(s) with a host, no credentials.
 func ParseTarget(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	if !strings.Contains(raw, "://") {
+		if u, err := url.Parse("https://" + raw); err == nil && u.Hostname() != "" && !strings.ContainsAny(raw, " \t") {
+			return nil, inputErr("did you mean https://"+raw+" ? A target is an absolute URL with its scheme", "bad target URL %q: no scheme", raw)
+		}
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", raw, err)
 	}

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crossgate/crossgate/finding"
 )
@@ -16,13 +18,40 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
+// secondsOrDuration is --timeout: a bare number is seconds, as in curl (--timeout 5), and a Go
+// duration (1500ms, 2m) works too.
+type secondsOrDuration time.Duration
+
+func (d *secondsOrDuration) String() string { return time.Duration(*d).String() }
+
+func (d *secondsOrDuration) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if !(secs > 0) || secs > 24*3600 {
+			return errors.New("must be a positive number of seconds, at most a day")
+		}
+		*d = secondsOrDuration(time.Duration(secs * float64(time.Second)))
+		return nil
+	}
+	dur, err := time.ParseDuration(v)
+	if err != nil || dur <= 0 {
+		return errors.New("must be seconds (5, 0.5) or a duration (1500ms, 2m)")
+	}
+	*d = secondsOrDuration(dur)
+	return nil
+}
+
 // parseInterspersed parses flags that may come before, between or after positional
 // arguments (crossgate scan URL --cert a.pem), as users of curl expect.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if isHelp(err) {
+				return nil, err
+			}
+			// The flag package names flags with one dash; the help and users write two.
+			return nil, errors.New(strings.Replace(err.Error(), "flag -", "flag --", 1))
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -30,6 +30,11 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on
 2 usage or input error; 3 no target could be scanned; 130 interrupted.
 `
 
+const versionHelp = `Usage: crossgate version
+
+Prints the version of this crossgate binary (set at build time). Reports carry it too.
+`
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -52,6 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
+		if len(args) > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help") {
+			fmt.Fprint(stdout, versionHelp)
+			return exitOK
+		}
 		fmt.Fprintf(stdout, "crossgate %s\n", version)
 		return exitOK
 	case "help", "--help", "-help", "-h":

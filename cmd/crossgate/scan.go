@@ -67,7 +67,7 @@ Output:
   --no-color           no colour, even on a terminal
 
 Limits:
-  --timeout DURATION   per request, connect to last byte (default 10s)
+  --timeout SECONDS    per request, connect to last byte: 5 or 0.5 (seconds), or 1500ms, 2m (default 10s)
   --rate N             requests per second per host (default 20)
   --concurrency N      targets scanned at once (default 4)
   --max-body BYTES     bytes of each response body read (default 1048576)
@@ -88,7 +88,7 @@ type scanFlags struct {
 	format, out, failOn         string
 	showSecrets, verbose        bool
 	noColor                     bool
-	timeout                     time.Duration
+	timeout                     secondsOrDuration
 	rate                        float64
 	concurrency                 int
 	maxBody                     int64
@@ -119,7 +119,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.BoolVar(&f.verbose, "v", false, "")
 	fs.BoolVar(&f.noColor, "no-color", false, "")
-	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "")
+	f.timeout = secondsOrDuration(probe.DefaultTimeout)
+	fs.Var(&f.timeout, "timeout", "")
 	fs.Float64Var(&f.rate, "rate", probe.DefaultRate, "")
 	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "")
 	fs.Int64Var(&f.maxBody, "max-body", probe.DefaultMaxBody, "")
@@ -163,9 +164,6 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	}
 	if _, err := parseFailOn(f.failOn); err != nil {
 		return cfg, usageError(stderr, "--fail-on: "+err.Error(), "")
-	}
-	if f.timeout <= 0 {
-		return cfg, usageError(stderr, "--timeout must be positive", "e.g. --timeout 10s")
 	}
 	if !(f.rate >= 0.01) || math.IsInf(f.rate, 0) || f.rate > 10000 {
 		return cfg, usageError(stderr, "--rate must be a number of requests per second from 0.01 to 10000", "e.g. --rate 5, or --rate 0.5 for one request every two seconds")
@@ -225,7 +223,7 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		}
 		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
-	cfg.Probe = probe.Config{Timeout: f.timeout, Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure}
+	cfg.Probe = probe.Config{Timeout: time.Duration(f.timeout), Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure}
 	if f.cacert != "" {
 		pool, err := scan.LoadCAs(f.cacert)
 		if err != nil {
@@ -274,6 +272,9 @@ func checkWritable(path string) error {
 	return nil
 }
 
+// maxBadLines bounds how many bad lines of a target list are reported at once.
+const maxBadLines = 20
+
 func readTargets(path string) ([]string, error) {
 	var r io.Reader
 	if path == "-" {
@@ -286,7 +287,7 @@ func readTargets(path string) ([]string, error) {
 		defer fh.Close()
 		r = fh
 	}
-	var out []string
+	var out, bad []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	n := 0
@@ -296,6 +297,9 @@ func readTargets(path string) ([]string, error) {
 		if strings.ContainsRune(line, 0) || !utf8.ValidString(line) {
 			return nil, fmt.Errorf("%s:%d: not a text line (is this a list of URLs?)", path, n)
 		}
+		if len(bad) >= maxBadLines {
+			continue
+		}
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i] // an inline comment
 		}
@@ -304,18 +308,30 @@ func readTargets(path string) ([]string, error) {
 			continue
 		}
 		if _, err := scan.ParseTarget(line); err != nil {
+			msg := err.Error()
 			var ie *scan.InputError
 			if errors.As(err, &ie) {
-				return nil, fmt.Errorf("%s:%d: %s", path, n, ie.Msg)
+				msg = ie.Msg
 			}
-			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+			bad = append(bad, fmt.Sprintf("%s:%d: %s", path, n, msg))
+			continue
 		}
 		out = append(out, line)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cannot read target list %s: %v", path, err)
 	}
-	return out, nil
+	switch len(bad) {
+	case 0:
+		return out, nil
+	case 1:
+		return nil, errors.New(bad[0])
+	}
+	more := ""
+	if len(bad) == maxBadLines {
+		more = " (stopped counting there)"
+	}
+	return nil, fmt.Errorf("%d bad lines in %s%s:\n  %s", len(bad), path, more, strings.Join(bad, "\n  "))
 }
 
 func inputFailure(stderr io.Writer, err error) int {
