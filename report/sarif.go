@@ -213,6 +213,11 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	if len(r.Targets) > 0 && len(inv.Notifications) == len(r.Targets) {
 		inv.ExecutionSuccessful = false
 	}
+	if r.Summary.Interrupted {
+		inv.ExecutionSuccessful = false
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "error",
+			Message: sarifText{Text: "the run was interrupted before it finished: results cover only what was checked before"}})
+	}
 	run.Invocations = []sarifInvocation{inv}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -235,3 +235,25 @@ func TestSARIFRuleSeverityFollowsResults(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted run is not a successful execution: code scanning must not close alerts on
+// the strength of a report that stopped half-way.
+func TestSARIFInterruptedRunIsNotSuccessful(t *testing.T) {
+	r := sampleScan()
+	r.Summary.Interrupted = true
+	var doc sarifDoc
+	if err := json.Unmarshal(writeSARIF(t, r), &doc); err != nil {
+		t.Fatal(err)
+	}
+	inv := doc.Runs[0].Invocations[0]
+	if inv.ExecutionSuccessful {
+		t.Fatal("interrupted run marked executionSuccessful")
+	}
+	found := false
+	for _, n := range inv.ToolExecutionNotifications {
+		found = found || strings.Contains(n.Message.Text, "interrupted")
+	}
+	if !found {
+		t.Fatalf("no notification says the run was interrupted: %+v", inv.ToolExecutionNotifications)
+	}
+}
