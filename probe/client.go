@@ -286,7 +286,7 @@ func (c *Client) TLSConfig(host string, id *Identity, info *TLSInfo) *tls.Config
 				info.AcceptableCAs = decodeDNs(cri.AcceptableCAs)
 				info.SignatureScheme = info.SignatureScheme[:0]
 				for _, s := range cri.SignatureSchemes {
-					info.SignatureScheme = append(info.SignatureScheme, s.String())
+					info.SignatureScheme = append(info.SignatureScheme, SignatureSchemeName(s))
 				}
 			}
 			if cert == nil {
