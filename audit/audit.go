@@ -613,6 +613,10 @@ func (ru *run) secrets(p string, data []byte) []pendingSecret {
 			f.SeverityReason = "Anyone with read access to the repository, or to any copy of it, holds the credential."
 		}
 		applySecretPolicy(&f, rel, data, m.Start)
+		if why := notASecret(notSecretInput{rel: rel, detector: m.Detector, value: m.Value, line: string(data[lineStart : lineStart+lineEnd]), at: m.Start - lineStart}); why != "" {
+			f.SetSeverity(finding.Info, "Not a committed secret: "+why+".")
+			f.Evidence.Notes = append(f.Evidence.Notes, "reported at info: "+why)
+		}
 		f.Remediation = fmt.Sprintf("Revoke the %s now and issue a new one: removing it from the file does not remove it from version-control history. "+
 			"Load the replacement from the environment or a secret manager at run time (for Django: SECRET = os.environ[\"NAME\"]), "+
 			"and purge the old value from history (git filter-repo) if the repository is shared.", m.Label)
