@@ -101,10 +101,19 @@ func (fr *frame) evalCall(n *node) Value {
 		}
 		return acc
 	}
+	if h, ok := fr.helperAt(fn); ok {
+		return fr.callHelper(h, pos, kw)
+	}
+	if v, ok := knownLibraryHelper(q, pos); ok {
+		return v
+	}
+	if v, ok := envLibraryCall(q, pos, kw); ok {
+		return v
+	}
 	if fn.kind == "identifier" {
 		// env("X", default=...) with a django-environ reader
 		if r, ok := fr.envReader(fn); ok {
-			return envReaderCall(r, "str", pos, kw)
+			return envReaderCall(r, "", pos, kw)
 		}
 		return unknown()
 	}
@@ -135,7 +144,12 @@ func (fr *frame) envReader(n *node) (Value, bool) {
 	return v, v.kind == vEnvReader
 }
 
+// envReaderCall evaluates env.METHOD(...), or env(...) itself when method is "".
 func envReaderCall(r Value, method string, pos []Value, kw map[string]Value) Value {
+	called := method == ""
+	if called {
+		method = "str"
+	}
 	name, ok := argOr(pos, 0, kw, "var")
 	if !ok || name.kind != vStr {
 		return unknown()
@@ -146,10 +160,10 @@ func envReaderCall(r Value, method string, pos []Value, kw map[string]Value) Val
 		return unknown()
 	}
 	ref := &envRef{Var: name.s, Func: "env." + method}
-	if method == "str" {
+	if called {
 		ref.Func = "env"
 	}
-	if d, ok := argOr(pos, 2, kw, "default"); ok {
+	if d, ok := argOr(pos, envDefaultIndex(r, method, called), kw, "default"); ok {
 		// django-environ returns the default as given, without casting it.
 		ref.Default = &d
 	} else if d, ok := r.dictGet(name.s); ok {

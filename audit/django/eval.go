@@ -51,6 +51,8 @@ type evaluator struct {
 	// discovery knows that base.py is part of production.py and not a settings module of its own.
 	imported map[string][]string
 	notes    []string
+	// helperDepth counts settings helpers being followed (helpers.go)
+	helperDepth int
 }
 
 func newEvaluator(root string) *evaluator {
@@ -189,7 +191,7 @@ func (fr *frame) execStmt(st *node) {
 		}
 	case "function_definition", "class_definition":
 		if name := st.child("name"); name != nil {
-			fr.bindQuiet(fr.f.text(name), unknown())
+			fr.bindQuiet(fr.f.text(name), fr.defineHelper(st))
 		}
 	case "decorated_definition":
 		if d := st.child("definition"); d != nil {

@@ -26,6 +26,7 @@ const (
 	vEnv       // the value depends on an environment variable: see env
 	vModule    // a module or function imported by name, s holds its qualified name
 	vEnvReader // a django-environ Env() instance, dict holds its scheme defaults
+	vFunc      // a helper function defined in the settings (helpers.go), fn holds it
 )
 
 // Value is what an expression evaluates to.
@@ -38,6 +39,7 @@ type Value struct {
 	items []Value // list and tuple items, dict keys
 	vals  []Value // dict values
 	env   *envRef
+	fn    *helperDef
 	// where the value was written, so that a list element can be reported at its own line
 	file *pyFile
 	n    *node
