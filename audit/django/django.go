@@ -236,7 +236,7 @@ func leafModules(root string, cands []string) []string {
 	}
 	var mods []string
 	for _, c := range cands {
-		if importedByOther[c] {
+		if importedByOther[c] || !importable(c) {
 			continue
 		}
 		// a settings package's __init__.py that is empty, or only star-imports a

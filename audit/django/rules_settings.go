@@ -41,7 +41,7 @@ var testPackages = map[string]bool{
 func (sm *settingsModule) demoted() bool {
 	parts := strings.Split(sm.name, ".")
 	last := parts[len(parts)-1]
-	if demotedNames[last] || strings.HasPrefix(last, "test_") {
+	if demotedNames[last] || strings.HasPrefix(last, "test_") || demotedWords(last) {
 		return true
 	}
 	for _, p := range parts[:len(parts)-1] {
