@@ -436,7 +436,10 @@ func (ru *run) auditNginx(single bool) {
 		for _, m := range cfg.Missing {
 			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", ru.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, ru.relOrAbs(m.Path)))
 		}
-		ru.out = append(ru.out, nginx.Check(cfg, nginx.Options{RelPath: ru.rel, AppReads: ru.appIdentityHeaders()})...)
+		for _, f := range nginx.Check(cfg, nginx.Options{RelPath: ru.rel, AppReads: ru.appIdentityHeaders()}) {
+			noteNonProductionConfig(&f)
+			ru.out = append(ru.out, f)
+		}
 	}
 }
 
