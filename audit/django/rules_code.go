@@ -295,6 +295,7 @@ func (cf *codeFile) function(fn *node) {
 	f := cf.f
 	dnVars := map[string]bool{}
 	sensVars := map[string]bool{}
+	reqVars := map[string]bool{} // assigned from what the client sent (logtaint.go)
 	var assigns []*node
 	bodyNodes(fn, func(n *node) {
 		if n.kind == "assignment" {
@@ -312,8 +313,11 @@ func (cf *codeFile) function(fn *node) {
 			if !dnVars[name] && cf.isDN(r, dnVars, 0) {
 				dnVars[name], changed = true, true
 			}
-			if !sensVars[name] && cf.sensitiveExpr(r, sensVars) != "" {
+			if !sensVars[name] && cf.assignTaints(r, sensVars, reqVars) {
 				sensVars[name], changed = true, true
+			}
+			if !reqVars[name] && cf.requestDataIn(r, reqVars) {
+				reqVars[name], changed = true, true
 			}
 		}
 		if !changed {
@@ -604,6 +608,9 @@ func (cf *codeFile) sensitiveExpr(root *node, vars map[string]bool) string {
 			attr := f.text(n.child("attribute"))
 			switch attr {
 			case "META", "headers", "body", "COOKIES":
+				if !cf.requestLike(n.child("object")) {
+					return true // a response's headers, an exception's body
+				}
 				// request.META as a whole (a key lookup on it was handled above)
 				if p := n.parent; p != nil && p.kind == "attribute" && p.child("object") == n {
 					return false

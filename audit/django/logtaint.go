@@ -1,0 +1,89 @@
+package django
+
+import "strings"
+
+// What a log call's argument carries. Tried on public Django projects, the logging rule
+// mostly fired on values that only passed near a secret: the response of an OAuth or
+// payment API called with a client secret, the user name picked out of a credentials
+// dict, the body of an exception. The rules below keep the rule on what it is about, data
+// that came in with the request, and on values named like credentials.
+
+// requestAttrs are the attributes of a request that hold what the client sent.
+var requestAttrs = map[string]bool{"META": true, "headers": true, "body": true, "COOKIES": true}
+
+// requestLike: request, self.request, req, wsgi_request, http_request. A response's
+// headers or an exception's body are not what the client sent.
+func (cf *codeFile) requestLike(obj *node) bool {
+	obj = unparen(obj)
+	if obj == nil {
+		return false
+	}
+	name := cf.f.text(obj)
+	if obj.kind == "attribute" {
+		name = cf.f.text(obj.child("attribute"))
+	}
+	name = strings.ToLower(name)
+	return strings.Contains(name, "request") || name == "req" || name == "r"
+}
+
+// transparentCalls return their argument reshaped: the result still carries it.
+var transparentCalls = map[string]bool{
+	"str": true, "repr": true, "bytes": true, "format": true, "dict": true, "list": true, "tuple": true,
+	"sorted": true, "dumps": true, "b64encode": true, "urlsafe_b64encode": true, "quote": true, "unquote": true,
+	"strip": true, "lstrip": true, "rstrip": true, "lower": true, "upper": true, "split": true, "decode": true,
+	"encode": true, "join": true, "items": true, "copy": true, "replace": true,
+}
+
+// assignTaints reports whether `x = r` makes x carry sensitive data. An opaque call (an
+// HTTP client, a parser, a constructor) returns something other than the secrets passed
+// to it, so only request data passed to it flows through (a parser of request headers);
+// x.get("field") carries what the field is named for.
+func (cf *codeFile) assignTaints(r *node, vars, reqVars map[string]bool) bool {
+	r = unparen(r)
+	if r == nil || r.kind != "call" {
+		return cf.sensitiveExpr(r, vars) != ""
+	}
+	if _, ok := cf.headerKey(r); ok {
+		return cf.sensitiveExpr(r, vars) != ""
+	}
+	fn := unparen(r.child("function"))
+	name := cf.f.text(fn)
+	if fn != nil && fn.kind == "attribute" {
+		name = cf.f.text(fn.child("attribute"))
+		if name == "get" || name == "pop" || name == "getlist" {
+			if args := r.child("arguments").namedChildren(); len(args) > 0 {
+				if k, ok := decodeString(cf.f, unparen(args[0])); ok {
+					return sensitiveKeys[normKey(k)] || sensitiveName(k)
+				}
+			}
+		}
+	}
+	if transparentCalls[name] {
+		return cf.sensitiveExpr(r, vars) != ""
+	}
+	return cf.requestDataIn(r, reqVars)
+}
+
+// requestDataIn reports whether n holds data the client sent: request.META, headers,
+// body or cookies, or a variable assigned from them.
+func (cf *codeFile) requestDataIn(n *node, reqVars map[string]bool) bool {
+	found := false
+	walk(n, func(c *node) bool {
+		if found || c.kind == "lambda" {
+			return false
+		}
+		switch c.kind {
+		case "attribute":
+			if requestAttrs[cf.f.text(c.child("attribute"))] && cf.requestLike(c.child("object")) {
+				found = true
+				return false
+			}
+		case "identifier":
+			if c.field != "function" && c.field != "attribute" && c.field != "name" && reqVars[cf.f.text(c)] {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
