@@ -87,3 +87,55 @@ func (cf *codeFile) requestDataIn(n *node, reqVars map[string]bool) bool {
 	})
 	return found
 }
+
+// harmlessFieldOfVar: event.type, parsed.status. Reading one field that is not named
+// like a credential out of a variable that holds request data is that field, as
+// x["max-age"] is; a method call on it (headers.items()) is not a field read.
+func (cf *codeFile) harmlessFieldOfVar(n *node, vars map[string]bool) bool {
+	obj := unparen(n.child("object"))
+	if obj == nil || obj.kind != "identifier" || !vars[cf.f.text(obj)] {
+		return false
+	}
+	if p := n.parent; p != nil && p.kind == "call" && n.field == "function" {
+		return false
+	}
+	return !requestAttrs[cf.f.text(n.child("attribute"))]
+}
+
+// onlyInsideWord reports whether every occurrence of part in the identifier s starts a
+// longer word: "Tokenization" in PaymentMethodTokenizationResult is not a token, while
+// api_token, accessToken and csrftoken end a word with it.
+func onlyInsideWord(s, part string) bool {
+	if strings.Contains(part, "_") {
+		return false
+	}
+	words := identWords(s)
+	inside := false
+	for _, w := range words {
+		lw := strings.ToLower(w)
+		if !strings.Contains(lw, part) {
+			continue
+		}
+		rest := lw[strings.LastIndex(lw, part)+len(part):]
+		if rest == "" || rest == "s" {
+			return false
+		}
+		inside = true
+	}
+	return inside
+}
+
+// identWords splits snake_case and CamelCase into words.
+func identWords(s string) []string {
+	var words []string
+	start := 0
+	for i := 1; i <= len(s); i++ {
+		if i == len(s) || s[i] == '_' || s[i] >= 'A' && s[i] <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z' {
+			if w := strings.Trim(s[start:i], "_"); w != "" {
+				words = append(words, w)
+			}
+			start = i
+		}
+	}
+	return words
+}

@@ -568,7 +568,7 @@ var sensitiveNameParts = []string{"token", "password", "passwd", "secret", "api_
 func sensitiveName(s string) bool {
 	l := strings.ToLower(s)
 	for _, p := range sensitiveNameParts {
-		if strings.Contains(l, p) {
+		if strings.Contains(l, p) && !onlyInsideWord(s, p) {
 			return true
 		}
 	}
@@ -620,6 +620,9 @@ func (cf *codeFile) sensitiveExpr(root *node, vars map[string]bool) string {
 			}
 			if sensitiveName(attr) && !(n.parent != nil && n.parent.kind == "call" && n.field == "function") {
 				what = f.text(n)
+				return false
+			}
+			if cf.harmlessFieldOfVar(n, vars) {
 				return false
 			}
 		case "identifier":

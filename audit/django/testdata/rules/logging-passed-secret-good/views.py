@@ -28,3 +28,17 @@ def send(api_key):
         pass
     except Exception as e:
         logger.warning("Bad request, response: %s", e.body)
+
+
+def webhook(request, handlers):
+    event = construct_event(payload=request.body)
+    logger.debug("Processing webhook", extra={"event_type": event.type, "event_id": event.id})
+
+
+def choices(PaymentMethodTokenizationResult):
+    possible = ", ".join([v.name for v in PaymentMethodTokenizationResult])
+    logger.warning("Possible values: %s", possible)
+
+
+def construct_event(payload):
+    return payload
