@@ -17,7 +17,7 @@ import (
 // rule means adding a function and a row here.
 type check struct {
 	rule string
-	run  func(*scan) []hit
+	run  func(*session) []hit
 }
 
 // hit is a finding and what keeps its fingerprint apart from the rule's other findings.
@@ -60,15 +60,15 @@ func Rules() []string {
 	return out
 }
 
-func (s *scan) arbitraryOrigin() string { return "https://evil-" + s.rnd + ".example" }
+func (s *session) arbitraryOrigin() string { return "https://evil-" + s.rnd + ".example" }
 
-func (s *scan) arbitrary() *result { return s.byOrigin[s.arbitraryOrigin()] }
+func (s *session) arbitrary() *result { return s.byOrigin[s.arbitraryOrigin()] }
 
-func (s *scan) arbitraryHTTPOrigin() string { return "http://evil-" + s.rnd + ".example" }
+func (s *session) arbitraryHTTPOrigin() string { return "http://evil-" + s.rnd + ".example" }
 
 // reflected is the made-up origin the policy allows by name: the https one, else the http one
 // (a policy that echoes every http:// origin), else the https one anyway (which may be nil).
-func (s *scan) reflected() *result {
+func (s *session) reflected() *result {
 	if r := s.arbitrary(); r.accepted() {
 		return r
 	}
@@ -80,17 +80,17 @@ func (s *scan) reflected() *result {
 
 // reflectAll is true when a made-up origin is allowed by name: the policy echoes everything,
 // and the bypass classes are implied rather than separate findings.
-func (s *scan) reflectAll() bool { return s.reflected().accepted() }
+func (s *session) reflectAll() bool { return s.reflected().accepted() }
 
 // httpOnly says, in a reflect finding, that only http:// origins are echoed.
-func (s *scan) httpOnly(r *result) string {
+func (s *session) httpOnly(r *result) string {
 	if r.Origin != s.arbitraryHTTPOrigin() {
 		return ""
 	}
 	return " Only http:// origins are echoed (" + s.arbitraryOrigin() + " is refused), which needs no network attacker: any page served over plain http reads it."
 }
 
-func (s *scan) newFinding(rule string, proof *result, detail string, notes ...string) finding.Finding {
+func (s *session) newFinding(rule string, proof *result, detail string, notes ...string) finding.Finding {
 	f := finding.New(rule)
 	f.Detail = detail
 	var ex *probe.Exchange
@@ -105,7 +105,7 @@ func (s *scan) newFinding(rule string, proof *result, detail string, notes ...st
 
 // wildcardProof is the response an untrusted origin reads through ACAO: *, preferring the
 // arbitrary origin and authenticated content (status below 400).
-func (s *scan) wildcardProof() *result {
+func (s *session) wildcardProof() *result {
 	var errPage *result
 	for _, r := range append([]*result{s.arbitrary()}, s.results...) {
 		if r == nil || !r.ok() || !r.wildcard || !r.omit.Allowed {
@@ -121,14 +121,14 @@ func (s *scan) wildcardProof() *result {
 	return errPage
 }
 
-func (s *scan) dataPhrase() string {
+func (s *session) dataPhrase() string {
 	if s.f.sensitive {
 		return s.f.what
 	}
 	return "no sensitive data crossgate recognised"
 }
 
-func checkWildcardOnMTLS(s *scan) []hit {
+func checkWildcardOnMTLS(s *session) []hit {
 	if !s.certGuarded() {
 		return nil
 	}
@@ -179,7 +179,7 @@ func checkWildcardOnMTLS(s *scan) []hit {
 	return []hit{{f: f}}
 }
 
-func checkWildcard(s *scan) []hit {
+func checkWildcard(s *session) []hit {
 	if s.certGuarded() {
 		return nil
 	}
@@ -201,7 +201,7 @@ func checkWildcard(s *scan) []hit {
 	return []hit{{f: f}}
 }
 
-func checkWildcardWithCredentials(s *scan) []hit {
+func checkWildcardWithCredentials(s *session) []hit {
 	for _, r := range s.results {
 		if r.ok() && r.wildcard && r.acac == "true" {
 			f := s.newFinding("cors-wildcard-with-credentials", r, fmt.Sprintf(
@@ -217,7 +217,7 @@ func checkWildcardWithCredentials(s *scan) []hit {
 // --- reflection ---------------------------------------------------------------------------
 
 // alsoAccepted lists the mutation classes that were accepted too, for the reflect finding.
-func (s *scan) alsoAccepted() string {
+func (s *session) alsoAccepted() string {
 	seen := map[Class]bool{}
 	var classes []string
 	for _, r := range s.results {
@@ -236,7 +236,7 @@ func (s *scan) alsoAccepted() string {
 	return "Also accepted, implied by the reflection: " + strings.Join(classes, ", ") + "."
 }
 
-func checkReflect(s *scan) []hit {
+func checkReflect(s *session) []hit {
 	r := s.reflected()
 	if !s.reflectAll() {
 		return s.preflightOnlyReflection("cors-reflect-origin", false)
@@ -265,7 +265,7 @@ func checkReflect(s *scan) []hit {
 	return []hit{{f: f}}
 }
 
-func checkReflectCredentials(s *scan) []hit {
+func checkReflectCredentials(s *session) []hit {
 	r := s.reflected()
 	if !s.reflectAll() {
 		return s.preflightOnlyReflection("cors-reflect-origin-credentials", true)
@@ -294,7 +294,7 @@ func checkReflectCredentials(s *scan) []hit {
 
 // --- bypass classes -----------------------------------------------------------------------
 
-func (s *scan) acceptedOf(c Class) []*result {
+func (s *session) acceptedOf(c Class) []*result {
 	var out []*result
 	for _, r := range s.results {
 		if r.Class == c && r.accepted() {
@@ -304,7 +304,7 @@ func (s *scan) acceptedOf(c Class) []*result {
 	return out
 }
 
-func (s *scan) anyAccepted(c Class, pred func(*result) bool) bool {
+func (s *session) anyAccepted(c Class, pred func(*result) bool) bool {
 	for _, r := range s.acceptedOf(c) {
 		if pred == nil || pred(r) {
 			return true
@@ -318,7 +318,7 @@ func (s *scan) anyAccepted(c Class, pred func(*result) bool) bool {
 // probes, a suffix check accepts the sub-domain and some dot probes, a prefix check accepts
 // the special-character probes. An accepted http:// origin is always its own finding: whatever
 // check let it through, a network attacker can now inject the reading script.
-func (s *scan) implied(c Class, r *result) (string, bool) {
+func (s *session) implied(c Class, r *result) (string, bool) {
 	substring := s.anyAccepted(ClassSubstring, nil)
 	suffixOf := func(r *result) bool {
 		o, err := cors.ParseOrigin(r.Origin)
@@ -369,8 +369,8 @@ func (s *scan) implied(c Class, r *result) (string, bool) {
 	return "", false
 }
 
-func bypass(rule string, classes ...Class) func(*scan) []hit {
-	return func(s *scan) []hit {
+func bypass(rule string, classes ...Class) func(*session) []hit {
+	return func(s *session) []hit {
 		if s.reflectAll() {
 			return nil
 		}
@@ -418,7 +418,7 @@ func bypass(rule string, classes ...Class) func(*scan) []hit {
 	}
 }
 
-func (s *scan) readText(r *result) string {
+func (s *session) readText(r *result) string {
 	switch {
 	case r.include.Allowed:
 		return "Fetch: readable with credentials: include in every browser, and without credentials" + s.certCarried() + "."
@@ -429,7 +429,7 @@ func (s *scan) readText(r *result) string {
 }
 
 // browserNote says how the non-credentialed read differs per browser family.
-func (s *scan) browserNote() string {
+func (s *session) browserNote() string {
 	if s.f.mtls && s.f.certSent {
 		if s.f.optional {
 			return "The endpoint serves other content without the client certificate: Chromium (Chrome, Edge) presents it on non-credentialed requests, so the read happens as the victim there; Firefox sends none and gets the anonymous answer."
@@ -441,10 +441,10 @@ func (s *scan) browserNote() string {
 
 // certGuarded: the client certificate decides what the endpoint serves, whether the TLS or
 // HTTP layer refuses requests without one or the application shows less without one.
-func (s *scan) certGuarded() bool { return s.env.Facts.Auth.RequiresCert() || s.f.optional }
+func (s *session) certGuarded() bool { return s.env.Facts.Auth.RequiresCert() || s.f.optional }
 
 // firefoxGets finishes "Firefox sends no certificate and ...".
-func (s *scan) firefoxGets() string {
+func (s *session) firefoxGets() string {
 	if s.f.optional {
 		return "reads only the anonymous answer"
 	}
@@ -452,7 +452,7 @@ func (s *scan) firefoxGets() string {
 }
 
 // noCredentialsMatter says why a non-credentialed read gets nothing private.
-func (s *scan) noCredentialsMatter() string {
+func (s *session) noCredentialsMatter() string {
 	if s.env.Facts.Auth == endpoint.AuthOptional {
 		return "no cookies are sent, and the client certificate Chromium presents changes nothing: the endpoint serves the same content without one"
 	}
@@ -464,7 +464,7 @@ func (s *scan) noCredentialsMatter() string {
 // browser then sends the PUT or DELETE with the victim's credentials; reading the answer
 // depends on the actual response, which crossgate does not provoke (only safe methods are
 // sent), so this is at least a cross-origin write with the victim's identity.
-func (s *scan) preflightOnlyReflection(rule string, credentialed bool) []hit {
+func (s *session) preflightOnlyReflection(rule string, credentialed bool) []hit {
 	arb := s.arbitrary()
 	for _, p := range s.pre {
 		if p.trusted || p.method != http.MethodPut || p.origin != s.arbitraryOrigin() || !p.ex.OK() {
@@ -501,14 +501,14 @@ func (s *scan) preflightOnlyReflection(rule string, credentialed bool) []hit {
 	return nil
 }
 
-func (s *scan) certCarried() string {
+func (s *session) certCarried() string {
 	if s.f.mtls && s.f.certSent {
 		return "; the request carries the client certificate"
 	}
 	return ""
 }
 
-func (s *scan) authDescription() string {
+func (s *session) authDescription() string {
 	switch {
 	case s.f.mtls && s.f.cookies:
 		return "certificate- and cookie-authenticated"
@@ -523,7 +523,7 @@ func (s *scan) authDescription() string {
 // rateBypass applies rules.md "Severity" to a bypass class: one level up when the bypass
 // origin reads the victim's sensitive data, one level down when it reads only what anyone
 // can fetch.
-func (s *scan) rateBypass(f *finding.Finding, r *result) {
+func (s *session) rateBypass(f *finding.Finding, r *result) {
 	base := f.BaseSeverity
 	origin := r.Origin
 	page := "a page on " + origin
@@ -575,7 +575,7 @@ func upper(s string) string {
 
 // --- hygiene ------------------------------------------------------------------------------
 
-func checkCredentialsOnDisallowed(s *scan) []hit {
+func checkCredentialsOnDisallowed(s *session) []hit {
 	var hits []string
 	var proof *result
 	for _, r := range s.results {
@@ -610,7 +610,7 @@ func varyCoversOrigin(h http.Header) bool {
 	return false
 }
 
-func checkMissingVary(s *scan) []hit {
+func checkMissingVary(s *session) []hit {
 	values := map[string]bool{}
 	var proof *result
 	for _, r := range s.results {
@@ -691,7 +691,7 @@ func evalPreflight(p *preflight) preflightFacts {
 	return pf
 }
 
-func checkPermissivePreflight(s *scan) []hit {
+func checkPermissivePreflight(s *session) []hit {
 	type group struct {
 		origin   string
 		trusted  bool
@@ -786,7 +786,7 @@ func hv(h http.Header, name string) string {
 	return v
 }
 
-func checkPrivateNetwork(s *scan) []hit {
+func checkPrivateNetwork(s *session) []hit {
 	for _, p := range s.pre {
 		if p.trusted || p.method != http.MethodPut {
 			continue
@@ -825,7 +825,7 @@ func sensitiveHeader(name string) bool {
 	return false
 }
 
-func checkExposedHeaders(s *scan) []hit {
+func checkExposedHeaders(s *session) []hit {
 	var best *result
 	var bestNames []string
 	for _, r := range s.results {
@@ -872,7 +872,7 @@ func checkExposedHeaders(s *scan) []hit {
 	return []hit{{f: f}}
 }
 
-func checkProxyConflict(s *scan) []hit {
+func checkProxyConflict(s *session) []hit {
 	var reasons []string
 	var proof, list *result
 	var wild, specific *result
@@ -945,7 +945,7 @@ func checkProxyConflict(s *scan) []hit {
 
 // --- remediation --------------------------------------------------------------------------
 
-func remediation(rule string, s *scan) string {
+func remediation(rule string, s *session) string {
 	stack := remedy.Generic
 	switch s.env.Facts.Stack {
 	case "django":

@@ -83,7 +83,9 @@ type preflight struct {
 	ex      *probe.Exchange
 }
 
-type scan struct {
+// session is one endpoint's CORS probing: the budget, the answers to every origin and
+// preflight, and the facts the severities depend on.
+type session struct {
 	ctx     context.Context
 	env     *endpoint.Env
 	id      *probe.Identity
@@ -105,7 +107,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.Client == nil || env.URL == nil {
 		return nil
 	}
-	s := &scan{ctx: ctx, env: env, id: env.User, rnd: prose.RandHex(4), left: budget,
+	s := &session{ctx: ctx, env: env, id: env.User, rnd: prose.RandHex(4), left: budget,
 		trusted: map[string]bool{}, byOrigin: map[string]*result{}}
 	if s.id == nil {
 		s.id = probe.None
@@ -183,7 +185,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 }
 
 // report runs every check over the recorded answers.
-func (s *scan) report() []finding.Finding {
+func (s *session) report() []finding.Finding {
 	env := s.env
 	var out []finding.Finding
 	for _, c := range checks {
@@ -202,11 +204,11 @@ func (s *scan) report() []finding.Finding {
 	return out
 }
 
-func (s *scan) byOriginHas(o string) bool { _, ok := s.byOrigin[o]; return ok }
+func (s *session) byOriginHas(o string) bool { _, ok := s.byOrigin[o]; return ok }
 
 // reachable is false when no probe got an HTTP answer (TLS refused without a certificate,
 // host down): nothing can be said about CORS then.
-func (s *scan) reachable() bool {
+func (s *session) reachable() bool {
 	for _, r := range s.results {
 		if r.ok() {
 			return true
@@ -215,7 +217,7 @@ func (s *scan) reachable() bool {
 	return false
 }
 
-func (s *scan) take(n int) int {
+func (s *session) take(n int) int {
 	if n > s.left {
 		n = s.left
 	}
@@ -227,7 +229,7 @@ func (s *scan) take(n int) int {
 }
 
 // send issues GET probes for ms, at most limit of them, a few at a time.
-func (s *scan) send(ms []Mutation, limit int) {
+func (s *session) send(ms []Mutation, limit int) {
 	if limit < 0 {
 		limit = 0
 	}
@@ -257,7 +259,7 @@ func (s *scan) send(ms []Mutation, limit int) {
 	}
 }
 
-func (s *scan) evaluate(m Mutation, ex *probe.Exchange) *result {
+func (s *session) evaluate(m Mutation, ex *probe.Exchange) *result {
 	// The own origin and the trusted ones (named by the user, or by a fixed ACAO) are never
 	// bypasses; every other origin is judged by what it can read.
 	r := &result{Mutation: m, ex: ex, trustedByMe: s.trusted[m.Origin] || m.Class == ClassOwn || m.Class == ClassTrusted}
@@ -309,7 +311,7 @@ func (r *result) accepted() bool {
 	return r != nil && r.ok() && r.specific && !r.trustedByMe
 }
 
-func (s *scan) sendPreflights() {
+func (s *session) sendPreflights() {
 	// The untrusted origin is the one most likely allowed: the arbitrary one when it is
 	// reflected, else the first bypass that worked, else the arbitrary one anyway.
 	untrusted := "https://evil-" + s.rnd + ".example"
@@ -360,7 +362,7 @@ func (s *scan) sendPreflights() {
 // not, whether every http:// origin does: then no network attacker is needed, any page served
 // over plain http reads the API. It runs last, on whatever budget is left, because it only
 // widens a finding (cors-http-origin-trusted) that is already reported.
-func (s *scan) sendArbitraryHTTP() {
+func (s *session) sendArbitraryHTTP() {
 	if s.arbitrary().accepted() || len(s.acceptedOf(ClassHTTP)) == 0 {
 		return
 	}
@@ -373,7 +375,7 @@ func (s *scan) sendArbitraryHTTP() {
 
 // sendAnonymous looks at what a browser that sends no certificate (Firefox on a
 // non-credentialed request) gets from an endpoint that rejects at HTTP level.
-func (s *scan) sendAnonymous() {
+func (s *session) sendAnonymous() {
 	if s.env.Facts.Anonymous != nil {
 		s.anon = s.env.Facts.Anonymous
 		return
@@ -413,7 +415,7 @@ func authCookie(name string) bool {
 	return sessionCookie.MatchString(name) && !csrfCookie.MatchString(name)
 }
 
-func (s *scan) learnFacts() {
+func (s *session) learnFacts() {
 	env := s.env
 	s.f.certSent = env.HasCert()
 	s.f.optional = env.Facts.Auth == endpoint.AuthOptional && s.certChangesContent()
@@ -462,7 +464,7 @@ func (s *scan) learnFacts() {
 // without one, the anonymous answer differs from the authenticated one: then the application
 // authorises by certificate, and Chromium, which presents it on non-credentialed requests too,
 // hands a cross-origin page the victim's content.
-func (s *scan) certChangesContent() bool {
+func (s *session) certChangesContent() bool {
 	base, anon := s.env.Facts.Baseline, s.env.Facts.Anonymous
 	if !s.env.HasCert() || !base.OK() || !anon.OK() || base.Status >= 400 || base == anon {
 		return false
@@ -473,4 +475,4 @@ func (s *scan) certChangesContent() bool {
 	return mtlscheck.Similarity(anon.Body, base.Body) < sameContent
 }
 
-func (s *scan) authenticated() bool { return s.f.mtls || s.f.cookies }
+func (s *session) authenticated() bool { return s.f.mtls || s.f.cookies }

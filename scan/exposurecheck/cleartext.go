@@ -23,7 +23,7 @@ var authHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", 
 // Severity: critical (the base) when a credential crosses plain HTTP; high when the only
 // problem is a credential in an https:// URL (encrypted on the wire, but kept in logs,
 // browser history and Referer headers).
-func (r *run) cleartextFindings() []finding.Finding {
+func (r *sweep) cleartextFindings() []finding.Finding {
 	u := r.env.URL
 	plain := u.Scheme == "http"
 	var reasons []string

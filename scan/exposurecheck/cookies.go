@@ -96,7 +96,7 @@ func cookieIssues(c *http.Cookie, class cookieClass, https bool) []cookieIssue {
 // cookieFindings reports cookie-insecure once per cookie name, from every Set-Cookie the
 // endpoint sent (scan baseline, anonymous request and this package's probes), keeping the
 // worst occurrence.
-func (r *run) cookieFindings() []finding.Finding {
+func (r *sweep) cookieFindings() []finding.Finding {
 	https := r.env.URL.Scheme == "https"
 	byName := map[string]*cookieHit{}
 	var order []string

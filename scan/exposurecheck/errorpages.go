@@ -25,7 +25,7 @@ var errorAccepts = []string{"text/html", "application/json"}
 
 // probeErrors sends the four error-provoking GETs: a random missing path at the site root
 // and the target with an invalid Host, each with both Accept values.
-func (r *run) probeErrors(ctx context.Context) {
+func (r *sweep) probeErrors(ctx context.Context) {
 	missing := rootURL(r.env.URL) + "crossgate-" + randomHex(8)
 	for _, p := range []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}} {
 		for _, accept := range errorAccepts {
@@ -53,7 +53,7 @@ type pageHit struct {
 // errorPageFindings reports error-debug-page and error-stack-trace at most once each, from
 // every exchange this endpoint produced, keeping the strongest evidence. A stack trace on a
 // response that is itself a debug page is part of that page, not a second finding.
-func (r *run) errorPageFindings() []finding.Finding {
+func (r *sweep) errorPageFindings() []finding.Finding {
 	best := map[string]*pageHit{}
 	also := map[string][]string{}
 	for _, ex := range r.observed() {
@@ -141,7 +141,7 @@ func reveals(body []byte) []string {
 	return out
 }
 
-func (r *run) errorFinding(rule string, h *pageHit, also []string) finding.Finding {
+func (r *sweep) errorFinding(rule string, h *pageHit, also []string) finding.Finding {
 	f := finding.New(rule)
 	what := describePage(h.page)
 	detail := fmt.Sprintf("%s answered %s with HTTP %d", prose.Capitalise(prose.Article(what)), describeRequest(h.ex), h.ex.Status)

@@ -73,7 +73,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.URL == nil || env.Client == nil {
 		return nil
 	}
-	r := &run{env: env}
+	r := &sweep{env: env}
 	var fs []finding.Finding
 	fs = append(fs, r.sensitiveFindings()...)
 	r.probeErrors(ctx)
@@ -86,8 +86,8 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	return fs
 }
 
-// run holds one endpoint's state: every exchange seen, for the checks that only read.
-type run struct {
+// sweep holds one endpoint's state: every exchange seen, for the checks that only read.
+type sweep struct {
 	env  *endpoint.Env
 	seen []*probe.Exchange // probes sent by this package, in order
 	// servedFile marks file probes whose content validated as an exposed file.
@@ -95,7 +95,7 @@ type run struct {
 }
 
 // observed returns the scan's exchanges followed by this package's probes.
-func (r *run) observed() []*probe.Exchange {
+func (r *sweep) observed() []*probe.Exchange {
 	out := []*probe.Exchange{}
 	for _, ex := range []*probe.Exchange{r.env.Facts.Baseline, r.env.Facts.Anonymous} {
 		if ex.OK() {
@@ -110,7 +110,7 @@ func (r *run) observed() []*probe.Exchange {
 	return out
 }
 
-func (r *run) get(ctx context.Context, rawURL string, header http.Header, host string) *probe.Exchange {
+func (r *sweep) get(ctx context.Context, rawURL string, header http.Header, host string) *probe.Exchange {
 	ex := r.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: rawURL, Header: header,
 		Identity: r.env.User, Host: host})
 	r.seen = append(r.seen, ex)
@@ -118,12 +118,12 @@ func (r *run) get(ctx context.Context, rawURL string, header http.Header, host s
 }
 
 // anonymousGotContent reports whether the certificate-less GET came back with a body.
-func (r *run) anonymousGotContent() bool {
+func (r *sweep) anonymousGotContent() bool {
 	a := r.env.Facts.Anonymous
 	return a.OK() && a.Status < 400 && len(a.Body) > 0
 }
 
-func (r *run) show() bool { return r.env.Options.ShowSecrets }
+func (r *sweep) show() bool { return r.env.Options.ShowSecrets }
 
 // stamp locates the finding; a URL that carries credentials is shown redacted, and the
 // fingerprint is computed over what is shown.
@@ -131,7 +131,7 @@ func (r *run) show() bool { return r.env.Options.ShowSecrets }
 // The fingerprint is sealed over the URL with every masked value replaced by one constant:
 // the mask hash changes from run to run (its key is per process), and a rotated token is
 // still the same finding.
-func (r *run) stamp(f *finding.Finding, discriminator string) {
+func (r *sweep) stamp(f *finding.Finding, discriminator string) {
 	r.env.Stamp(f, discriminator)
 	if !r.show() {
 		if red := redactURL(f.URL); red != f.URL {
@@ -146,7 +146,7 @@ func (r *run) stamp(f *finding.Finding, discriminator string) {
 // root is the site's, and every endpoint of the site that finds it must produce the same
 // location and fingerprint. rawURL is built from the endpoint's scheme and host and a probe
 // path, so it carries no credentials.
-func (r *run) stampAt(f *finding.Finding, rawURL, discriminator string) {
+func (r *sweep) stampAt(f *finding.Finding, rawURL, discriminator string) {
 	r.stamp(f, discriminator)
 	f.URL = rawURL
 	f.Seal(discriminator)
@@ -155,7 +155,7 @@ func (r *run) stampAt(f *finding.Finding, rawURL, discriminator string) {
 // evidence builds the finding evidence from a sanitised copy of ex: the values in spans
 // (matched secrets and PII) are masked in the body and the headers, credentials in request
 // headers, cookies and the URL are masked, unless --show-secrets.
-func (r *run) evidence(ex *probe.Exchange, spans []span, notes ...string) finding.Evidence {
+func (r *sweep) evidence(ex *probe.Exchange, spans []span, notes ...string) finding.Evidence {
 	if ex == nil {
 		return finding.Evidence{Notes: notes}
 	}

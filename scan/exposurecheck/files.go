@@ -105,7 +105,7 @@ type candidate struct {
 
 // fileFindings learns each base's soft-404 answers, probes the well-known files and
 // reports those whose content validates and that do not look like a soft-404.
-func (r *run) fileFindings(ctx context.Context) []finding.Finding {
+func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	origin := r.env.URL.Scheme + "://" + r.env.URL.Host
 	var soft [][]signature
 	var cands []candidate
@@ -177,7 +177,7 @@ func (r *run) fileFindings(ctx context.Context) []finding.Finding {
 }
 
 // fetchAll GETs urls with a few workers and records the exchanges in order.
-func (r *run) fetchAll(ctx context.Context, urls []string) []*probe.Exchange {
+func (r *sweep) fetchAll(ctx context.Context, urls []string) []*probe.Exchange {
 	out := make([]*probe.Exchange, len(urls))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -267,7 +267,7 @@ func similarity(a, b signature) float64 {
 	return similar.Jaccard(a.shingles, b.shingles)
 }
 
-func (r *run) fileFinding(c candidate, ex *probe.Exchange, what string) finding.Finding {
+func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) finding.Finding {
 	f := finding.New(c.file.rule)
 	ms := exposure.Scan(ex.Body)
 	pii, secrets := exposure.Labels(ms)

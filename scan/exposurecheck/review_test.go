@@ -38,7 +38,7 @@ func TestFingerprintIgnoresMaskedValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &run{env: &endpoint.Env{URL: u}}
+		r := &sweep{env: &endpoint.Env{URL: u}}
 		f := finding.New("secret-in-response")
 		r.stamp(&f, "body")
 		if strings.Contains(f.URL, "tok-one") || strings.Contains(f.URL, "tok-two") || !strings.Contains(f.URL, "REDACTED-") {

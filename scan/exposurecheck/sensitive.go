@@ -60,7 +60,7 @@ func scanExchange(ex *probe.Exchange, anon bool) []hit {
 }
 
 // sensitiveFindings reports pii-in-response and secret-in-response, once each per endpoint.
-func (r *run) sensitiveFindings() []finding.Finding {
+func (r *sweep) sensitiveFindings() []finding.Finding {
 	var all []hit
 	// Like the scan's own sensitivity pass, only content counts: a 4xx/5xx body is an
 	// error page (judged by the error-page rules), and its contact addresses are not a leak.
@@ -101,7 +101,7 @@ func (r *run) sensitiveFindings() []finding.Finding {
 	return fs
 }
 
-func (r *run) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding.Finding {
+func (r *sweep) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding.Finding {
 	rule := "pii-in-response"
 	if kind == exposure.Secret {
 		rule = "secret-in-response"
@@ -173,7 +173,7 @@ func (r *run) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding
 }
 
 // exposureContext says who can read the response, in a clause.
-func (r *run) exposureContext(anon bool, proof *probe.Exchange) string {
+func (r *sweep) exposureContext(anon bool, proof *probe.Exchange) string {
 	var parts []string
 	switch {
 	case anon || r.env.Facts.Unauthenticated:
@@ -197,7 +197,7 @@ func (r *run) exposureContext(anon bool, proof *probe.Exchange) string {
 
 // ownProfile: every PII value sits in a record that names the certificate holder (SAN email,
 // or the subject CN as an email's local part or as a quoted string in the same body).
-func (r *run) ownProfile(hs []hit) bool {
+func (r *sweep) ownProfile(hs []hit) bool {
 	if r.env.User == nil || len(hs) == 0 {
 		return false
 	}
@@ -311,7 +311,7 @@ func describeHits(hs []hit) string {
 	return prose.JoinAnd(parts)
 }
 
-func (r *run) hitNotes(hs []hit) []string {
+func (r *sweep) hitNotes(hs []hit) []string {
 	notes := make([]string, 0, min(len(hs), maxNotes)+1)
 	for i, h := range hs {
 		if i == maxNotes {

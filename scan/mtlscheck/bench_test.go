@@ -42,7 +42,7 @@ func BenchmarkMTLSScanEndpoint(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		env := newEnv(b, srv.URL, fixturePKI().alice, extra)
 		Inspect(context.Background(), env)
-		if fs := Run(context.Background(), env); len(fs) == 0 {
+		if fs := Scan(context.Background(), env).Findings; len(fs) == 0 {
 			b.Fatal("no findings")
 		}
 		sent += env.Client.Sent()

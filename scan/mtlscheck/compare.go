@@ -236,13 +236,13 @@ type comparison struct {
 // baseline: same status and a similar body, or the same status with the user's identity
 // marker echoed while the anonymous answer lacks it. Without one (no --cert, or the user's
 // certificate was refused): a success where the anonymous request was refused.
-func (s *scan) compare(ex *probe.Exchange) comparison {
+func (s *assessment) compare(ex *probe.Exchange) comparison {
 	return s.compareWith(ex, s.env.Facts.Anonymous)
 }
 
 // compareWith is compare with another "plain" answer standing for the unauthenticated one
 // (for spoofed headers carried on a minted certificate: that certificate's own answer).
-func (s *scan) compareWith(ex, anon *probe.Exchange) comparison {
+func (s *assessment) compareWith(ex, anon *probe.Exchange) comparison {
 	if !ex.OK() {
 		return comparison{why: "refused: " + describeErr(ex)}
 	}
@@ -277,7 +277,7 @@ func (s *scan) compareWith(ex, anon *probe.Exchange) comparison {
 // reference is the authenticated baseline when it is worth comparing with: an answer with
 // content. A redirect (never followed) or an empty body is what anyone may get, and two of
 // them always compare equal.
-func (s *scan) reference() *probe.Exchange {
+func (s *assessment) reference() *probe.Exchange {
 	b := s.env.Facts.Baseline
 	if !s.env.HasCert() || !b.OK() || b.Status >= 300 || len(b.Body) == 0 {
 		return nil

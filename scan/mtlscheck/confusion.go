@@ -21,7 +21,7 @@ type identityAnswer struct {
 // for one identity's name in the answer to another that does not name its own: the mark of
 // a subject matched by substring ("CN=alice" in "CN=alice2") or by common name only. Two
 // identities that merely get identical answers are not reported: shared data is legitimate.
-func (s *scan) confusion(ctx context.Context) {
+func (s *assessment) confusion(ctx context.Context) {
 	if !s.requested {
 		return
 	}

@@ -104,7 +104,7 @@ func TestInspectPlainHTTP(t *testing.T) {
 	if env.Facts.Auth != endpoint.AuthNotRequested || !strings.Contains(env.Facts.AuthReason, "http://") {
 		t.Fatalf("Auth = %s (%s)", env.Facts.Auth, env.Facts.AuthReason)
 	}
-	fs := Run(context.Background(), env)
+	fs := Scan(context.Background(), env).Findings
 	if got := rules(fs); !got["mtls-not-requested"] || len(got) != 1 {
 		t.Fatalf("findings = %v, want only mtls-not-requested", got)
 	}
@@ -375,7 +375,7 @@ func TestSeverityCorrelation(t *testing.T) {
 		if sensitive {
 			env.Facts.Sensitivity = endpoint.Sensitivity{PII: []string{"email address"}}
 		}
-		fs := Run(context.Background(), env)
+		fs := Scan(context.Background(), env).Findings
 		f := find(fs, "mtls-expired-cert-accepted")
 		if f == nil {
 			t.Fatalf("sensitive=%v: no finding", sensitive)

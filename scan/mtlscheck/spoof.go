@@ -115,7 +115,7 @@ func LegacyDN(rawSubject []byte) (string, error) {
 	return b.String(), nil
 }
 
-func (s *scan) spoofTarget() spoofIdentity {
+func (s *assessment) spoofTarget() spoofIdentity {
 	leaf := s.env.User.Leaf()
 	if leaf == nil {
 		l := pki.SelfSigned(pki.Options{Subject: pkix.Name{CommonName: canaryCN, Organization: []string{"crossgate"}}})
@@ -130,7 +130,7 @@ func (s *scan) spoofTarget() spoofIdentity {
 
 // spoof forges the identity headers a proxy would set, without a certificate the server
 // trusts, and reports the header families that got the authenticated content.
-func (s *scan) spoof(ctx context.Context) {
+func (s *assessment) spoof(ctx context.Context) {
 	if s.env.Options.NoSpoof {
 		return
 	}
@@ -247,7 +247,7 @@ const maxMinimise = 3
 // needed. A report that says "X-SSL-Client-S-DN with X-SSL-Client-Verify" when the app reads
 // only the first sends the reader to fix the wrong check. h's exchange becomes the one with
 // the reduced set, so the evidence shows exactly the headers that matter.
-func (s *scan) minimise(ctx context.Context, carrier *probe.Identity, plain *probe.Exchange, h *spoofHit, left *int, known map[string]bool) []string {
+func (s *assessment) minimise(ctx context.Context, carrier *probe.Identity, plain *probe.Exchange, h *spoofHit, left *int, known map[string]bool) []string {
 	var dropped []string
 	// Headers an earlier family did without are tried first: the RFC 2253 and the legacy
 	// DN families share their verify header, so the second costs one request, not two.
@@ -280,7 +280,7 @@ func (s *scan) minimise(ctx context.Context, carrier *probe.Identity, plain *pro
 // sent once more claiming a canary subject instead; if the answer names the canary, the
 // endpoint reflects what it is sent and such hits are dropped. Hits whose body matches the
 // authenticated baseline stand.
-func (s *scan) dropReflections(ctx context.Context, carrier *probe.Identity, hits []spoofHit) ([]spoofHit, string) {
+func (s *assessment) dropReflections(ctx context.Context, carrier *probe.Identity, hits []spoofHit) ([]spoofHit, string) {
 	byName := false
 	for _, h := range hits {
 		byName = byName || h.cmp.byName

@@ -14,7 +14,7 @@ import (
 // handshakeAt tries one fresh handshake capped at version v, without a client certificate.
 // A server that answers with ServerHello at v and then rejects the missing certificate still
 // speaks v: the CertificateRequest proves it.
-func (s *scan) handshakeAt(ctx context.Context, v uint16) (accepted bool, detail string) {
+func (s *assessment) handshakeAt(ctx context.Context, v uint16) (accepted bool, detail string) {
 	c := s.env.Client
 	host := s.env.URL.Hostname()
 	addr := hostPort(s.env.URL.Host)
@@ -54,7 +54,7 @@ func (s *scan) handshakeAt(ctx context.Context, v uint16) (accepted bool, detail
 	return false, err.Error()
 }
 
-func (s *scan) weakProtocols(ctx context.Context) {
+func (s *assessment) weakProtocols(ctx context.Context) {
 	var accepted, notes []string
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11} {
 		ok, why := s.handshakeAt(ctx, v)

@@ -34,10 +34,9 @@ type Result struct {
 	Notes    []string
 }
 
-// Run runs every mTLS probe against env (after Inspect) and returns the findings.
-func Run(ctx context.Context, env *endpoint.Env) []finding.Finding { return Scan(ctx, env).Findings }
-
-type scan struct {
+// assessment is one endpoint's mTLS checks: what the inspection learned, the identities
+// that got through, and the findings and notes so far.
+type assessment struct {
 	env       *endpoint.Env
 	url       string
 	marker    string // the user's common name, looked for in bodies
@@ -52,16 +51,17 @@ type scan struct {
 	anyGrant  bool            // a minted certificate already got the authenticated content
 }
 
-func (s *scan) note(format string, a ...any) {
+func (s *assessment) note(format string, a ...any) {
 	s.res.Notes = append(s.res.Notes, fmt.Sprintf(format, a...))
 }
 
-// Scan is Run with the notes about probes that could not be made, for the report.
+// Scan runs every mTLS probe against env (after Inspect) and returns the findings, with the
+// notes about probes that could not be made, for the report.
 func Scan(ctx context.Context, env *endpoint.Env) Result {
 	if env.User == nil {
 		env.User = probe.None
 	}
-	s := &scan{env: env, url: env.URL.String(), requested: certRequested(env.Facts.Baseline, env.Facts.Anonymous)}
+	s := &assessment{env: env, url: env.URL.String(), requested: certRequested(env.Facts.Baseline, env.Facts.Anonymous)}
 	if leaf := env.User.Leaf(); leaf != nil {
 		s.marker = leaf.Subject.CommonName
 	}
@@ -99,7 +99,7 @@ func Scan(ctx context.Context, env *endpoint.Env) Result {
 }
 
 // add finishes a finding: severity correlation, remediation, evidence, URL and fingerprint.
-func (s *scan) add(f finding.Finding, discriminator string, bypass bool) {
+func (s *assessment) add(f finding.Finding, discriminator string, bypass bool) {
 	if bypass {
 		sens := s.env.Facts.Sensitivity
 		switch {
@@ -126,7 +126,7 @@ func (s *scan) add(f finding.Finding, discriminator string, bypass bool) {
 	s.res.Findings = append(s.res.Findings, f)
 }
 
-func (s *scan) notRequested() {
+func (s *assessment) notRequested() {
 	if !s.env.Options.ExpectMTLS || s.requested {
 		return
 	}
@@ -149,7 +149,7 @@ func (s *scan) notRequested() {
 	s.add(f, "", false)
 }
 
-func (s *scan) optionalNotEnforced() {
+func (s *assessment) optionalNotEnforced() {
 	if !s.open {
 		return
 	}
@@ -162,7 +162,7 @@ func (s *scan) optionalNotEnforced() {
 	s.add(f, "", true)
 }
 
-func (s *scan) caList() {
+func (s *assessment) caList() {
 	t := s.env.Facts.TLS
 	if t == nil || len(t.AcceptableCAs) == 0 {
 		if a := s.env.Facts.Anonymous.TLS; a != nil && len(a.AcceptableCAs) > 0 {
@@ -186,7 +186,7 @@ func quoteAll(xs []string) []string {
 	return out
 }
 
-func (s *scan) httpOnly() {
+func (s *assessment) httpOnly() {
 	if s.env.Facts.Auth != endpoint.AuthRequiredHTTP {
 		return
 	}
@@ -207,7 +207,7 @@ func mint(kind string, leaf *pki.Leaf) *probe.Identity {
 	return &probe.Identity{Name: "minted-" + kind + "-" + hex.EncodeToString(b[:]), Certificate: &leaf.TLS, Minted: true}
 }
 
-func (s *scan) mintSubject() pkix.Name {
+func (s *assessment) mintSubject() pkix.Name {
 	if leaf := s.env.User.Leaf(); leaf != nil {
 		n := leaf.Subject
 		n.Names = nil
@@ -228,7 +228,7 @@ type certProbe struct {
 // the user's own `expired` identity if given. A minted certificate can only ever prove
 // "any certificate accepted": crossgate has no key of the CA the server trusts, so an expiry
 // check is testable only with an expired certificate that CA issued (--identity expired=...).
-func (s *scan) certProbes(ctx context.Context) {
+func (s *assessment) certProbes(ctx context.Context) {
 	var expiredUser *probe.Identity
 	for _, id := range s.env.Extra {
 		if id != nil && id.Name == ExpiredIdentity && id.Certificate != nil {
@@ -297,7 +297,7 @@ func (s *scan) certProbes(ctx context.Context) {
 	}
 }
 
-func (s *scan) expired(ctx context.Context, id *probe.Identity) {
+func (s *assessment) expired(ctx context.Context, id *probe.Identity) {
 	leaf := id.Leaf()
 	if leaf == nil {
 		return
