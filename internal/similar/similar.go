@@ -1,7 +1,8 @@
 // Package similar compares response bodies by their word 3-shingles (Jaccard index), the
 // measure both the mTLS bypass checks (is this the protected content?) and the soft-404
-// learning (is this the server's not-found page?) rest on. Tokenising stays with the
-// callers: they differ in what they mask first.
+// learning (is this the server's not-found page?) rest on. Bodies compares two answers of one
+// endpoint with the words that change between any two answers masked (the mTLS and CORS
+// checks); the soft-404 learning tokenises its own way, with the requested path removed.
 package similar
 
 // Set is a set of shingles.

@@ -35,9 +35,9 @@ import (
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/prose"
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
-	"github.com/crossgate/crossgate/scan/mtlscheck"
 )
 
 const (
@@ -472,7 +472,7 @@ func (s *session) certChangesContent() bool {
 	if anon.Status != base.Status {
 		return true
 	}
-	return mtlscheck.Similarity(anon.Body, base.Body) < sameContent
+	return similar.Bodies(anon.Body, base.Body) < sameContent
 }
 
 func (s *session) authenticated() bool { return s.f.mtls || s.f.cookies }

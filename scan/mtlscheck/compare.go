@@ -2,7 +2,6 @@ package mtlscheck
 
 import (
 	"fmt"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,110 +14,17 @@ import (
 // an anonymous page and a profile page fall far below.
 const similarThreshold = 0.85
 
-// maxShingleBytes bounds the work per comparison; bodies are capped by the probe anyway.
-const maxShingleBytes = 256 << 10
-
-// tokens splits a body into lower-case alphanumeric words.
-func tokens(b []byte) []string {
-	if len(b) > maxShingleBytes {
-		b = b[:maxShingleBytes]
-	}
-	var out []string
-	start := -1
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if word && start < 0 {
-			start = i
-		}
-		if !word && start >= 0 {
-			out = append(out, lower(b[start:i]))
-			start = -1
-		}
-		i += n
-	}
-	if start >= 0 {
-		out = append(out, lower(b[start:]))
-	}
-	for i, t := range out {
-		out[i] = volatile(t)
-	}
-	return out
-}
-
-// volatile masks the parts of a word that change from one answer to the next whoever asks:
-// timestamps, counters, request IDs, nonces. Without it a profile with a timestamp and a
-// UUID compares about 60% similar to itself fetched a second later. A word with a digit that
-// is all hex (UUID groups, hashes) or long (base64 nonces) becomes "#"; in other words each
-// digit run becomes "0" ("02t03" and "02t04" are the same word). Letters are kept, so names
-// still tell answers apart.
-func volatile(t string) string {
-	digit, hex := false, true
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digit = true
-		case 'a' <= c && c <= 'f':
-		default:
-			hex = false
-		}
-	}
-	if !digit {
-		return t
-	}
-	if hex || len(t) >= 16 {
-		return "#"
-	}
-	var b strings.Builder
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if '0' <= c && c <= '9' {
-			if i == 0 || t[i-1] < '0' || t[i-1] > '9' {
-				b.WriteByte('0')
-			}
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-func lower(b []byte) string {
-	rs := []rune(string(b))
-	for i, r := range rs {
-		rs[i] = unicode.ToLower(r)
-	}
-	return string(rs)
-}
-
-// shingles returns the set of 3-word sequences (single words for very short bodies).
-func shingles(b []byte) similar.Set { return similar.Shingles(tokens(b)) }
-
-// Similarity is the Jaccard index of the bodies' word 3-shingles, in [0, 1]; two bodies
-// without any word compare equal only if they are byte-identical.
-func Similarity(a, b []byte) float64 {
-	sa, sb := shingles(a), shingles(b)
-	if len(sa) == 0 && len(sb) == 0 {
-		if string(a) == string(b) {
-			return 1
-		}
-		return 0
-	}
-	return similar.Jaccard(sa, sb)
-}
-
 // minWordsWithout is how many words both bodies must keep for SimilarityWithout to count:
 // below it, removing a name leaves too little to tell a greeting from a profile.
 const minWordsWithout = 8
 
-// SimilarityWithout is Similarity with the words of name removed from both bodies first, or
+// SimilarityWithout is similar.Bodies with the words of name removed from both bodies first, or
 // 0 when either keeps fewer than minWordsWithout words. It recognises the same record served
 // without naming its owner (an app that serves the default account to anonymous requests
 // drops the "user" field, and one profile field is already 15% of a small JSON body).
 func SimilarityWithout(a, b []byte, name string) float64 {
 	drop := map[string]bool{}
-	for _, t := range tokens([]byte(name)) {
+	for _, t := range similar.Words([]byte(name)) {
 		drop[t] = true
 	}
 	if len(drop) == 0 {
@@ -133,7 +39,7 @@ func SimilarityWithout(a, b []byte, name string) float64 {
 		}
 		return out
 	}
-	ta, tb := keep(tokens(a)), keep(tokens(b))
+	ta, tb := keep(similar.Words(a)), keep(similar.Words(b))
 	if len(ta) < minWordsWithout || len(tb) < minWordsWithout {
 		return 0
 	}
@@ -250,7 +156,7 @@ func (s *assessment) compareWith(ex, anon *probe.Exchange) comparison {
 		if ex.Status != base.Status {
 			return comparison{why: fmt.Sprintf("HTTP %d where the authenticated baseline got %d", ex.Status, base.Status)}
 		}
-		sim := Similarity(ex.Body, base.Body)
+		sim := similar.Bodies(ex.Body, base.Body)
 		if sim >= similarThreshold {
 			return comparison{granted: true, why: fmt.Sprintf("HTTP %d like the authenticated baseline, body %.0f%% similar to it (%d vs %d bytes)",
 				ex.Status, sim*100, len(ex.Body), len(base.Body))}
@@ -262,7 +168,7 @@ func (s *assessment) compareWith(ex, anon *probe.Exchange) comparison {
 			}
 		}
 		if m := s.marker; m != "" && ContainsToken(ex.Body, m) && !(anon.OK() && ContainsToken(anon.Body, m)) &&
-			!(anon.OK() && Similarity(ex.Body, anon.Body) >= similarThreshold) {
+			!(anon.OK() && similar.Bodies(ex.Body, anon.Body) >= similarThreshold) {
 			return comparison{granted: true, byName: true, why: fmt.Sprintf("HTTP %d like the authenticated baseline, and the body names the user's common name %q, which the anonymous answer does not", ex.Status, m)}
 		}
 		return comparison{why: fmt.Sprintf("HTTP %d but different content (%.0f%% similar to the baseline)", ex.Status, sim*100)}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 )
 
@@ -62,7 +63,7 @@ func (s *assessment) confusion(ctx context.Context) {
 		if !b.ex.OK() || b.ex.Status >= 400 {
 			continue
 		}
-		if anon.OK() && anon.Status < 400 && Similarity(b.ex.Body, anon.Body) >= similarThreshold {
+		if anon.OK() && anon.Status < 400 && similar.Bodies(b.ex.Body, anon.Body) >= similarThreshold {
 			continue // what everyone gets names nobody in particular
 		}
 		if ContainsToken(b.ex.Body, b.marker) {
@@ -75,7 +76,7 @@ func (s *assessment) confusion(ctx context.Context) {
 			if a.marker == b.marker || !ContainsToken(b.ex.Body, a.marker) {
 				continue
 			}
-			sim := Similarity(a.ex.Body, b.ex.Body)
+			sim := similar.Bodies(a.ex.Body, b.ex.Body)
 			collisions = append(collisions, fmt.Sprintf("identity %q (subject %q) got an answer naming %q, the common name of identity %q (subject %q), and not its own (%.0f%% similar to %q's answer)",
 				b.id.Name, b.subject, a.marker, a.id.Name, a.subject, sim*100, a.id.Name))
 			if proof == nil {
@@ -106,7 +107,7 @@ func sharedWith(ids []identityAnswer, b identityAnswer) bool {
 		if c.marker == b.marker || !c.ex.OK() || c.ex.Status >= 400 || !ContainsToken(c.ex.Body, c.marker) {
 			continue
 		}
-		if Similarity(c.ex.Body, b.ex.Body) < similarThreshold {
+		if similar.Bodies(c.ex.Body, b.ex.Body) < similarThreshold {
 			continue
 		}
 		// c alone is not enough: c's own data naming c is exactly what a confused b gets.

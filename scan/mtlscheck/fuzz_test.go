@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/crossgate/crossgate/internal/similar"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -23,8 +25,8 @@ func TestSimilarity(t *testing.T) {
 		{"{}", "[]", false},
 	}
 	for _, c := range cases {
-		if got := Similarity([]byte(c.a), []byte(c.b)) >= similarThreshold; got != c.similar {
-			t.Errorf("Similarity(%.30q, %.30q) = %.2f, want similar=%v", c.a, c.b, Similarity([]byte(c.a), []byte(c.b)), c.similar)
+		if got := similar.Bodies([]byte(c.a), []byte(c.b)) >= similarThreshold; got != c.similar {
+			t.Errorf("similar.Bodies(%.30q, %.30q) = %.2f, want similar=%v", c.a, c.b, similar.Bodies([]byte(c.a), []byte(c.b)), c.similar)
 		}
 	}
 }
@@ -75,15 +77,15 @@ func FuzzSimilarity(f *testing.F) {
 	f.Add([]byte(`{"user":"alice","name":"Alice Liddell","at":"2026-12-02T03:12:33.1Z"}`), []byte(`{"name":"Alice Liddell","at":"2026-12-02T03:12:34.9Z"}`))
 	f.Add([]byte("3f2a9c1e-4b7d 0xDEAD sha256 aGVsbG8gd29ybGQ9PQ00"), []byte("٣٤ ２０２６ x9"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		s := Similarity(a, b)
+		s := similar.Bodies(a, b)
 		if s < 0 || s > 1 || math.IsNaN(s) {
 			t.Fatalf("Similarity out of range: %v", s)
 		}
-		if r := Similarity(b, a); r != s {
+		if r := similar.Bodies(b, a); r != s {
 			t.Fatalf("not symmetric: %v vs %v", s, r)
 		}
-		if Similarity(a, a) != 1 {
-			t.Fatalf("Similarity(a, a) = %v", Similarity(a, a))
+		if similar.Bodies(a, a) != 1 {
+			t.Fatalf("similar.Bodies(a, a) = %v", similar.Bodies(a, a))
 		}
 		name := string(a[:min(len(a), 8)])
 		for _, n := range []string{"alice", name} {

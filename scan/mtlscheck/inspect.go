@@ -46,6 +46,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
 )
@@ -174,7 +175,7 @@ func classify(env *endpoint.Env, base, anon *probe.Exchange) (endpoint.AuthMode,
 		return endpoint.AuthUnknown, withVer(fmt.Sprintf("the server sent a CertificateRequest and answered HTTP %d without a certificate; without an accepted certificate of the user's to compare with, an mTLS rejection cannot be told from an application one", anon.Status)) + userNote
 	}
 	if env.HasCert() && base.OK() && base.Status < 400 && anon.Status == base.Status {
-		sim := Similarity(anon.Body, base.Body)
+		sim := similar.Bodies(anon.Body, base.Body)
 		return endpoint.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but answered HTTP %d without a certificate too, with a body %.0f%% similar to the authenticated one", anon.Status, sim*100))
 	}
 	return endpoint.AuthOptional, withVer(fmt.Sprintf("the server sent a CertificateRequest but completed the handshake and answered HTTP %d without a certificate", anon.Status)) + userNote

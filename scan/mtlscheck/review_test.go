@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
@@ -134,7 +135,7 @@ func TestReviewRecordWithoutName(t *testing.T) {
 	enc := func(b *strings.Builder, m map[string]string) { _ = json.NewEncoder(b).Encode(m) }
 	enc(&with, map[string]string{"user": "alice", "name": "Alice Liddell", "email": "alice.liddell@wonderland-mail.net", "phone": "+44 20 7946 0321"})
 	enc(&without, map[string]string{"name": "Alice Liddell", "email": "alice.liddell@wonderland-mail.net", "phone": "+44 20 7946 0321"})
-	if sim := Similarity([]byte(with.String()), []byte(without.String())); sim >= similarThreshold {
+	if sim := similar.Bodies([]byte(with.String()), []byte(without.String())); sim >= similarThreshold {
 		t.Fatalf("fixture too easy: similarity %.2f already reaches the threshold", sim)
 	}
 	runRuleCases(t, []ruleCase{
@@ -157,11 +158,11 @@ func TestReviewRecordWithoutName(t *testing.T) {
 func TestReviewVolatileSimilarity(t *testing.T) {
 	a := `{"user":"alice","generated_at":"2026-12-02T03:12:33.123456+00:00","request_id":"3f2a9c1e-4b7d-4e1a-9c3b-0d5e6f7a8b9c"}`
 	b := `{"user":"alice","generated_at":"2026-12-02T03:12:34.654321+00:00","request_id":"81c0d2ee-1a2b-4c3d-8e9f-a0b1c2d3e4f5"}`
-	if sim := Similarity([]byte(a), []byte(b)); sim < similarThreshold {
+	if sim := similar.Bodies([]byte(a), []byte(b)); sim < similarThreshold {
 		t.Errorf("a timestamp and a UUID apart: similarity %.2f", sim)
 	}
 	c := `{"user":"bob","generated_at":"2026-12-02T03:12:34.654321+00:00","request_id":"81c0d2ee-1a2b-4c3d-8e9f-a0b1c2d3e4f5"}`
-	if sim := Similarity([]byte(a), []byte(c)); sim >= similarThreshold {
+	if sim := similar.Bodies([]byte(a), []byte(c)); sim >= similarThreshold {
 		t.Errorf("alice and bob: similarity %.2f", sim)
 	}
 }
