@@ -156,28 +156,22 @@ class ClientCertificateMiddleware:
 `
 }
 
-// mtlsAdvice is the rule-specific sentence before the snippets.
-var mtlsAdvice = map[string]string{
-	"mtls-not-requested":         "Make the TLS terminator request and verify a client certificate (nginx: ssl_verify_client on with ssl_client_certificate pointing at your client CA).",
-	"mtls-optional-not-enforced": "Require the certificate, not just request it: ssl_verify_client on (not optional / optional_no_ca), or reject every request whose $ssl_client_verify is not SUCCESS, in every location.",
-	"mtls-any-cert-accepted":     "Verify the certificate chain against your own client CA only: ssl_client_certificate with that CA, ssl_verify_client on (never optional_no_ca, never a verify-nothing mode such as Go's RequireAnyClientCert), and check $ssl_client_verify = SUCCESS before trusting any identity.",
-	"mtls-expired-cert-accepted": "Let the TLS terminator check validity: ssl_verify_client on rejects expired certificates; do not ignore time in custom verification callbacks (e.g. Go VerifyPeerCertificate with a fixed CurrentTime).",
-	"mtls-header-spoofing":       "Never trust identity headers a client can send: overwrite every one with proxy_set_header in EVERY location that proxies, drop underscore variants, keep the app on loopback, and in the app require X-SSL-Client-Verify == \"SUCCESS\" before reading the subject.",
-	"mtls-identity-confusion":    "Map certificates to users by an exact, parsed subject (or a SAN or the certificate's SHA-256 fingerprint), never by substring, prefix, unanchored regex or common name alone.",
-	"mtls-ca-list-disclosure":    "The acceptable-CA list is sent to anyone who connects (informational). Use a dedicated client CA whose name reveals nothing internal. nginx advertises every CA of ssl_client_certificate, and the nginx of Debian 12 (1.22) refuses ssl_trusted_certificate alone with ssl_verify_client, so the list cannot be emptied there; a Go terminator can verify in VerifyPeerCertificate with an empty ClientCAs.",
-	"mtls-http-only-enforcement": "Informational: the server completes the handshake without a certificate and refuses at HTTP level (nginx's ssl_verify_client on answers 400; an application that checks the verify result answers 403 itself). Keep ssl_verify_client on and the $ssl_client_verify check; expect CORS preflights from spec-following browsers to be refused.",
-	"tls-weak-protocol":          "Accept only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;), so client certificates are not sent over obsolete protocols.",
-}
+// MTLSLayer is where an mTLS weakness is fixed.
+type MTLSLayer int
 
-// MTLS returns the fix for an mTLS rule in the target's dialect. TLS-level rules are fixed
-// at the terminator, so nginx text is given for Django targets too; identity rules get both,
-// also on an nginx target, since the identity mapping is done by the application behind it.
-func MTLS(s Stack, rule string) string {
-	advice := mtlsAdvice[rule]
-	if advice == "" {
-		advice = "Require and verify client certificates at the TLS terminator and map them to users exactly."
-	}
-	appLevel := rule == "mtls-header-spoofing" || rule == "mtls-identity-confusion"
+const (
+	// AtTerminator: the TLS terminator's configuration fixes it (verification, protocols).
+	AtTerminator MTLSLayer = iota
+	// InApplication: the application behind the terminator must map identities exactly too.
+	InApplication
+)
+
+// MTLS returns a rule's advice (its one-line fix) followed by the fix in the target's dialect.
+// TLS-level rules are fixed at the terminator, so nginx text is given for Django targets too;
+// identity rules get both, also on an nginx target, since the identity mapping is done by the
+// application behind it.
+func MTLS(s Stack, advice string, layer MTLSLayer) string {
+	appLevel := layer == InApplication
 	var b strings.Builder
 	b.WriteString(advice)
 	b.WriteString("\n\n")

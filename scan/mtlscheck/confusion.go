@@ -18,6 +18,13 @@ type identityAnswer struct {
 	ex      *probe.Exchange
 }
 
+var ruleIdentityConfusion = finding.Rule{
+	ID: "mtls-identity-confusion", Family: "mtls", Severity: finding.High, CWE: []string{"CWE-287", "CWE-639"}, OWASP: "API2:2023",
+	Title:   "Different client identities receive the same user's data",
+	Summary: "two different client identities get the same user's data (subject matched by substring, or by CN only).",
+	Advice:  "Map certificates to users by an exact, parsed subject (or a SAN or the certificate's SHA-256 fingerprint), never by substring, prefix, unanchored regex or common name alone.",
+}
+
 // confusion presents each distinct identity the user gave (fresh connection each) and looks
 // for one identity's name in the answer to another that does not name its own: the mark of
 // a subject matched by substring ("CN=alice" in "CN=alice2") or by common name only. Two
@@ -88,7 +95,7 @@ func (s *assessment) confusion(ctx context.Context) {
 	if len(collisions) == 0 {
 		return
 	}
-	f := finding.New("mtls-identity-confusion")
+	f := finding.New(ruleIdentityConfusion.ID)
 	f.Detail = "Different client certificates are mapped to the same user: " + strings.Join(collisions, "; ") +
 		". Typical cause: the subject is matched by substring or by common name only."
 	var notes []string

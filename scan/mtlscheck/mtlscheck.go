@@ -2,17 +2,10 @@ package mtlscheck
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/x509/pkix"
-	"encoding/hex"
 	"fmt"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/pki"
-	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
@@ -27,6 +20,13 @@ const ExpiredIdentity = "expired"
 // len(SpoofFamilies)+1 = 9, at most maxMinimise to show which of them were needed and 1
 // control against endpoints that echo headers, TLS 1.0/1.1 handshakes 2.
 const Budget = 2 + 3 + 9 + maxMinimise + 1 + 2
+
+// The rules register in the order the catalogue (docs/rules.md) lists them; each is declared
+// beside its check (this file, certprobes.go, spoof.go, confusion.go, weaktls.go).
+func init() {
+	finding.Register(ruleNotRequested, ruleOptionalNotEnforced, ruleAnyCertAccepted, ruleExpiredCertAccepted,
+		ruleHeaderSpoofing, ruleIdentityConfusion, ruleCAListDisclosure, ruleHTTPOnlyEnforcement, ruleTLSWeakProtocol)
+}
 
 // Result is what the family found on one endpoint, with the notes on what it could not test.
 type Result struct {
@@ -103,27 +103,45 @@ func (s *assessment) add(f finding.Finding, discriminator string, bypass bool) {
 	if bypass {
 		sens := s.env.Facts.Sensitivity
 		switch {
-		case sens.Any() && f.Rule == "mtls-identity-confusion":
+		case sens.Any() && f.Rule == ruleIdentityConfusion.ID:
 			f.SetSeverity(finding.Critical, "another client's trusted certificate obtains this user's content, which carries "+sens.Describe()+".")
-		case sens.Any() && f.Rule == "mtls-expired-cert-accepted":
+		case sens.Any() && f.Rule == ruleExpiredCertAccepted.ID:
 			f.SetSeverity(finding.Critical, "an expired certificate, which the server must no longer accept, obtains content carrying "+sens.Describe()+".")
-		case f.Rule == "mtls-expired-cert-accepted" && f.SeverityReason == "":
+		case f.Rule == ruleExpiredCertAccepted.ID && f.SeverityReason == "":
 			f.SetSeverity(f.Severity, "an expired certificate obtains the authenticated content; no sensitive data was recognised in it, so the catalogue severity stands.")
 		case sens.Any():
 			f.SetSeverity(finding.Critical, "the content obtained without a trusted certificate carries "+sens.Describe()+".")
-		case f.Rule == "mtls-identity-confusion" && f.SeverityReason == "":
+		case f.Rule == ruleIdentityConfusion.ID && f.SeverityReason == "":
 			f.SetSeverity(f.Severity, "another client's trusted certificate obtains this user's content; no sensitive data was recognised in it, so the catalogue severity stands.")
 		case f.SeverityReason == "":
 			f.SetSeverity(f.Severity, "the authenticated content is reachable without a trusted certificate; no sensitive data was recognised in it, so the catalogue severity stands.")
 		}
 	}
-	f.Remediation = remedy.MTLS(remedy.Stack(s.env.Facts.Stack), f.Rule)
-	if f.Rule == "mtls-ca-list-disclosure" || f.Rule == "tls-weak-protocol" {
+	f.Remediation = remediation(remedy.Stack(s.env.Facts.Stack), f.Rule)
+	if f.Rule == ruleCAListDisclosure.ID || f.Rule == ruleTLSWeakProtocol.ID {
 		s.env.StampSite(&f, discriminator) // a property of the host's TLS, not of this path
 	} else {
 		s.env.Stamp(&f, discriminator)
 	}
 	s.res.Findings = append(s.res.Findings, f)
+}
+
+var ruleNotRequested = finding.Rule{
+	ID: "mtls-not-requested", Family: "mtls", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API2:2023",
+	Title:   "Server never requests a client certificate",
+	Summary: "the user said the endpoint should require a client certificate, but the server never asks for one.",
+	Advice:  "Make the TLS terminator request and verify a client certificate (nginx: ssl_verify_client on with ssl_client_certificate pointing at your client CA).",
+}
+
+// remediation is the rule's advice, then the fix in the target's dialect. Spoofed identity
+// headers and confused identities are fixed in the application behind the terminator too.
+func remediation(stack remedy.Stack, id string) string {
+	rule, _ := finding.Lookup(id)
+	layer := remedy.AtTerminator
+	if id == ruleHeaderSpoofing.ID || id == ruleIdentityConfusion.ID {
+		layer = remedy.InApplication
+	}
+	return remedy.MTLS(stack, rule.Advice, layer)
 }
 
 func (s *assessment) notRequested() {
@@ -136,7 +154,7 @@ func (s *assessment) notRequested() {
 	if !s.env.Facts.Anonymous.OK() {
 		return
 	}
-	f := finding.New("mtls-not-requested")
+	f := finding.New(ruleNotRequested.ID)
 	f.Detail = "--expect-mtls says this endpoint must require a client certificate, but " + s.env.Facts.AuthReason + "."
 	ev := s.env.Evidence(s.env.Facts.Anonymous, "CertificateRequest seen: no")
 	f.Evidence = ev
@@ -149,17 +167,31 @@ func (s *assessment) notRequested() {
 	s.add(f, "", false)
 }
 
+var ruleOptionalNotEnforced = finding.Rule{
+	ID: "mtls-optional-not-enforced", Family: "mtls", Severity: finding.Critical, CWE: []string{"CWE-306", "CWE-287"}, OWASP: "API2:2023",
+	Title:   "Protected content served without a client certificate",
+	Summary: "the protected content comes back without any client certificate.",
+	Advice:  "Require the certificate, not just request it: ssl_verify_client on (not optional / optional_no_ca), or reject every request whose $ssl_client_verify is not SUCCESS, in every location.",
+}
+
 func (s *assessment) optionalNotEnforced() {
 	if !s.open {
 		return
 	}
 	c := s.compare(s.env.Facts.Anonymous)
-	f := finding.New("mtls-optional-not-enforced")
+	f := finding.New(ruleOptionalNotEnforced.ID)
 	f.Detail = fmt.Sprintf("The server asks for a client certificate but does not require one: a request without any certificate got %s.", c.why)
 	f.Evidence = s.env.Evidence(s.env.Facts.Anonymous, "baseline with the user's certificate: "+describe(s.env.Facts.Baseline),
 		"auth: "+s.env.Facts.AuthReason)
 	s.bypassed = true
 	s.add(f, "", true)
+}
+
+var ruleCAListDisclosure = finding.Rule{
+	ID: "mtls-ca-list-disclosure", Family: "mtls", Severity: finding.Info, CWE: []string{"CWE-200"}, OWASP: "API8:2023",
+	Title:   "CertificateRequest discloses internal CA names",
+	Summary: "the CertificateRequest advertises internal CA names.",
+	Advice:  "The acceptable-CA list is sent to anyone who connects (informational). Use a dedicated client CA whose name reveals nothing internal. nginx advertises every CA of ssl_client_certificate, and the nginx of Debian 12 (1.22) refuses ssl_trusted_certificate alone with ssl_verify_client, so the list cannot be emptied there; a Go terminator can verify in VerifyPeerCertificate with an empty ClientCAs.",
 }
 
 func (s *assessment) caList() {
@@ -171,7 +203,7 @@ func (s *assessment) caList() {
 			return
 		}
 	}
-	f := finding.New("mtls-ca-list-disclosure")
+	f := finding.New(ruleCAListDisclosure.ID)
 	f.Detail = fmt.Sprintf("The CertificateRequest names %d acceptable CA(s), visible to anyone who connects: %s.",
 		len(t.AcceptableCAs), strings.Join(quoteAll(t.AcceptableCAs), "; "))
 	f.Evidence = finding.Evidence{Notes: append([]string{"acceptable CA names from the CertificateRequest (" + t.VersionName() + "):"}, t.AcceptableCAs...)}
@@ -186,142 +218,22 @@ func quoteAll(xs []string) []string {
 	return out
 }
 
+var ruleHTTPOnlyEnforcement = finding.Rule{
+	ID: "mtls-http-only-enforcement", Family: "mtls", Severity: finding.Info, CWE: []string{}, OWASP: "API8:2023",
+	Title:   "Client certificate enforced only at HTTP level",
+	Summary: "client certificate is demanded only at HTTP level (nginx answers 400), so preflights and non-credentialed requests are rejected after the handshake: a fact for the report, not a weakness.",
+	Advice:  "Informational: the server completes the handshake without a certificate and refuses at HTTP level (nginx's ssl_verify_client on answers 400; an application that checks the verify result answers 403 itself). Keep ssl_verify_client on and the $ssl_client_verify check; expect CORS preflights from spec-following browsers to be refused.",
+}
+
 func (s *assessment) httpOnly() {
 	if s.env.Facts.Auth != endpoint.AuthRequiredHTTP {
 		return
 	}
-	f := finding.New("mtls-http-only-enforcement")
+	f := finding.New(ruleHTTPOnlyEnforcement.ID)
 	f.Detail = "The client certificate is enforced only at HTTP level: " + s.env.Facts.AuthReason +
 		". Browsers that follow the Fetch standard send no client certificate on CORS preflights and non-credentialed requests, " +
 		"so those get the error after a completed handshake instead of a failed one, while Chromium presents the certificate anyway; " +
 		"TLS-only scanners report such an endpoint as not requiring a certificate."
 	f.Evidence = s.env.Evidence(s.env.Facts.Anonymous)
 	s.add(f, "", false)
-}
-
-// mint returns a throwaway identity with a unique name (the probe client keys transports and
-// its cache by name, so a reused name would present an earlier key).
-func mint(kind string, leaf *pki.Leaf) *probe.Identity {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return &probe.Identity{Name: "minted-" + kind + "-" + hex.EncodeToString(b[:]), Certificate: &leaf.TLS, Minted: true}
-}
-
-func (s *assessment) mintSubject() pkix.Name {
-	if leaf := s.env.User.Leaf(); leaf != nil {
-		n := leaf.Subject
-		n.Names = nil
-		return n
-	}
-	return pkix.Name{CommonName: "crossgate-probe", Organization: []string{"crossgate"}}
-}
-
-type certProbe struct {
-	label string
-	id    *probe.Identity
-	ex    *probe.Exchange
-	cmp   comparison
-}
-
-// certProbes presents certificates the server must not trust: one from a throwaway CA and a
-// self-signed one, both copying the user's subject, one expired from the throwaway CA, and
-// the user's own `expired` identity if given. A minted certificate can only ever prove
-// "any certificate accepted": crossgate has no key of the CA the server trusts, so an expiry
-// check is testable only with an expired certificate that CA issued (--identity expired=...).
-func (s *assessment) certProbes(ctx context.Context) {
-	var expiredUser *probe.Identity
-	for _, id := range s.env.Extra {
-		if id != nil && id.Name == ExpiredIdentity && id.Certificate != nil {
-			expiredUser = id
-		}
-	}
-	if !s.requested {
-		if expiredUser != nil || s.env.HasCert() {
-			s.note("certificate probes skipped: the server never sent a CertificateRequest, so no client certificate is ever presented")
-		}
-		return
-	}
-	if s.open {
-		s.note("certificate probes skipped: the endpoint already serves its content without any certificate")
-		return
-	}
-	subj := s.mintSubject()
-	ca := pki.NewCA("crossgate throwaway CA " + prose.RandHex(4))
-	now := time.Now()
-	probes := []*certProbe{
-		{label: "a certificate from a throwaway CA crossgate minted, copying the user's subject", id: mint("other-ca", ca.Issue(pki.Options{Subject: subj}))},
-		{label: "a self-signed certificate copying the user's subject", id: mint("self-signed", pki.SelfSigned(pki.Options{Subject: subj}))},
-		{label: "an expired certificate from the throwaway CA, copying the user's subject", id: mint("expired", ca.Issue(pki.Options{Subject: subj,
-			NotBefore: now.Add(-60 * 24 * time.Hour), NotAfter: now.Add(-30 * 24 * time.Hour)}))},
-	}
-	for _, p := range probes {
-		p.ex = s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: p.id, Fresh: true})
-		p.cmp = s.compare(p.ex)
-		if p.ex.OK() && s.anyCert == nil && !p.cmp.granted && p != probes[2] {
-			s.anyCert, s.anyCertEx = p.id, p.ex
-		}
-	}
-	var granted []*certProbe
-	for _, p := range probes[:2] {
-		if p.cmp.granted {
-			granted = append(granted, p)
-		}
-	}
-	expiredToo := probes[2].cmp.granted
-	if len(granted) == 0 && expiredToo {
-		granted = append(granted, probes[2])
-		expiredToo = false
-	}
-	if len(granted) > 0 {
-		f := finding.New("mtls-any-cert-accepted")
-		var ws []string
-		for _, p := range granted {
-			ws = append(ws, p.label+" ("+p.cmp.why+")")
-		}
-		f.Detail = "The server accepted " + strings.Join(ws, ", and ") + "."
-		notes := []string{"the certificates were minted by crossgate at run time and sent only to this host; the curl command needs such a certificate, e.g. `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=...' -keyout CLIENT_KEY.pem -out CLIENT_CERT.pem`"}
-		if expiredToo {
-			notes = append(notes, "an expired certificate from the same unknown CA was accepted too: neither issuer nor validity is checked")
-		}
-		for _, p := range probes {
-			notes = append(notes, p.id.Name+": "+describe(p.ex))
-		}
-		f.Evidence = s.env.Evidence(granted[0].ex, notes...)
-		s.bypassed, s.anyGrant = true, true
-		s.add(f, "", true)
-	} else if !s.ecdsaOK {
-		s.note("minted certificates are ECDSA P-256 and the server's CertificateRequest lists no ECDSA signature scheme, so their rejection does not prove the CA is checked")
-	}
-	if expiredUser != nil {
-		s.expired(ctx, expiredUser)
-	}
-}
-
-func (s *assessment) expired(ctx context.Context, id *probe.Identity) {
-	leaf := id.Leaf()
-	if leaf == nil {
-		return
-	}
-	if time.Now().Before(leaf.NotAfter) {
-		s.note("the %q identity is not expired (valid until %s); skipped", id.Name, leaf.NotAfter.UTC().Format(time.RFC3339))
-		return
-	}
-	ex := s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: id, Fresh: true})
-	c := s.compare(ex)
-	if !c.granted && ex.OK() && ex.Status < 300 && s.reference() != nil {
-		// An expired certificate may map to another user; any success that an anonymous
-		// request did not get counts as accepted.
-		anon := s.env.Facts.Anonymous
-		if !anon.OK() || anon.Status >= 400 {
-			c = comparison{granted: true, why: fmt.Sprintf("HTTP %d where the request without a certificate was refused (%s)", ex.Status, describe(anon))}
-		}
-	}
-	if !c.granted {
-		return
-	}
-	f := finding.New("mtls-expired-cert-accepted")
-	f.Detail = fmt.Sprintf("The %q identity's certificate (subject %q, expired %s) was accepted: %s.",
-		id.Name, leaf.Subject.String(), leaf.NotAfter.UTC().Format(time.RFC3339), c.why)
-	f.Evidence = s.env.Evidence(ex, "anonymous: "+describe(s.env.Facts.Anonymous))
-	s.add(f, "", true)
 }

@@ -128,6 +128,13 @@ func (s *assessment) spoofTarget() spoofIdentity {
 	return spoofIdentity{rfc2253: leaf.Subject.String(), legacy: legacy, certDER: leaf.Raw}
 }
 
+var ruleHeaderSpoofing = finding.Rule{
+	ID: "mtls-header-spoofing", Family: "mtls", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API2:2023",
+	Title:   "Client identity spoofable through request headers",
+	Summary: "sending identity headers (X-SSL-Client-S-DN, X-SSL-Client-Verify, XFCC, X-Client-Cert, RFC 9440 Client-Cert, underscore variants...) without a valid certificate changes who the app thinks you are.",
+	Advice:  "Never trust identity headers a client can send: overwrite every one with proxy_set_header in EVERY location that proxies, drop underscore variants, keep the app on loopback, and in the app require X-SSL-Client-Verify == \"SUCCESS\" before reading the subject.",
+}
+
 // spoof forges the identity headers a proxy would set, without a certificate the server
 // trusts, and reports the header families that got the authenticated content.
 func (s *assessment) spoof(ctx context.Context) {
@@ -200,7 +207,7 @@ func (s *assessment) spoof(ctx context.Context) {
 		}
 		names = append(names, label)
 	}
-	f := finding.New("mtls-header-spoofing")
+	f := finding.New(ruleHeaderSpoofing.ID)
 	how := "without any client certificate"
 	if carrier != probe.None {
 		how = "over a connection with a crossgate-minted certificate from an unknown CA (which the TLS layer let through)"

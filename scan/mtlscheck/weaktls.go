@@ -54,6 +54,13 @@ func (s *assessment) handshakeAt(ctx context.Context, v uint16) (accepted bool, 
 	return false, err.Error()
 }
 
+var ruleTLSWeakProtocol = finding.Rule{
+	ID: "tls-weak-protocol", Family: "mtls", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
+	Title:   "TLS 1.0 or 1.1 accepted",
+	Summary: "TLS 1.0/1.1 accepted (and in TLS <= 1.2 the client certificate travels in clear).",
+	Advice:  "Accept only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;), so client certificates are not sent over obsolete protocols.",
+}
+
 func (s *assessment) weakProtocols(ctx context.Context) {
 	var accepted, notes []string
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11} {
@@ -66,7 +73,7 @@ func (s *assessment) weakProtocols(ctx context.Context) {
 	if len(accepted) == 0 {
 		return
 	}
-	f := finding.New("tls-weak-protocol")
+	f := finding.New(ruleTLSWeakProtocol.ID)
 	f.Detail = fmt.Sprintf("The server accepts %s. Before TLS 1.3 the client certificate is sent unencrypted, so anyone on the path sees who connects; these versions also lack modern AEAD cipher suites.",
 		strings.Join(accepted, " and "))
 	flag := map[string]string{"TLS 1.0": "-tls1", "TLS 1.1": "-tls1_1"}[accepted[0]]
