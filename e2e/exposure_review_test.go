@@ -68,7 +68,7 @@ func TestReviewRealDjangoErrorPages(t *testing.T) {
 			}
 			pages := exposure.DetectErrorPages([]byte(body), ct)
 			if len(pages) != 1 || pages[0].Framework != "django" || pages[0].Kind != c.kind || pages[0].Format != c.format ||
-				pages[0].Rule != "error-debug-page" {
+				pages[0].Type != exposure.DebugPage {
 				t.Fatalf("DetectErrorPages = %+v, want one django %s (%s)", pages, c.kind, c.format)
 			}
 			if pages[0].Excerpt == "" || strings.Contains(pages[0].Excerpt, "<") {

@@ -8,10 +8,19 @@ import (
 	"sync/atomic"
 )
 
+// ErrorType separates a framework's debug page from a bare stack trace or internal path:
+// the first discloses the application's internals wholesale, the second one failure.
+type ErrorType string
+
+const (
+	DebugPage  ErrorType = "debug-page"
+	StackTrace ErrorType = "stack-trace"
+)
+
 // ErrorPage is a framework debug page, a stack trace or an internal path
 // found in a response body.
 type ErrorPage struct {
-	Rule      string // "error-debug-page" or "error-stack-trace"
+	Type      ErrorType
 	Framework string // "django", "werkzeug", "rails", "laravel", "spring", "express", "aspnet", "python", ...
 	Kind      string // "technical-500", "technical-404", "disallowed-host", "traceback", "internal-path", ...
 	Excerpt   string // short redacted proof, e.g. "Django Version: 3.2.25"
@@ -65,8 +74,8 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 	norm := collapseSpace(text)
 
 	var out []ErrorPage
-	add := func(rule, fw, kind, excerpt string) {
-		out = append(out, ErrorPage{Rule: rule, Framework: fw, Kind: kind, Excerpt: redactExcerpt(excerpt), Format: outFormat(format)})
+	add := func(typ ErrorType, fw, kind, excerpt string) {
+		out = append(out, ErrorPage{Type: typ, Framework: fw, Kind: kind, Excerpt: redactExcerpt(excerpt), Format: outFormat(format)})
 	}
 	debugFooter := strings.Contains(norm, "seeing this error because you have") && strings.Contains(norm, "DEBUG = True")
 
@@ -79,44 +88,44 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 	}
 	switch {
 	case strings.Contains(norm, "DisallowedHost") && strings.Contains(norm, "Invalid HTTP_HOST header") && (djangoVersion != "" || debugFooter):
-		add("error-debug-page", "django", "disallowed-host", firstNonEmpty(exceptionHead(text, body, format), "DisallowedHost: Invalid HTTP_HOST header"))
+		add(DebugPage, "django", "disallowed-host", firstNonEmpty(exceptionHead(text, body, format), "DisallowedHost: Invalid HTTP_HOST header"))
 	case djangoVersion != "" && (strings.Contains(norm, "Request Method:") || strings.Contains(norm, "Exception Type:")) &&
 		(strings.Contains(norm, "Traceback") || strings.Contains(norm, "Exception Value:") || debugFooter || strings.Contains(norm, "Python Executable:")):
-		add("error-debug-page", "django", "technical-500", firstNonEmpty(exceptionHead(text, body, format), djangoVersion))
+		add(DebugPage, "django", "technical-500", firstNonEmpty(exceptionHead(text, body, format), djangoVersion))
 	case strings.Contains(norm, "Page not found") && debugFooter &&
 		(strings.Contains(norm, "Using the URLconf defined in") || strings.Contains(norm, "Django tried these URL patterns") || strings.Contains(norm, "The current path")):
 		ex := "Page not found"
 		if i := strings.Index(norm, "Using the URLconf defined in"); i >= 0 {
 			ex = clip(norm[i:], 90)
 		}
-		add("error-debug-page", "django", "technical-404", ex)
+		add(DebugPage, "django", "technical-404", ex)
 	}
 	// Werkzeug / Flask.
 	if strings.Contains(norm, "Werkzeug Debugger") || strings.Contains(text, "__debugger__") && strings.Contains(norm, "Traceback") ||
 		strings.Contains(norm, "The debugger caught an exception in your WSGI application") {
-		add("error-debug-page", "werkzeug", "debugger", firstNonEmpty(exceptionHead(text, body, format), "Werkzeug Debugger"))
+		add(DebugPage, "werkzeug", "debugger", firstNonEmpty(exceptionHead(text, body, format), "Werkzeug Debugger"))
 	}
 	// Rails.
 	if strings.Contains(norm, "Action Controller: Exception caught") || strings.Contains(norm, "Rails.root:") && strings.Contains(norm, "Application Trace") {
-		add("error-debug-page", "rails", "technical-500", firstNonEmpty(titleOf(body), "Action Controller: Exception caught"))
+		add(DebugPage, "rails", "technical-500", firstNonEmpty(titleOf(body), "Action Controller: Exception caught"))
 	}
 	// Laravel (Whoops / Ignition).
 	if strings.Contains(norm, "Whoops! There was an error.") || strings.Contains(text, "ignition-") && strings.Contains(norm, "Illuminate\\") ||
 		strings.Contains(norm, "Symfony\\Component\\ErrorHandler") && strings.Contains(norm, "Stack trace") {
-		add("error-debug-page", "laravel", "technical-500", firstNonEmpty(titleOf(body), "Whoops! There was an error."))
+		add(DebugPage, "laravel", "technical-500", firstNonEmpty(titleOf(body), "Whoops! There was an error."))
 	}
 	// Spring Boot.
 	if strings.Contains(norm, "Whitelabel Error Page") && strings.Contains(norm, "This application has no explicit mapping for /error") {
 		ex := "Whitelabel Error Page"
 		if reJavaFrame.MatchString(text) {
-			add("error-debug-page", "spring", "whitelabel-trace", ex)
+			add(DebugPage, "spring", "whitelabel-trace", ex)
 		} else {
-			add("error-debug-page", "spring", "whitelabel", ex)
+			add(DebugPage, "spring", "whitelabel", ex)
 		}
 	}
 	// ASP.NET yellow screen.
 	if strings.Contains(norm, "Server Error in '/") && (strings.Contains(norm, "Stack Trace:") || strings.Contains(norm, "Version Information:")) {
-		add("error-debug-page", "aspnet", "yellow-screen", firstNonEmpty(titleOf(body), "Server Error in application"))
+		add(DebugPage, "aspnet", "yellow-screen", firstNonEmpty(titleOf(body), "Server Error in application"))
 	}
 
 	// Stack traces, when no debug page already explains them. Each regex
@@ -125,28 +134,28 @@ func DetectErrorPages(body []byte, contentType string) []ErrorPage {
 	haveDebug := len(out) > 0
 	if !haveDebug {
 		if i := strings.Index(text, "Traceback (most recent call last)"); i >= 0 && rePyFrame.MatchString(text[i:min(len(text), i+4000)]) {
-			add("error-stack-trace", "python", "traceback", firstNonEmpty(pyException(text[i:]), "Traceback (most recent call last)"))
+			add(StackTrace, "python", "traceback", firstNonEmpty(pyException(text[i:]), "Traceback (most recent call last)"))
 		} else if loc := findIf(text, reJavaFrame, ".java:", "Native Method", "Unknown Source", ".kt:", ".scala:"); loc != nil {
-			add("error-stack-trace", "java", "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
+			add(StackTrace, "java", "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
 		} else if loc := findIf(text, reDotNetFrame, ":line "); loc != nil {
-			add("error-stack-trace", "aspnet", "stack-trace", strings.TrimSpace(text[loc[0]:loc[1]]))
+			add(StackTrace, "aspnet", "stack-trace", strings.TrimSpace(text[loc[0]:loc[1]]))
 		} else if loc := findIf(text, reNodeFrame, ".js:", ".ts:", ".mjs:", ".cjs:", "node:"); loc != nil && nodeTrace(text, loc[0]) {
 			fw := "node"
 			if strings.Contains(text, "node_modules/express") || strings.Contains(text, "node_modules\\express") {
 				fw = "express"
 			}
-			add("error-stack-trace", fw, "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
+			add(StackTrace, fw, "stack-trace", strings.TrimSpace(lineBefore(text, loc[0])+" "+strings.TrimSpace(text[loc[0]:loc[1]])))
 		} else if loc := findIf(text, reGoPanic, "goroutine "); loc != nil && strings.Contains(text, "panic: ") {
-			add("error-stack-trace", "go", "panic", text[loc[0]:loc[1]])
+			add(StackTrace, "go", "panic", text[loc[0]:loc[1]])
 		} else if loc := findIf(text, reRubyFrame, ".rb:"); loc != nil {
-			add("error-stack-trace", "ruby", "stack-trace", text[loc[0]:loc[1]])
+			add(StackTrace, "ruby", "stack-trace", text[loc[0]:loc[1]])
 		} else if loc := findIf(string(body), rePHPFatal, " on line "); loc != nil {
-			add("error-stack-trace", "php", "fatal-error", htmlText([]byte(string(body)[loc[0]:loc[1]])))
+			add(StackTrace, "php", "fatal-error", htmlText([]byte(string(body)[loc[0]:loc[1]])))
 		}
 	}
 	if len(out) == 0 {
 		if p := internalPath(text); p != "" {
-			add("error-stack-trace", "", "internal-path", p)
+			add(StackTrace, "", "internal-path", p)
 		}
 	}
 	return out

@@ -10,21 +10,22 @@ import (
 func TestDetectErrorPages(t *testing.T) {
 	cases := []struct {
 		file, contentType string
-		rule, fw, kind    string // empty rule: nothing may be reported
+		rule              ErrorType // empty: nothing may be reported
+		fw, kind          string
 		format            string
 		excerpt           string // must appear in the excerpt
 	}{
-		{"django-500.html", "text/html; charset=utf-8", "error-debug-page", "django", "technical-500", "html", "ZeroDivisionError at /api/orders/7/"},
-		{"django-500.txt", "text/plain; charset=utf-8", "error-debug-page", "django", "technical-500", "text", "ZeroDivisionError at /api/orders/7/"},
-		{"django-500.txt", "", "error-debug-page", "django", "technical-500", "text", "ZeroDivisionError"},
-		{"django-404.html", "text/html", "error-debug-page", "django", "technical-404", "html", "Using the URLconf defined in shop.urls"},
-		{"django-disallowedhost.txt", "text/plain", "error-debug-page", "django", "disallowed-host", "text", "DisallowedHost at /"},
-		{"werkzeug.html", "text/html", "error-debug-page", "werkzeug", "debugger", "html", "KeyError"},
-		{"python-traceback.txt", "text/plain", "error-stack-trace", "python", "traceback", "text", "LookupError: no such user"},
-		{"java-trace.txt", "text/plain", "error-stack-trace", "java", "stack-trace", "text", "UserController.java:42"},
-		{"express-trace.html", "text/html", "error-stack-trace", "express", "stack-trace", "html", "users.js:14:22"},
-		{"spring-whitelabel.html", "text/html", "error-debug-page", "spring", "whitelabel", "html", "Whitelabel"},
-		{"rails.html", "text/html", "error-debug-page", "rails", "technical-500", "html", "Action Controller"},
+		{"django-500.html", "text/html; charset=utf-8", DebugPage, "django", "technical-500", "html", "ZeroDivisionError at /api/orders/7/"},
+		{"django-500.txt", "text/plain; charset=utf-8", DebugPage, "django", "technical-500", "text", "ZeroDivisionError at /api/orders/7/"},
+		{"django-500.txt", "", DebugPage, "django", "technical-500", "text", "ZeroDivisionError"},
+		{"django-404.html", "text/html", DebugPage, "django", "technical-404", "html", "Using the URLconf defined in shop.urls"},
+		{"django-disallowedhost.txt", "text/plain", DebugPage, "django", "disallowed-host", "text", "DisallowedHost at /"},
+		{"werkzeug.html", "text/html", DebugPage, "werkzeug", "debugger", "html", "KeyError"},
+		{"python-traceback.txt", "text/plain", StackTrace, "python", "traceback", "text", "LookupError: no such user"},
+		{"java-trace.txt", "text/plain", StackTrace, "java", "stack-trace", "text", "UserController.java:42"},
+		{"express-trace.html", "text/html", StackTrace, "express", "stack-trace", "html", "users.js:14:22"},
+		{"spring-whitelabel.html", "text/html", DebugPage, "spring", "whitelabel", "html", "Whitelabel"},
+		{"rails.html", "text/html", DebugPage, "rails", "technical-500", "html", "Action Controller"},
 		{"neg-404.json", "application/json", "", "", "", "", ""},
 		{"neg-problem.json", "application/problem+json", "", "", "", "", ""},
 		{"neg-blog.html", "text/html", "", "", "", "", ""},
@@ -48,7 +49,7 @@ func TestDetectErrorPages(t *testing.T) {
 			continue
 		}
 		g := got[0]
-		if g.Rule != c.rule || g.Framework != c.fw || g.Kind != c.kind || g.Format != c.format || !strings.Contains(g.Excerpt, c.excerpt) {
+		if g.Type != c.rule || g.Framework != c.fw || g.Kind != c.kind || g.Format != c.format || !strings.Contains(g.Excerpt, c.excerpt) {
 			t.Errorf("%s: got %+v, want rule=%s fw=%s kind=%s format=%s excerpt~%q", c.file, g, c.rule, c.fw, c.kind, c.format, c.excerpt)
 		}
 	}
@@ -101,17 +102,21 @@ func readFixture(name string) ([]byte, error) {
 }
 
 func TestOtherFrameworks(t *testing.T) {
-	cases := []struct{ name, body, ct, rule, fw, kind string }{
-		{"go panic", "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/home/dev/app/main.go:8 +0x1d\n", "text/plain", "error-stack-trace", "go", "panic"},
-		{"php fatal", "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:3 on line <b>3</b><br />", "text/html", "error-stack-trace", "php", "fatal-error"},
-		{"aspnet", "<html><head><title>Runtime Error</title></head><body><h1>Server Error in '/' Application.</h1><b>Stack Trace:</b><pre>[NullReferenceException]</pre><b>Version Information:</b> Microsoft .NET Framework Version:4.0</body></html>", "text/html", "error-debug-page", "aspnet", "yellow-screen"},
-		{"laravel", "<html><head><title>Whoops! There was an error.</title></head><body>Whoops! There was an error. Illuminate\\Database\\QueryException</body></html>", "text/html", "error-debug-page", "laravel", "technical-500"},
-		{"dotnet frame", "System.NullReferenceException: Object reference not set\n   at Api.Controllers.Users.Get(Int32 id) in C:\\src\\Api\\Controllers\\Users.cs:line 42\n", "text/plain", "error-stack-trace", "aspnet", "stack-trace"},
-		{"traceback in json", `{"error": "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 3, in get\nKeyError: 'x'"}`, "application/json", "error-stack-trace", "python", "traceback"},
+	cases := []struct {
+		name, body, ct string
+		rule           ErrorType
+		fw, kind       string
+	}{
+		{"go panic", "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/home/dev/app/main.go:8 +0x1d\n", "text/plain", StackTrace, "go", "panic"},
+		{"php fatal", "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/index.php:3 on line <b>3</b><br />", "text/html", StackTrace, "php", "fatal-error"},
+		{"aspnet", "<html><head><title>Runtime Error</title></head><body><h1>Server Error in '/' Application.</h1><b>Stack Trace:</b><pre>[NullReferenceException]</pre><b>Version Information:</b> Microsoft .NET Framework Version:4.0</body></html>", "text/html", DebugPage, "aspnet", "yellow-screen"},
+		{"laravel", "<html><head><title>Whoops! There was an error.</title></head><body>Whoops! There was an error. Illuminate\\Database\\QueryException</body></html>", "text/html", DebugPage, "laravel", "technical-500"},
+		{"dotnet frame", "System.NullReferenceException: Object reference not set\n   at Api.Controllers.Users.Get(Int32 id) in C:\\src\\Api\\Controllers\\Users.cs:line 42\n", "text/plain", StackTrace, "aspnet", "stack-trace"},
+		{"traceback in json", `{"error": "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 3, in get\nKeyError: 'x'"}`, "application/json", StackTrace, "python", "traceback"},
 	}
 	for _, c := range cases {
 		got := DetectErrorPages([]byte(c.body), c.ct)
-		if len(got) != 1 || got[0].Rule != c.rule || got[0].Framework != c.fw || got[0].Kind != c.kind {
+		if len(got) != 1 || got[0].Type != c.rule || got[0].Framework != c.fw || got[0].Kind != c.kind {
 			t.Errorf("%s: got %+v", c.name, got)
 		}
 	}

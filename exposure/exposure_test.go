@@ -280,7 +280,7 @@ func FuzzDetectErrorPages(f *testing.F) {
 	f.Add([]byte("Traceback (most recent call last)\n  File \"/a\", line 1, in x\n"), "text/plain")
 	f.Fuzz(func(t *testing.T, body []byte, ct string) {
 		for _, p := range DetectErrorPages(body, ct) {
-			if p.Rule != "error-debug-page" && p.Rule != "error-stack-trace" || p.Format != "html" && p.Format != "text" || len(p.Excerpt) > 260 {
+			if p.Type != DebugPage && p.Type != StackTrace || p.Format != "html" && p.Format != "text" || len(p.Excerpt) > 260 {
 				t.Fatalf("bad result %+v", p)
 			}
 		}

@@ -11,6 +11,13 @@ import (
 	"github.com/crossgate/crossgate/probe"
 )
 
+var ruleCleartextCredentials = finding.Rule{
+	ID: "cleartext-credentials", Family: "exposure", Severity: finding.Critical, CWE: []string{"CWE-522", "CWE-319"}, OWASP: "API2:2023",
+	Title:   "Credentials accepted over cleartext",
+	Summary: "Basic/Digest auth or credentials accepted over plain HTTP, or credentials in URLs.",
+	Advice:  "Serve the API over https only (redirect or refuse http://, add HSTS), send credentials in an Authorization header or client certificate, never in the URL, and rotate any credential that was sent in clear.",
+}
+
 // authHeaders are request headers that carry a credential; sent over http:// they are
 // readable by anyone on the path.
 var authHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "X-Auth-Token", "Api-Key", "X-Access-Token", "Cookie"}
@@ -84,7 +91,7 @@ func (r *sweep) cleartextFindings() []finding.Finding {
 	if len(reasons) == 0 {
 		return nil
 	}
-	f := finding.New("cleartext-credentials")
+	f := finding.New(ruleCleartextCredentials.ID)
 	f.Detail = prose.Capitalise(prose.JoinAnd(reasons)) + "."
 	if wire {
 		f.SetSeverity(finding.Critical, "credentials cross plain HTTP, readable and replayable by anyone on the network path.")
@@ -92,7 +99,7 @@ func (r *sweep) cleartextFindings() []finding.Finding {
 		f.SetSeverity(finding.High, "the credential in the URL is encrypted on the wire (https) but is stored in logs, history and Referer headers.")
 	}
 	f.Evidence = r.evidence(proof, nil)
-	f.Remediation = "Serve the API over https only (redirect or refuse http://, add HSTS), send credentials in an Authorization header or client certificate, never in the URL, and rotate any credential that was sent in clear."
+	f.Remediation = ruleCleartextCredentials.Advice
 	r.stamp(&f, "")
 	return []finding.Finding{f}
 }

@@ -11,6 +11,12 @@ import (
 	"github.com/crossgate/crossgate/probe"
 )
 
+var ruleCookieInsecure = finding.Rule{
+	ID: "cookie-insecure", Family: "exposure", Severity: finding.Medium, CWE: []string{"CWE-614", "CWE-1004"}, OWASP: "API8:2023",
+	Title:   "Session or CSRF cookie without secure attributes",
+	Summary: "session/CSRF cookies without Secure, HttpOnly or with SameSite=None.",
+}
+
 // cookieClass says what a cookie guards.
 type cookieClass int
 
@@ -131,7 +137,7 @@ func (r *sweep) cookieFindings() []finding.Finding {
 	var fs []finding.Finding
 	for _, name := range order {
 		h := byName[name]
-		f := finding.New("cookie-insecure")
+		f := finding.New(ruleCookieInsecure.ID)
 		kind := "session"
 		if h.class == csrfCookie {
 			kind = "CSRF"

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/exposure"
@@ -13,6 +14,21 @@ import (
 	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
 )
+
+var ruleErrorDebugPage = finding.Rule{
+	ID: "error-debug-page", Family: "exposure", Severity: finding.Medium, CWE: []string{"CWE-215", "CWE-209"}, OWASP: "API8:2023",
+	Title:   "Framework debug page exposed",
+	Summary: "a framework debug page (Django technical 500/404, Werkzeug, ...), in HTML or plain text.",
+}
+
+var ruleErrorStackTrace = finding.Rule{
+	ID: "error-stack-trace", Family: "exposure", Severity: finding.Medium, CWE: []string{"CWE-209"}, OWASP: "API8:2023",
+	Title:   "Stack trace or internal path in error response",
+	Summary: "a stack trace or internal path in an error response.",
+}
+
+// errorRule is the rule each kind of error page proves.
+var errorRule = map[exposure.ErrorType]finding.Rule{exposure.DebugPage: ruleErrorDebugPage, exposure.StackTrace: ruleErrorStackTrace}
 
 // invalidHost is sent as the Host header of one probe: Django refuses a host outside
 // ALLOWED_HOSTS with DisallowedHost, and with DEBUG = True renders its technical page for it.
@@ -26,7 +42,7 @@ var errorAccepts = []string{"text/html", "application/json"}
 // probeErrors sends the four error-provoking GETs: a random missing path at the site root
 // and the target with an invalid Host, each with both Accept values.
 func (r *sweep) probeErrors(ctx context.Context) {
-	missing := rootURL(r.env.URL) + "crossgate-" + randomHex(8)
+	missing := rootURL(r.env.URL) + "crossgate-" + prose.RandHex(8)
 	for _, p := range []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}} {
 		for _, accept := range errorAccepts {
 			if ctx.Err() != nil {
@@ -54,39 +70,33 @@ type pageHit struct {
 // every exchange this endpoint produced, keeping the strongest evidence. A stack trace on a
 // response that is itself a debug page is part of that page, not a second finding.
 func (r *sweep) errorPageFindings() []finding.Finding {
-	best := map[string]*pageHit{}
-	also := map[string][]string{}
+	best := map[exposure.ErrorType]*pageHit{}
+	also := map[exposure.ErrorType][]string{}
 	for _, ex := range r.observed() {
 		if r.servedFile[ex] {
 			continue
 		}
 		pages := exposure.DetectErrorPages(ex.Body, ex.Header.Get("Content-Type"))
-		debug := false
+		debug := slices.ContainsFunc(pages, func(p exposure.ErrorPage) bool { return p.Type == exposure.DebugPage })
 		for _, p := range pages {
-			debug = debug || p.Rule == "error-debug-page"
-		}
-		for _, p := range pages {
-			if p.Rule != "error-debug-page" && p.Rule != "error-stack-trace" {
-				continue
-			}
-			if p.Rule == "error-stack-trace" && debug {
+			if p.Type == exposure.StackTrace && debug {
 				continue
 			}
 			h := assessPage(p, ex)
-			if b := best[p.Rule]; b == nil || h.score > b.score {
+			if b := best[p.Type]; b == nil || h.score > b.score {
 				if b != nil {
-					also[p.Rule] = append(also[p.Rule], describeRequest(b.ex))
+					also[p.Type] = append(also[p.Type], describeRequest(b.ex))
 				}
-				best[p.Rule] = h
+				best[p.Type] = h
 			} else {
-				also[p.Rule] = append(also[p.Rule], describeRequest(ex))
+				also[p.Type] = append(also[p.Type], describeRequest(ex))
 			}
 		}
 	}
 	var fs []finding.Finding
-	for _, rule := range []string{"error-debug-page", "error-stack-trace"} {
-		if h := best[rule]; h != nil {
-			fs = append(fs, r.errorFinding(rule, h, prose.Dedupe(also[rule])))
+	for _, typ := range []exposure.ErrorType{exposure.DebugPage, exposure.StackTrace} {
+		if h := best[typ]; h != nil {
+			fs = append(fs, r.errorFinding(errorRule[typ], h, prose.Dedupe(also[typ])))
 		}
 	}
 	return fs
@@ -141,8 +151,8 @@ func reveals(body []byte) []string {
 	return out
 }
 
-func (r *sweep) errorFinding(rule string, h *pageHit, also []string) finding.Finding {
-	f := finding.New(rule)
+func (r *sweep) errorFinding(rule finding.Rule, h *pageHit, also []string) finding.Finding {
+	f := finding.New(rule.ID)
 	what := describePage(h.page)
 	detail := fmt.Sprintf("%s answered %s with HTTP %d", prose.Capitalise(prose.Article(what)), describeRequest(h.ex), h.ex.Status)
 	if len(h.reveals) > 0 {
@@ -152,7 +162,7 @@ func (r *sweep) errorFinding(rule string, h *pageHit, also []string) finding.Fin
 		detail += "; it carries " + describeMatches(h.matches, exposure.Secret) + " (redacted)"
 	}
 	detail += "."
-	if rule == "error-debug-page" && strings.EqualFold(h.page.Framework, "django") {
+	if rule.ID == ruleErrorDebugPage.ID && strings.EqualFold(h.page.Framework, "django") {
 		detail += " The site runs with DEBUG = True."
 	}
 	f.Detail = detail
@@ -256,11 +266,11 @@ func orNone(s string) string {
 
 func rootURL(u *url.URL) string { return u.Scheme + "://" + u.Host + "/" }
 
-func remediationErrorPage(rule, stack, framework string) string {
+func remediationErrorPage(rule finding.Rule, stack, framework string) string {
 	if stack == "django" || strings.EqualFold(framework, "django") {
 		return "Set DEBUG = False in production settings (read it from the environment with a False default), list the real host names in ALLOWED_HOSTS, and keep tracebacks in server logs: Django then serves its plain 404/400/500 pages, or your handler404/handler500 views."
 	}
-	if rule == "error-debug-page" {
+	if rule.ID == ruleErrorDebugPage.ID {
 		return "Turn the framework's debug mode off in production and serve generic error pages; send tracebacks to server logs only."
 	}
 	return "Catch exceptions at the application boundary and return a generic error body (for APIs, an RFC 9457 problem document without exception text); log the traceback server-side."

@@ -1,7 +1,6 @@
 package exposurecheck
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -14,16 +13,45 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 )
+
+var ruleExposedEnvFile = finding.Rule{
+	ID: "exposed-env-file", Family: "exposure", Severity: finding.High, CWE: []string{"CWE-538", "CWE-540"}, OWASP: "API8:2023",
+	Title:   "Environment file served",
+	Summary: ".env-style files served, content-verified.",
+	Advice:  "Move environment and credential files out of the web root (or deny them) and rotate every credential they held.",
+}
+
+var ruleExposedLogFile = finding.Rule{
+	ID: "exposed-log-file", Family: "exposure", Severity: finding.Medium, CWE: []string{"CWE-532"}, OWASP: "API8:2023",
+	Title:   "Log file served",
+	Summary: "log files served, content-verified.",
+	Advice:  "Write logs outside the web root (e.g. /var/log/app), deny *.log in the web server, and rotate any credential the logs held.",
+}
+
+var ruleExposedVCSMetadata = finding.Rule{
+	ID: "exposed-vcs-metadata", Family: "exposure", Severity: finding.High, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
+	Title:   "Version-control metadata served",
+	Summary: ".git/ (or .svn, .hg) metadata served.",
+	Advice:  "Deploy build artefacts, not a working copy; deny the VCS directory in the web server, and treat the repository's history (and any credentials in it) as public.",
+}
+
+var ruleExposedBackupFile = finding.Rule{
+	ID: "exposed-backup-file", Family: "exposure", Severity: finding.High, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
+	Title:   "Backup or database file served",
+	Summary: "backups, dumps, db.sqlite3, settings.py.bak and friends served.",
+	Advice:  "Remove backups, dumps and database files from the web root; keep them outside anything the web server serves, and rotate credentials they held.",
+}
 
 // wellKnown is a file that should never be served, with the rule it proves and a content
 // validator: a 200 alone proves nothing (soft-404 pages, SPAs and catch-all routes answer
 // 200 for every path), so a hit needs the file's own structure.
 type wellKnown struct {
 	path string
-	rule string
+	rule finding.Rule
 	// validate reports whether body has the file's structure, and says what it holds
 	// (counts and kinds, never values).
 	validate func(body []byte, contentType string) (bool, string)
@@ -36,33 +64,33 @@ type wellKnown struct {
 // (.htpasswd, .netrc, .npmrc, .aws/credentials, .git-credentials) are reported as
 // exposed-env-file: like .env, they are configuration that holds credentials.
 var wellKnownFiles = []wellKnown{
-	{".env", "exposed-env-file", validateEnv},
-	{".env.local", "exposed-env-file", validateEnv},
-	{".env.production", "exposed-env-file", validateEnv},
-	{".env.bak", "exposed-env-file", validateEnv},
-	{".git/HEAD", "exposed-vcs-metadata", validateGitHEAD},
-	{".git/config", "exposed-vcs-metadata", validateGitConfig},
-	{".svn/entries", "exposed-vcs-metadata", validateSVNEntries},
-	{".hg/hgrc", "exposed-vcs-metadata", validateHgrc},
-	{"debug.log", "exposed-log-file", validateLog},
-	{"django.log", "exposed-log-file", validateLog},
-	{"error.log", "exposed-log-file", validateLog},
-	{"logs/debug.log", "exposed-log-file", validateLog},
-	{"logs/django.log", "exposed-log-file", validateLog},
-	{"logs/error.log", "exposed-log-file", validateLog},
-	{"settings.py.bak", "exposed-backup-file", validateSettings},
-	{"settings.py~", "exposed-backup-file", validateSettings},
-	{"settings.py.old", "exposed-backup-file", validateSettings},
-	{"local_settings.py.bak", "exposed-backup-file", validateSettings},
-	{"db.sqlite3", "exposed-backup-file", validateSQLite},
-	{"dump.sql", "exposed-backup-file", validateSQLDump},
-	{"backup.sql", "exposed-backup-file", validateSQLDump},
-	{"database.sql", "exposed-backup-file", validateSQLDump},
-	{".htpasswd", "exposed-env-file", validateHtpasswd},
-	{".netrc", "exposed-env-file", validateNetrc},
-	{".aws/credentials", "exposed-env-file", validateAWSCredentials},
-	{".npmrc", "exposed-env-file", validateNpmrc},
-	{".git-credentials", "exposed-env-file", validateGitCredentials},
+	{".env", ruleExposedEnvFile, validateEnv},
+	{".env.local", ruleExposedEnvFile, validateEnv},
+	{".env.production", ruleExposedEnvFile, validateEnv},
+	{".env.bak", ruleExposedEnvFile, validateEnv},
+	{".git/HEAD", ruleExposedVCSMetadata, validateGitHEAD},
+	{".git/config", ruleExposedVCSMetadata, validateGitConfig},
+	{".svn/entries", ruleExposedVCSMetadata, validateSVNEntries},
+	{".hg/hgrc", ruleExposedVCSMetadata, validateHgrc},
+	{"debug.log", ruleExposedLogFile, validateLog},
+	{"django.log", ruleExposedLogFile, validateLog},
+	{"error.log", ruleExposedLogFile, validateLog},
+	{"logs/debug.log", ruleExposedLogFile, validateLog},
+	{"logs/django.log", ruleExposedLogFile, validateLog},
+	{"logs/error.log", ruleExposedLogFile, validateLog},
+	{"settings.py.bak", ruleExposedBackupFile, validateSettings},
+	{"settings.py~", ruleExposedBackupFile, validateSettings},
+	{"settings.py.old", ruleExposedBackupFile, validateSettings},
+	{"local_settings.py.bak", ruleExposedBackupFile, validateSettings},
+	{"db.sqlite3", ruleExposedBackupFile, validateSQLite},
+	{"dump.sql", ruleExposedBackupFile, validateSQLDump},
+	{"backup.sql", ruleExposedBackupFile, validateSQLDump},
+	{"database.sql", ruleExposedBackupFile, validateSQLDump},
+	{".htpasswd", ruleExposedEnvFile, validateHtpasswd},
+	{".netrc", ruleExposedEnvFile, validateNetrc},
+	{".aws/credentials", ruleExposedEnvFile, validateAWSCredentials},
+	{".npmrc", ruleExposedEnvFile, validateNpmrc},
+	{".git-credentials", ruleExposedEnvFile, validateGitCredentials},
 }
 
 // nestedFiles are the few also probed in the target's own directory (an app folder served by
@@ -111,7 +139,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	var cands []candidate
 	seen := map[string]bool{}
 	for _, base := range bases(r.env.URL) {
-		tok := randomHex(8)
+		tok := prose.RandHex(8)
 		paths := []string{base + "crossgate-" + tok, base + ".crossgate-" + tok + ".log"}
 		urls := []string{origin + paths[0], origin + paths[1]}
 		exs := r.fetchAll(ctx, urls)
@@ -165,7 +193,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 			r.servedFile = map[*probe.Exchange]bool{}
 		}
 		r.servedFile[ex] = true
-		key := c.file.rule + "\x00" + string(ex.Body)
+		key := c.file.rule.ID + "\x00" + string(ex.Body)
 		if j, dup := sameContent[key]; dup {
 			fs[j].Evidence.Notes = append(fs[j].Evidence.Notes, "the same content is also served at "+c.path)
 			continue
@@ -268,7 +296,7 @@ func similarity(a, b signature) float64 {
 }
 
 func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) finding.Finding {
-	f := finding.New(c.file.rule)
+	f := finding.New(c.file.rule.ID)
 	ms := exposure.Scan(ex.Body)
 	pii, secrets := exposure.Labels(ms)
 	spans := make([]span, 0, len(ms))
@@ -295,7 +323,7 @@ func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) findin
 	switch {
 	case len(secrets) == 0:
 		f.SetSeverity(f.BaseSeverity, "Base severity: the file is served to anyone who asks, but no secret was found in what was read.")
-	case c.file.rule == "exposed-log-file":
+	case c.file.rule.ID == ruleExposedLogFile.ID:
 		f.SetSeverity(finding.High, "the served log holds "+describeMatches(ms, exposure.Secret)+".")
 	default:
 		// Env files, backups and VCS metadata with credentials inside hand them to any reader.
@@ -314,7 +342,7 @@ func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) findin
 		notes = append(notes, fmt.Sprintf("%s at offset %d: %s", m.Label, m.Start, v))
 	}
 	proof := ex
-	if c.file.rule == "exposed-env-file" || c.file.rule == "exposed-backup-file" {
+	if c.file.rule.ID == ruleExposedEnvFile.ID || c.file.rule.ID == ruleExposedBackupFile.ID {
 		// Configuration files hold credentials the detectors cannot all recognise (a
 		// password is any string): every assigned value is masked, not only the matched ones.
 		cp := *ex
@@ -329,378 +357,14 @@ func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) findin
 	return f
 }
 
-func remediationFile(rule, stack string) string {
-	var s string
-	switch rule {
-	case "exposed-env-file":
-		s = "Move environment and credential files out of the web root (or deny them) and rotate every credential they held."
-	case "exposed-vcs-metadata":
-		s = "Deploy build artefacts, not a working copy; deny the VCS directory in the web server, and treat the repository's history (and any credentials in it) as public."
-	case "exposed-log-file":
-		s = "Write logs outside the web root (e.g. /var/log/app), deny *.log in the web server, and rotate any credential the logs held."
-	default:
-		s = "Remove backups, dumps and database files from the web root; keep them outside anything the web server serves, and rotate credentials they held."
-	}
+// remediationFile is the rule's advice, with the nginx rule that keeps dotfiles and the
+// project directory unserved when the target runs nginx or Django.
+func remediationFile(rule finding.Rule, stack string) string {
+	s := rule.Advice
 	if stack == "nginx" || stack == "django" {
 		s += " nginx: serve only STATIC_ROOT/MEDIA_ROOT (never the project directory) and add `location ~ /\\. { deny all; }` for dotfiles."
 	}
 	return s
-}
-
-// Content validators. Each is a parser of untrusted bytes: bounded (they read the first
-// lines only) and total (garbage returns false).
-
-const validateLines = 200
-
-func firstLines(body []byte) []string {
-	if len(body) > signBytes {
-		body = body[:signBytes]
-	}
-	lines := strings.Split(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n")
-	if len(lines) > validateLines {
-		lines = lines[:validateLines]
-	}
-	return lines
-}
-
-// meaningful returns the non-empty lines that are not comments.
-func meaningful(lines []string, comment string) []string {
-	var out []string
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
-		if t == "" || (comment != "" && strings.HasPrefix(t, comment)) {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// isHTML: soft-404 pages and SPA shells are HTML; none of the files probed is.
-func isHTML(body []byte, contentType string) bool {
-	if strings.Contains(strings.ToLower(contentType), "html") {
-		return true
-	}
-	head := body
-	if len(head) > 1024 {
-		head = head[:1024]
-	}
-	h := bytes.ToLower(bytes.TrimSpace(head))
-	return bytes.HasPrefix(h, []byte("<!doctype")) || bytes.Contains(h, []byte("<html")) ||
-		bytes.Contains(h, []byte("<body")) || bytes.Contains(h, []byte("<head"))
-}
-
-var reEnvLine = regexp.MustCompile(`^(?:export\s+)?[A-Z][A-Z0-9_]*\s*=`)
-
-// validateEnv: at least two KEY=value lines with upper-case keys, and the first meaningful
-// line is one of them (prose, JSON and HTML never start that way).
-func validateEnv(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	lines := meaningful(firstLines(body), "#")
-	n := 0
-	for _, l := range lines {
-		if reEnvLine.MatchString(l) {
-			n++
-		}
-	}
-	if n < 2 || !reEnvLine.MatchString(lines[0]) {
-		return false, ""
-	}
-	return true, fmt.Sprintf("%d KEY=value lines", n)
-}
-
-var reHex40 = regexp.MustCompile(`^[0-9a-f]{40}(?:[0-9a-f]{24})?$`)
-
-func validateGitHEAD(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	lines := meaningful(firstLines(body), "")
-	if len(lines) == 0 || len(lines) > 2 {
-		return false, ""
-	}
-	switch {
-	case strings.HasPrefix(lines[0], "ref: refs/"):
-		return true, "a Git HEAD reference (the repository under .git/ can likely be downloaded)"
-	case reHex40.MatchString(lines[0]):
-		return true, "a detached Git HEAD commit id (the repository under .git/ can likely be downloaded)"
-	}
-	return false, ""
-}
-
-func validateGitConfig(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	core, remotes := false, 0
-	for _, l := range meaningful(firstLines(body), "#") {
-		switch {
-		case l == "[core]":
-			core = true
-		case strings.HasPrefix(l, "[remote "):
-			remotes++
-		}
-	}
-	if !core {
-		return false, ""
-	}
-	what := "a Git repository configuration ([core] section)"
-	if remotes > 0 {
-		what += fmt.Sprintf(" naming %d remote(s)", remotes)
-	}
-	return true, what
-}
-
-// validateSVNEntries: since Subversion 1.7 the file holds only the format number (12);
-// older working copies start with the format number (8-10) followed by entries, and
-// format 4 is XML with <wc-entries.
-func validateSVNEntries(body []byte, ct string) (bool, string) {
-	if bytes.Contains(body, []byte("<wc-entries")) {
-		return true, "Subversion working-copy entries (XML format)"
-	}
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	lines := meaningful(firstLines(body), "")
-	if len(lines) == 0 {
-		return false, ""
-	}
-	n, err := strconv.Atoi(lines[0])
-	if err != nil || n < 4 || n > 12 {
-		return false, ""
-	}
-	if len(lines) == 1 || bytes.Contains(body, []byte("\ndir\n")) {
-		return true, fmt.Sprintf("Subversion working-copy entries (format %d)", n)
-	}
-	return false, ""
-}
-
-var hgSections = map[string]bool{"[paths]": true, "[ui]": true, "[extensions]": true, "[hooks]": true,
-	"[web]": true, "[auth]": true, "[phases]": true}
-
-var reINIKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+\s*=`)
-
-func validateHgrc(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	section, keys := false, 0
-	for _, l := range meaningful(firstLines(body), "#") {
-		switch {
-		case hgSections[l]:
-			section = true
-		case reINIKey.MatchString(l):
-			keys++
-		}
-	}
-	if !section || keys == 0 {
-		return false, ""
-	}
-	return true, "a Mercurial repository configuration"
-}
-
-var reLogLine = []*regexp.Regexp{
-	// ISO timestamps: Python logging's asctime, gunicorn, most frameworks.
-	regexp.MustCompile(`^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?`),
-	// Django runserver: [02/Dec/2026 10:00:00]
-	regexp.MustCompile(`^\[\d{2}/[A-Z][a-z]{2}/\d{4}[ :]\d{2}:\d{2}:\d{2}\]`),
-	// Common/combined access log: host ident user [02/Dec/2026:10:00:00 +0000]
-	regexp.MustCompile(`^\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]`),
-	// syslog: Dec  2 10:00:00 host
-	regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} `),
-	// Python logging's default format (LEVEL:logger:message) and [LEVEL] prefixes.
-	regexp.MustCompile(`^\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?(?::[\w.]+:|\s)`),
-}
-
-func validateLog(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	n := 0
-	for _, l := range meaningful(firstLines(body), "") {
-		for _, re := range reLogLine {
-			if re.MatchString(l) {
-				n++
-				break
-			}
-		}
-	}
-	if n < 2 {
-		return false, ""
-	}
-	return true, fmt.Sprintf("%d log lines with timestamps or levels in the first %d lines", n, validateLines)
-}
-
-var sqliteMagic = []byte("SQLite format 3\x00")
-
-func validateSQLite(body []byte, _ string) (bool, string) {
-	if !bytes.HasPrefix(body, sqliteMagic) {
-		return false, ""
-	}
-	return true, "an SQLite 3 database file"
-}
-
-var reSQLStmt = regexp.MustCompile(`(?i)^(?:CREATE TABLE|INSERT INTO|DROP TABLE|ALTER TABLE|LOCK TABLES|COPY \S+ .*FROM stdin|PRAGMA |BEGIN TRANSACTION|-- MySQL dump|-- PostgreSQL database dump)`)
-var reSQLData = regexp.MustCompile(`(?i)^(?:CREATE TABLE|INSERT INTO|COPY \S+ .*FROM stdin)`)
-
-func validateSQLDump(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	stmts, data := 0, 0
-	for _, l := range meaningful(firstLines(body), "") {
-		if reSQLStmt.MatchString(l) {
-			stmts++
-		}
-		if reSQLData.MatchString(l) {
-			data++
-		}
-	}
-	if data == 0 || stmts < 2 {
-		return false, ""
-	}
-	return true, fmt.Sprintf("an SQL dump (%d schema/data statements in the first %d lines)", stmts, validateLines)
-}
-
-var reSettingsAssign = regexp.MustCompile(`^(SECRET_KEY|DATABASES|INSTALLED_APPS|ALLOWED_HOSTS|DEBUG|MIDDLEWARE|ROOT_URLCONF|TEMPLATES|WSGI_APPLICATION|STATIC_URL|STATIC_ROOT|EMAIL_HOST_PASSWORD|AUTH_PASSWORD_VALIDATORS|CACHES)\s*=\s*(.?)`)
-
-// validateSettings: Python assignments of Django settings names, at least two distinct ones
-// or a SECRET_KEY assigned a string literal.
-func validateSettings(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	names := map[string]bool{}
-	var order []string
-	secretLiteral := false
-	for _, l := range meaningful(firstLines(body), "#") {
-		m := reSettingsAssign.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		if !names[m[1]] {
-			names[m[1]] = true
-			order = append(order, m[1])
-		}
-		if m[1] == "SECRET_KEY" && (m[2] == "'" || m[2] == `"`) {
-			secretLiteral = true
-		}
-	}
-	if len(order) < 2 && !secretLiteral {
-		return false, ""
-	}
-	return true, "Django settings assignments (" + strings.Join(order, ", ") + ")"
-}
-
-var reHtpasswd = regexp.MustCompile(`^[^:\s#]+:(?:\$apr1\$|\{SHA\}|\$2[abxy]?\$|\$1\$|\$5\$|\$6\$|\$argon2|[A-Za-z0-9./]{13}$)`)
-
-func validateHtpasswd(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	return mostLinesMatch(meaningful(firstLines(body), "#"), reHtpasswd, "password hash line(s) (user:hash)")
-}
-
-var reGitCred = regexp.MustCompile(`^https?://[^:/\s@]+:[^@\s]+@[^\s/]+`)
-
-func validateGitCredentials(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	return mostLinesMatch(meaningful(firstLines(body), "#"), reGitCred, "stored Git credential URL(s) (user:password@host)")
-}
-
-// mostLinesMatch: at least one line, and at least 80% of the lines, match re.
-func mostLinesMatch(lines []string, re *regexp.Regexp, what string) (bool, string) {
-	n := 0
-	for _, l := range lines {
-		if re.MatchString(l) {
-			n++
-		}
-	}
-	if n == 0 || n*5 < len(lines)*4 {
-		return false, ""
-	}
-	return true, fmt.Sprintf("%d %s", n, what)
-}
-
-func validateNetrc(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	toks := strings.Fields(string(firstN(body, signBytes)))
-	machines, login, password := 0, false, false
-	for i := 0; i+1 < len(toks); i++ {
-		switch toks[i] {
-		case "machine":
-			machines++
-		case "default":
-			machines++
-		case "login":
-			login = true
-		case "password":
-			password = true
-		}
-	}
-	if machines == 0 || !login || !password {
-		return false, ""
-	}
-	return true, fmt.Sprintf("%d netrc machine entr(ies) with login and password", machines)
-}
-
-var reAWSKeyLine = regexp.MustCompile(`(?i)^aws_access_key_id\s*=`)
-
-func validateAWSCredentials(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	section, keys := false, 0
-	for _, l := range meaningful(firstLines(body), "#") {
-		switch {
-		case strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
-			section = true
-		case reAWSKeyLine.MatchString(l):
-			keys++
-		}
-	}
-	if !section || keys == 0 {
-		return false, ""
-	}
-	return true, fmt.Sprintf("an AWS shared credentials file (%d profile key(s))", keys)
-}
-
-var (
-	reNpmLine = regexp.MustCompile(`^[@/\w.:-]+\s*=`)
-	reNpmAuth = regexp.MustCompile(`(?:^|:)(?:_authToken|_auth|_password)\s*=|^(?:@[\w.-]+:)?registry\s*=\s*https?://|^always-auth\s*=`)
-)
-
-func validateNpmrc(body []byte, ct string) (bool, string) {
-	if isHTML(body, ct) {
-		return false, ""
-	}
-	lines := meaningful(firstLines(body), "#")
-	if len(lines) == 0 || !reNpmLine.MatchString(lines[0]) {
-		return false, ""
-	}
-	auth := 0
-	for _, l := range lines {
-		if reNpmAuth.MatchString(l) {
-			auth++
-		}
-	}
-	if auth == 0 {
-		return false, ""
-	}
-	return true, fmt.Sprintf("an npm configuration (%d registry/auth line(s))", auth)
-}
-
-func firstN(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }
 
 // reAssignment finds "KEY=value", "KEY = 'value'", "'KEY': 'value'," and "key: value" lines

@@ -14,6 +14,18 @@ import (
 	"github.com/crossgate/crossgate/probe"
 )
 
+var rulePIIInResponse = finding.Rule{
+	ID: "pii-in-response", Family: "exposure", Severity: finding.High, CWE: []string{"CWE-359"}, OWASP: "API3:2023",
+	Title:   "Personal data in response",
+	Summary: "emails, phone numbers, context-confirmed SSNs, Luhn-valid card numbers, IBANs in a response.",
+}
+
+var ruleSecretInResponse = finding.Rule{
+	ID: "secret-in-response", Family: "exposure", Severity: finding.High, CWE: []string{"CWE-200", "CWE-522"}, OWASP: "API3:2023",
+	Title:   "Secret in response",
+	Summary: "API keys, private keys, tokens, DB URLs with passwords, password hashes in a response.",
+}
+
 // maxNotes bounds the per-match notes of one finding; a list endpoint with a thousand emails
 // gets a count, not a thousand lines.
 const maxNotes = 20
@@ -102,11 +114,11 @@ func (r *sweep) sensitiveFindings() []finding.Finding {
 }
 
 func (r *sweep) sensitiveFinding(kind exposure.Kind, hs, everything []hit) finding.Finding {
-	rule := "pii-in-response"
+	rule := rulePIIInResponse
 	if kind == exposure.Secret {
-		rule = "secret-in-response"
+		rule = ruleSecretInResponse
 	}
-	f := finding.New(rule)
+	f := finding.New(rule.ID)
 	anon := false
 	for _, h := range hs {
 		anon = anon || h.anon
