@@ -20,7 +20,6 @@ import (
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
-	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 type scanCase struct {
@@ -29,7 +28,7 @@ type scanCase struct {
 	user         string // identity name; default alice; "-" for none
 	extra        []string
 	origins      []string
-	opts         endpoint.Options
+	opts         scan.Options
 	want         []string // rule ids that must be reported
 	absent       []string // rule ids that must not be reported
 	// clean: no finding above info at all; noCORS: no cors-* finding above info.
@@ -73,7 +72,7 @@ func scanCases() []scanCase {
 				assertRedacted(t, raw, profileRaw)
 			}},
 		{name: "exact_show_secrets", config: "exact", origins: []string{appOrigin},
-			opts: endpoint.Options{ShowSecrets: true}, want: []string{"secret-in-response"},
+			opts: scan.Options{ShowSecrets: true}, want: []string{"secret-in-response"},
 			check: func(t *testing.T, rep *report.Report, raw []byte) {
 				// The control for the redaction test above: the value is findable at all.
 				if !strings.Contains(string(raw), profileRaw[0]) {
@@ -107,11 +106,11 @@ func scanCases() []scanCase {
 		{name: "unsanitised", config: "unsanitised", origins: []string{appOrigin},
 			want: []string{"mtls-header-spoofing"}, absent: []string{"mtls-optional-not-enforced", "mtls-any-cert-accepted"}},
 		{name: "unsanitised_no_spoof", config: "unsanitised", origins: []string{appOrigin},
-			opts: endpoint.Options{NoSpoof: true}, absent: []string{"mtls-header-spoofing"}},
+			opts: scan.Options{NoSpoof: true}, absent: []string{"mtls-header-spoofing"}},
 		{name: "trap", config: "trap", origins: []string{appOrigin},
 			want: []string{"mtls-header-spoofing"}, absent: []string{"mtls-optional-not-enforced"}},
 		{name: "dotfiles_expect_mtls", config: "dotfiles", origins: []string{appOrigin},
-			opts: endpoint.Options{ExpectMTLS: true},
+			opts: scan.Options{ExpectMTLS: true},
 			want: []string{"mtls-not-requested", "exposed-env-file", "exposed-log-file"},
 			check: func(t *testing.T, rep *report.Report, raw []byte) {
 				only(t, rep, "exposed-env-file")

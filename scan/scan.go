@@ -40,7 +40,14 @@ type Config struct {
 	Probe probe.Config
 	// Concurrency is how many targets are scanned at once (default 4).
 	Concurrency int
-	Options     endpoint.Options
+	Options     Options
+}
+
+// Options are the user's choices that change what the checks send and what reports show.
+type Options struct {
+	ExpectMTLS  bool // --expect-mtls: the endpoint must require a client certificate
+	NoSpoof     bool // --no-spoof: skip identity-header spoofing probes
+	ShowSecrets bool // --show-secrets: do not redact evidence
 }
 
 // DefaultConcurrency is the number of targets scanned at once unless --concurrency says otherwise.
@@ -128,8 +135,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 				return
 			}
 			env := &endpoint.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
-				TrustedOrigins: cfg.Origins, Options: cfg.Options}
-			env.Options.Curl = probe.CurlOptions{CACert: pc.RootCAs != nil, Insecure: pc.Insecure}
+				TrustedOrigins: cfg.Origins, Options: endpoint.Options{
+					ExpectMTLS: cfg.Options.ExpectMTLS, NoSpoof: cfg.Options.NoSpoof, ShowSecrets: cfg.Options.ShowSecrets,
+					Curl: probe.CurlOptions{CACert: pc.RootCAs != nil, Insecure: pc.Insecure},
+				}}
 			fs, t := scanEndpoint(ctx, env)
 			t.Requests = int(client.Sent())
 			t.Findings = len(fs)

@@ -19,7 +19,6 @@ import (
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
-	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 const scanHelp = `Usage: crossgate scan [flags] URL...
@@ -233,7 +232,7 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	}
 	cfg.Origins = f.origins
 	cfg.Concurrency = f.concurrency
-	cfg.Options = endpoint.Options{ExpectMTLS: f.expectMTLS, NoSpoof: f.noSpoof, ShowSecrets: f.showSecrets}
+	cfg.Options = scan.Options{ExpectMTLS: f.expectMTLS, NoSpoof: f.noSpoof, ShowSecrets: f.showSecrets}
 	return cfg, exitOK
 }
 

@@ -1,10 +1,11 @@
-// Package target holds what every check family sees about one endpoint: the probe client,
+// Package endpoint holds what every check family sees about one endpoint: the probe client,
 // the identities, the user's intent (trusted origins, expect mTLS) and the facts learned so
 // far. Families (cors, mtls, exposure) read and fill Facts; the scan package orders them.
 package endpoint
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -40,16 +41,10 @@ func (s Sensitivity) Any() bool { return len(s.PII)+len(s.Secrets) > 0 }
 // Describe names what leaks, e.g. "email addresses and a payment card number".
 func (s Sensitivity) Describe() string {
 	var all []string
-	for _, l := range append(append([]string(nil), s.PII...), s.Secrets...) {
+	for _, l := range slices.Concat(s.PII, s.Secrets) {
 		all = append(all, prose.ArticleUnlessPlural(l))
 	}
-	switch len(all) {
-	case 0:
-		return ""
-	case 1:
-		return all[0]
-	}
-	return strings.Join(all[:len(all)-1], ", ") + " and " + all[len(all)-1]
+	return prose.JoinAnd(all)
 }
 
 // Facts are learned per endpoint, in order: authentication first, then the baseline and
@@ -74,7 +69,8 @@ type Facts struct {
 	Unauthenticated bool
 }
 
-// Options are the user's scan choices that checks need.
+// Options are the user's scan choices that checks need, as package scan passes them on from
+// scan.Options, and how evidence writes its curl commands.
 type Options struct {
 	ExpectMTLS  bool // --expect-mtls: the endpoint must require a client certificate
 	NoSpoof     bool // --no-spoof: skip identity-header spoofing probes
