@@ -218,21 +218,14 @@ func (s *session) reachable() bool {
 }
 
 func (s *session) take(n int) int {
-	if n > s.left {
-		n = s.left
-	}
-	if n < 0 {
-		n = 0
-	}
+	n = max(0, min(n, s.left))
 	s.left -= n
 	return n
 }
 
 // send issues GET probes for ms, at most limit of them, a few at a time.
 func (s *session) send(ms []Mutation, limit int) {
-	if limit < 0 {
-		limit = 0
-	}
+	limit = max(limit, 0)
 	if len(ms) > limit {
 		s.skipped += len(ms) - limit
 		ms = ms[:limit]

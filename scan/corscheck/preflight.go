@@ -3,6 +3,7 @@ package corscheck
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,10 +90,8 @@ func checkPermissivePreflight(s *session) []hit {
 			groups = append(groups, g)
 		}
 		add := func(problem string) {
-			for _, x := range g.problems {
-				if x == problem {
-					return
-				}
+			if slices.Contains(g.problems, problem) {
+				return
 			}
 			g.problems = append(g.problems, problem)
 			if g.proof == nil {

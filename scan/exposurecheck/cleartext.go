@@ -3,7 +3,7 @@ package exposurecheck
 import (
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -56,7 +56,7 @@ func (r *sweep) cleartextFindings() []finding.Finding {
 		}
 	}
 	if len(params) > 0 {
-		sort.Strings(params)
+		slices.Sort(params)
 		reasons = append(reasons, "the target URL carries credential-like query parameter(s) "+strings.Join(params, ", ")+" (kept in server and proxy logs, history and Referer)")
 		wire = wire || plain
 	}

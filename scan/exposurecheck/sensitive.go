@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/crossgate/crossgate/exposure"
@@ -47,14 +46,10 @@ func scanExchange(ex *probe.Exchange, anon bool) []hit {
 			hits = append(hits, hit{m: m, ex: ex, anon: anon})
 		}
 	}
-	names := make([]string, 0, len(ex.Header))
-	for k := range ex.Header {
-		if !strings.EqualFold(k, "Set-Cookie") {
-			names = append(names, k)
+	for _, k := range slices.Sorted(maps.Keys(ex.Header)) {
+		if strings.EqualFold(k, "Set-Cookie") {
+			continue
 		}
-	}
-	sort.Strings(names)
-	for _, k := range names {
 		for _, v := range ex.Header[k] {
 			// Scanned as "Name: value" so that key-name detectors see the header name.
 			line := k + ": " + v

@@ -291,7 +291,7 @@ func validateNetrc(body []byte, ct string) (bool, string) {
 	if isHTML(body, ct) {
 		return false, ""
 	}
-	toks := strings.Fields(string(firstN(body, signBytes)))
+	toks := strings.Fields(string(body[:min(len(body), signBytes)]))
 	machines, login, password := 0, false, false
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i] {
@@ -355,11 +355,4 @@ func validateNpmrc(body []byte, ct string) (bool, string) {
 		return false, ""
 	}
 	return true, fmt.Sprintf("an npm configuration (%d registry/auth line(s))", auth)
-}
-
-func firstN(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -229,14 +230,7 @@ func (s *assessment) spoof(ctx context.Context) {
 	s.add(f, single[0].fam.Name, true)
 }
 
-func headerNames(h http.Header) []string {
-	var out []string
-	for k := range h {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func headerNames(h http.Header) []string { return slices.Sorted(maps.Keys(h)) }
 
 type spoofHit struct {
 	fam     SpoofFamily
