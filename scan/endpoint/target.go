@@ -69,13 +69,11 @@ type Facts struct {
 	Unauthenticated bool
 }
 
-// Options are the user's scan choices that checks need, as package scan passes them on from
-// scan.Options, and how evidence writes its curl commands.
+// Options are the user's choices the checks need (package scan sets them from scan.Options,
+// which says what each means), and how evidence writes its curl commands.
 type Options struct {
-	ExpectMTLS  bool // --expect-mtls: the endpoint must require a client certificate
-	NoSpoof     bool // --no-spoof: skip identity-header spoofing probes
-	ShowSecrets bool // --show-secrets: do not redact evidence
-	Curl        probe.CurlOptions
+	ExpectMTLS, NoSpoof, ShowSecrets bool
+	Curl                             probe.CurlOptions
 }
 
 // Env is one endpoint under scan.
