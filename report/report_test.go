@@ -31,6 +31,7 @@ func sampleScan() *report.Report {
 		Curl:     "curl -sS -i --cert CLIENT_CERT.pem --key CLIENT_KEY.pem --cacert SERVER_CA.pem -H 'Origin: https://evil.example' https://127.0.0.1:8443/api/profile",
 	}
 	f.Remediation = "CORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]"
+	f.Proof = sampleProofs()
 	f.Seal("")
 	g := finding.New("mtls-ca-list-disclosure")
 	g.URL = "https://127.0.0.1:8443/api/profile"
@@ -45,6 +46,24 @@ func sampleScan() *report.Report {
 		Findings: []finding.Finding{g, f}}
 	r.Finalize()
 	return r
+}
+
+// sampleProofs are what --prove records for a wildcard on an mTLS endpoint in Chromium.
+func sampleProofs() []finding.Proof {
+	var ps []finding.Proof
+	for _, mode := range []string{"omit", "same-origin", "include"} {
+		for _, pre := range []bool{false, true} {
+			p := finding.Proof{Browser: "chromium", Version: "156.0.8078.129", PageOrigin: "https://crossgate-attacker.test:40123",
+				Mode: mode, Preflight: pre, CertPresented: "policy"}
+			if mode == "include" {
+				p.Error = "blocked by CORS: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."
+			} else {
+				p.Read, p.Status, p.Bytes, p.Excerpt = true, 200, 108, `{"email":"ali…(17 chars, sha256:0a1b2c3d)"}`
+			}
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
 
 func sampleAudit() *report.Report {
@@ -87,6 +106,27 @@ func TestTextGolden(t *testing.T) {
 			t.Errorf("%s: colour codes without Color", name)
 		}
 		golden(t, name, b.Bytes())
+	}
+}
+
+// The proof line names browser, page origin and bytes; verbose adds why each attempt failed.
+func TestTextProofLine(t *testing.T) {
+	var b bytes.Buffer
+	_ = report.WriteText(&b, sampleScan(), report.TextOptions{})
+	s := b.String()
+	for _, want := range []string{
+		"proof:     proven in Chromium 156: a page on https://crossgate-attacker.test:40123 read 108 bytes (HTTP 200, credentials mode omit); certificate auto-selected by the browser",
+		"read in:   omit (HTTP 200, 108 bytes), omit+preflight (HTTP 200, 108 bytes), same-origin",
+		"blocked:   include, include+preflight",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("text report lacks %q:\n%s", want, s)
+		}
+	}
+	b.Reset()
+	_ = report.WriteText(&b, sampleScan(), report.TextOptions{Verbose: true})
+	if !strings.Contains(b.String(), "include: blocked by CORS: The value of") || !strings.Contains(b.String(), "page read: {\"email\":\"ali…") {
+		t.Errorf("verbose text lacks the blocking reason or the excerpt:\n%s", b.String())
 	}
 }
 
@@ -161,6 +201,9 @@ func TestSchemaRejectsContractBreaks(t *testing.T) {
 		"no location":      func(f map[string]any) { delete(f, "url") },
 		"no remediation":   func(f map[string]any) { delete(f, "remediation") },
 		"evidence unknown": func(f map[string]any) { f["evidence"] = map[string]any{"secret": "x"} },
+		"proof bad mode":   func(f map[string]any) { f["proof"].([]any)[0].(map[string]any)["mode"] = "cors" },
+		"proof no read":    func(f map[string]any) { delete(f["proof"].([]any)[0].(map[string]any), "read") },
+		"proof not a list": func(f map[string]any) { f["proof"] = map[string]any{"read": true} },
 	} {
 		if err := json.Unmarshal(b.Bytes(), &base); err != nil {
 			t.Fatal(err)

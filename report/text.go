@@ -146,6 +146,7 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 		}
 		tw.field("severity", why)
 	}
+	writeProof(tw, f.Proof, o)
 	ev := f.Evidence
 	if ev.Snippet != "" {
 		tw.block("source", ev.Snippet, 0)
@@ -172,6 +173,49 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 			fixLimit = 0
 		}
 		tw.block("fix", f.Remediation, fixLimit)
+	}
+}
+
+// certText says how the browser got the client certificate, as a proof line's suffix.
+var certText = map[string]string{
+	"policy": "certificate auto-selected by the browser",
+	"proxy":  "certificate presented by crossgate's loopback proxy, the CORS decision the browser's",
+	"none":   "no client certificate",
+}
+
+// writeProof prints the browser's verdict, then which attempts were read and which blocked.
+func writeProof(tw *errWriter, ps []finding.Proof, o TextOptions) {
+	line := finding.ProofLine(ps)
+	if line == "" {
+		return
+	}
+	if c := certText[ps[0].CertPresented]; c != "" {
+		line += "; " + c
+	}
+	tw.field("proof", line)
+	var read, blocked []string
+	for _, p := range ps {
+		switch {
+		case p.Read:
+			read = append(read, fmt.Sprintf("%s (HTTP %d, %d bytes)", p.Attempt(), p.Status, p.Bytes))
+		case o.Verbose && p.Error != "":
+			blocked = append(blocked, p.Attempt()+": "+p.Error)
+		default:
+			blocked = append(blocked, p.Attempt())
+		}
+	}
+	if len(read) > 0 {
+		tw.field("read in", strings.Join(read, ", "))
+	}
+	if len(blocked) > 0 {
+		sep := ", "
+		if o.Verbose {
+			sep = "\n"
+		}
+		tw.field("blocked", strings.Join(blocked, sep))
+	}
+	if p := finding.Proven(ps); p != nil && p.Excerpt != "" && o.Verbose {
+		tw.field("page read", p.Excerpt)
 	}
 }
 

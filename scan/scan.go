@@ -22,6 +22,7 @@ import (
 	"github.com/crossgate/crossgate/scan/endpoint"
 	"github.com/crossgate/crossgate/scan/exposurecheck"
 	"github.com/crossgate/crossgate/scan/mtlscheck"
+	"github.com/crossgate/crossgate/scan/prove"
 )
 
 // Version is set by the CLI (and at link time) and printed in reports.
@@ -41,6 +42,10 @@ type Config struct {
 	// Concurrency is how many targets are scanned at once (default 4).
 	Concurrency int
 	Options     Options
+	// Prove, when set, runs each finding that claims a cross-origin read in headless
+	// Chromium holding the user's certificate (--prove); identity, timeout, body limit and
+	// redaction come from the fields above.
+	Prove *prove.Options
 }
 
 // Options are the user's choices that change what the checks send and what reports show.
@@ -150,6 +155,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		}()
 	}
 	wg.Wait()
+	if cfg.Prove != nil && ctx.Err() == nil {
+		proveFindings(ctx, cfg, urls, results, rep)
+	}
 	rep.Summary.Interrupted = ctx.Err() != nil
 	// A site-wide finding (a served .env, located at the file's own URL) is found from every
 	// endpoint of that site: report it once.

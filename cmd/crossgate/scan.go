@@ -19,6 +19,7 @@ import (
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/prove"
 )
 
 const scanHelp = `Usage: crossgate scan [flags] URL...
@@ -56,6 +57,15 @@ Intent:
                        extra request header (repeatable), e.g. a bearer token;
                        its value is masked in every report
 
+Proof:
+  --prove              show each cross-origin read happen in headless Chromium (the installed
+                       chromium; never downloaded): a page on a loopback attacker origin
+                       fetch()es the target holding your client certificate, in credentials
+                       modes omit, same-origin and include, with and without a preflight;
+                       a finding the browser does not read is lowered. Needs chromium and
+                       libnss3-tools. As root, a temporary Chromium policy auto-selects the
+                       certificate; otherwise a loopback proxy presents it (labelled "proxy")
+
 Output:
   --format FORMAT      text, json or sarif (default text)
   -o, --output FILE    write the report to FILE instead of standard output
@@ -92,6 +102,7 @@ type scanFlags struct {
 	concurrency                 int
 	maxBody                     int64
 	input                       string
+	prove                       bool
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -125,6 +136,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&f.maxBody, "max-body", probe.DefaultMaxBody, "")
 	fs.StringVar(&f.input, "i", "", "")
 	fs.StringVar(&f.input, "input", "", "")
+	fs.BoolVar(&f.prove, "prove", false, "")
 	urls, err := parseInterspersed(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -229,6 +241,22 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 			return cfg, inputFailure(stderr, err)
 		}
 		cfg.Probe.RootCAs = pool
+	}
+	if f.prove {
+		if _, err := prove.FindBrowser(""); err != nil {
+			return cfg, proveFailure(stderr, err)
+		}
+		if err := prove.FindTools(); err != nil {
+			return cfg, proveFailure(stderr, err)
+		}
+		cfg.Prove = &prove.Options{}
+		if f.cacert != "" {
+			cas, err := scan.LoadCACerts(f.cacert)
+			if err != nil {
+				return cfg, inputFailure(stderr, err)
+			}
+			cfg.Prove.CACerts = cas
+		}
 	}
 	cfg.Origins = f.origins
 	cfg.Concurrency = f.concurrency
@@ -339,6 +367,14 @@ func inputFailure(stderr io.Writer, err error) int {
 		return usageError(stderr, ie.Msg, ie.Hint)
 	}
 	return usageError(stderr, err.Error(), "")
+}
+
+func proveFailure(stderr io.Writer, err error) int {
+	var pe *prove.Error
+	if errors.As(err, &pe) {
+		return usageError(stderr, "--prove: "+pe.Msg, pe.Hint)
+	}
+	return usageError(stderr, "--prove: "+err.Error(), "")
 }
 
 // emit renders the report and maps it to an exit code.
