@@ -167,7 +167,15 @@ func (s *session) prove(ctx context.Context, j *job, o Options) Outcome {
 		return out
 	}
 	pj := newPageJob("", false, 0, 0)
+	hung := false
 	for i, a := range pj.Attempts {
+		if hung {
+			// A certificate picker nobody answers hangs every later attempt too; waiting
+			// for each would multiply the timeout by six.
+			out.Proofs = append(out.Proofs, finding.Proof{PageOrigin: j.pageOrigin, Mode: a.Mode, Preflight: a.Preflight,
+				Error: "not tried: an earlier attempt got no answer within the timeout"})
+			continue
+		}
 		s.takeConsole()
 		// The page's own timer aborts a hanging fetch (a certificate picker nobody answers);
 		// this one bounds the page itself.
@@ -199,6 +207,7 @@ func (s *session) prove(ctx context.Context, j *job, o Options) Outcome {
 			p.Excerpt = cleanText(string(ex), excerptBytes)
 		} else {
 			p.Error = explain(r.Error, s.takeConsole())
+			hung = r.Error == "timeout"
 		}
 		out.Proofs = append(out.Proofs, p)
 	}

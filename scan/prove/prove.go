@@ -162,7 +162,8 @@ func Run(ctx context.Context, o Options, claims []Claim) (res *Result, err error
 		}
 		res.Outcomes = append(res.Outcomes, out)
 	}
-	return res, nil
+	// An interrupted session's last outcome is incomplete: the caller must know.
+	return res, ctx.Err()
 }
 
 func (o Options) withDefaults() Options {
