@@ -20,8 +20,12 @@ var Modes = []string{"omit", "same-origin", "include"}
 // configuration lets it through as it would for the real application.
 const PreflightHeader = "X-Requested-With"
 
-// excerptBytes is how much of the body the page returns for the report.
-const excerptBytes = 160
+// excerptBytes is how much of what the page read the report shows. The page returns more
+// (excerptRead), so that redaction sees whole values before the cut.
+const (
+	excerptBytes = 160
+	excerptRead  = 1024
+)
 
 // pageJob is what one attacker page does: fetch Target in every mode, from its own origin or,
 // when Null is set, from a sandboxed frame whose origin is opaque ("null").
@@ -42,7 +46,7 @@ type attempt struct {
 }
 
 func newPageJob(target string, null bool, timeoutMS, maxBytes int64) pageJob {
-	j := pageJob{Target: target, Null: null, Header: PreflightHeader, TimeoutMS: timeoutMS, MaxBytes: maxBytes, Excerpt: excerptBytes}
+	j := pageJob{Target: target, Null: null, Header: PreflightHeader, TimeoutMS: timeoutMS, MaxBytes: maxBytes, Excerpt: excerptRead}
 	for _, m := range Modes {
 		for _, pre := range []bool{false, true} {
 			j.Attempts = append(j.Attempts, attempt{m, pre})
@@ -180,7 +184,9 @@ func parseAttempt(raw []byte, want attempt) (attemptResult, error) {
 		r.Read = false
 		r.Error = "the browser gave the page an opaque response (" + r.Type + ")"
 	}
-	r.Excerpt = cleanText(r.Excerpt, excerptBytes)
+	if len(r.Excerpt) > 4*excerptRead {
+		r.Excerpt = r.Excerpt[:4*excerptRead]
+	}
 	r.Error = cleanText(r.Error, 300)
 	return r, nil
 }

@@ -78,9 +78,9 @@ func TestParseAttempt(t *testing.T) {
 		{name: "other attempt", raw: `{"mode":"include","preflight":false}`, want: omit, errPart: "answered for mode"},
 		{name: "not JSON", raw: `undefined`, want: omit, errPart: "no result"},
 		{name: "bad status", raw: `{"mode":"omit","preflight":false,"status":-1}`, want: omit, errPart: "status -1"},
-		// Terminal control characters in what a server sent are neutralised.
-		{name: "control chars", raw: `{"mode":"omit","preflight":false,"read":true,"status":200,"bytes":5,"excerpt":"a\u001b[31mb\nc","type":"cors"}`,
-			want: omit, read: true, status: 200, excerpt: "a.[31mb c"},
+		// The excerpt stays whole for redaction; cleanText runs after it.
+		{name: "excerpt kept for redaction", raw: `{"mode":"omit","preflight":false,"read":true,"status":200,"bytes":5,"excerpt":"a\u001b[31mb\nc","type":"cors"}`,
+			want: omit, read: true, status: 200, excerpt: "a\x1b[31mb\nc"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := parseAttempt([]byte(tc.raw), tc.want)
@@ -100,9 +100,13 @@ func TestParseAttempt(t *testing.T) {
 	}
 }
 
-func TestCleanTextCutsOnRuneBoundary(t *testing.T) {
-	s := cleanText(strings.Repeat("é", 10), 5) // 2 bytes each
-	if s != "éé…" {
+func TestCleanText(t *testing.T) {
+	if s := cleanText(strings.Repeat("é", 10), 5); s != "éé…" { // 2 bytes each: cut on a rune boundary
+		t.Errorf("got %q", s)
+	}
+	// Terminal control characters (C0, and C1 such as the one-byte CSI) in what a server sent
+	// are neutralised; line breaks become spaces.
+	if s := cleanText("a\x1b[31mb\nc\u009b2Jd\xff", 100); s != "a.[31mb c.2Jd\uFFFD" {
 		t.Errorf("got %q", s)
 	}
 }
