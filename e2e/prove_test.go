@@ -8,6 +8,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -227,7 +228,7 @@ func proveDirect(t *testing.T, s *Stack, c prove.Claim, mod ...func(*prove.Optio
 // leftovers are the files a proving session may write: its policy and its temporary profile.
 func leftovers(t *testing.T) []string {
 	var out []string
-	for _, pat := range []string{filepath.Join(prove.DefaultPolicyDir, "crossgate-prove-*"), filepath.Join(os.TempDir(), "crossgate-prove-*")} {
+	for _, pat := range []string{filepath.Join(prove.DefaultPolicyDir, fmt.Sprintf("crossgate-prove-%d-*", os.Getpid())), filepath.Join(os.TempDir(), fmt.Sprintf("crossgate-prove-%d-*", os.Getpid()))} {
 		m, _ := filepath.Glob(pat)
 		out = append(out, m...)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -49,7 +50,7 @@ func readIn(ps []finding.Proof) string {
 // leftovers lists what a session may leave: policy files and temporary profiles.
 func leftovers() []string {
 	var out []string
-	for _, pat := range []string{filepath.Join(DefaultPolicyDir, "crossgate-prove-*"), filepath.Join(os.TempDir(), "crossgate-prove-*")} {
+	for _, pat := range []string{filepath.Join(DefaultPolicyDir, fmt.Sprintf("crossgate-prove-%d-*", os.Getpid())), filepath.Join(os.TempDir(), fmt.Sprintf("crossgate-prove-%d-*", os.Getpid()))} {
 		m, _ := filepath.Glob(pat)
 		out = append(out, m...)
 	}

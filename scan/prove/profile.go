@@ -41,7 +41,8 @@ type profile struct {
 }
 
 func newProfile(ctx context.Context) (*profile, error) {
-	root, err := os.MkdirTemp("", "crossgate-prove-")
+	// The process id in the name tells concurrent runs' profiles apart.
+	root, err := os.MkdirTemp("", fmt.Sprintf("crossgate-prove-%d-", os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the browser's temporary profile: %v", err)
 	}
