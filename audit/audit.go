@@ -19,9 +19,9 @@ import (
 
 	"github.com/crossgate/crossgate/audit/django"
 	"github.com/crossgate/crossgate/audit/nginx"
+	"github.com/crossgate/crossgate/audit/secrets"
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/report"
 )
 
@@ -44,13 +44,6 @@ var skipDirs = map[string]bool{
 	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
 	// pip, setuptools and others vendor whole libraries under _vendor / _vendored.
 	"_vendor": true, "_vendored": true, "vendored": true,
-}
-
-// lockfiles hold package hashes and registry URLs that look like secrets and never are.
-var lockfiles = map[string]bool{
-	"package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "poetry.lock": true,
-	"Pipfile.lock": true, "go.sum": true, "Cargo.lock": true, "composer.lock": true,
-	"Gemfile.lock": true, "uv.lock": true, "pdm.lock": true, "npm-shrinkwrap.json": true,
 }
 
 // NotFoundError is returned when a path given to Run does not exist or cannot be read.
@@ -112,15 +105,10 @@ type run struct {
 	nginx   []string
 	pyFiles []string
 	lines   map[string][]string
-	pending []pendingSecret
-	files   []string // regular files found by walk, in walk order
+	secrets []secrets.Secret // found while visiting, kept until Django's own SECRET_KEY findings are known
+	files   []string         // regular files found by walk, in walk order
 	// appHeaders caches appIdentityHeaders.
 	appHeaders *[]nginx.AppHeader
-}
-
-type pendingSecret struct {
-	f        finding.Finding
-	detector string
 }
 
 func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {
@@ -153,11 +141,11 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		return nil, nil, err
 	}
 	ru.auditNginx(single)
-	for _, s := range ru.pending {
-		if s.detector == "django-secret-key" && djangoKeys[fmt.Sprintf("%s:%d", s.f.File, s.f.Line)] {
+	for _, s := range ru.secrets {
+		if s.Detector == "django-secret-key" && djangoKeys[fmt.Sprintf("%s:%d", s.Finding.File, s.Finding.Line)] {
 			continue // the Django analyser reported this SECRET_KEY already
 		}
-		ru.out = append(ru.out, s.f)
+		ru.out = append(ru.out, s.Finding)
 	}
 	ru.applyInlineIgnores()
 	ru.noteSyntaxErrors()
@@ -235,7 +223,7 @@ func isFile(p string) bool {
 // visited is what reading one file found.
 type visited struct {
 	text, nginx, python bool
-	secrets             []pendingSecret
+	secrets             []secrets.Secret
 }
 
 // visitFiles reads and classifies every file, on all cores (reading and the secret scan
@@ -249,7 +237,7 @@ func (ru *run) visitFiles() {
 			continue
 		}
 		ru.texts = append(ru.texts, p)
-		ru.pending = append(ru.pending, v.secrets...)
+		ru.secrets = append(ru.secrets, v.secrets...)
 		if v.nginx {
 			ru.nginx = append(ru.nginx, p)
 		}
@@ -287,7 +275,7 @@ func (ru *run) appIdentityHeaders() []nginx.AppHeader {
 				return
 			}
 			seen[key] = true
-			line, _, _ := position(data, off)
+			line := 1 + bytes.Count(data[:off], []byte{'\n'})
 			out = append(out, nginx.AppHeader{Name: name, Where: fmt.Sprintf("%s:%d", ru.rel(p), line)})
 		}
 		for _, m := range metaKey.FindAllSubmatchIndex(data, -1) {
@@ -355,7 +343,11 @@ func (ru *run) visitFile(p string) visited {
 	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
 		return visited{}
 	}
-	return visited{text: true, secrets: ru.secrets(p, data), nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
+	v := visited{text: true, nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
+	if filepath.Base(p) != ignoreFile {
+		v.secrets = secrets.Scan(ru.rel(p), data, ru.opts.ShowSecrets)
+	}
+	return v
 }
 
 var nginxBlock = regexp.MustCompile(`(?m)^\s*(server|http)\s*\{`)
@@ -568,94 +560,6 @@ func under(p string, dirs []string) bool {
 		}
 	}
 	return false
-}
-
-// secrets returns every secret exposure.Scan finds in a text file as secret-in-source.
-func (ru *run) secrets(p string, data []byte) []pendingSecret {
-	if lockfiles[filepath.Base(p)] || filepath.Base(p) == ignoreFile {
-		return nil
-	}
-	var out []pendingSecret
-	rel := ru.rel(p)
-	for _, m := range exposure.Scan(data) {
-		if m.Kind != exposure.Secret || m.Start < 0 || m.Start > len(data) {
-			continue
-		}
-		if shapeless[m.Detector] && codeExt[strings.ToLower(filepath.Ext(p))] && !quotedAt(data, m.Start) {
-			// In code, "password = self.cleaned_data[...]" is an assignment, not a secret:
-			// a format-free detector counts only string literals there.
-			continue
-		}
-		if shapeless[m.Detector] && isDottedPath(m.Value) {
-			continue
-		}
-		line, col, lineStart := position(data, m.Start)
-		lineEnd := bytes.IndexByte(data[lineStart:], '\n')
-		if lineEnd < 0 {
-			lineEnd = len(data) - lineStart
-		}
-		text := string(data[lineStart : lineStart+lineEnd])
-		vs, ve := m.Start-lineStart, min(m.End-lineStart, len(text))
-		shown := m.Value
-		if !ru.opts.ShowSecrets {
-			shown = exposure.Mask(m.Value)
-		}
-		if ve > vs {
-			text = text[:vs] + firstLine(shown) + text[ve:]
-		}
-		f := finding.New("secret-in-source")
-		f.File, f.Line, f.Column = rel, line, col
-		f.Detail = fmt.Sprintf("%s is committed in %s (detector %s).", prose.Capitalise(prose.Article(m.Label)), rel, m.Detector)
-		f.Evidence.Snippet = strings.TrimRight(text, "\r")
-		if m.Note != "" {
-			f.Evidence.Notes = append(f.Evidence.Notes, m.Note)
-		}
-		if m.Confidence > 0 && m.Confidence < 0.5 {
-			f.SetSeverity(finding.Medium, fmt.Sprintf("Low-confidence match (%.2f): it may be a placeholder.", m.Confidence))
-		} else {
-			f.SeverityReason = "Anyone with read access to the repository, or to any copy of it, holds the credential."
-		}
-		applySecretPolicy(&f, rel, data, m.Start)
-		if why := notASecret(notSecretInput{rel: rel, detector: m.Detector, value: m.Value, line: string(data[lineStart : lineStart+lineEnd]), at: m.Start - lineStart}); why != "" {
-			f.SetSeverity(finding.Info, "Not a committed secret: "+why+".")
-			f.Evidence.Notes = append(f.Evidence.Notes, "reported at info: "+why)
-		}
-		f.Remediation = fmt.Sprintf("Revoke the %s now and issue a new one: removing it from the file does not remove it from version-control history. "+
-			"Load the replacement from the environment or a secret manager at run time (for Django: SECRET = os.environ[\"NAME\"]), "+
-			"and purge the old value from history (git filter-repo) if the repository is shared.", m.Label)
-		f.Seal(fmt.Sprintf("%s|%d", m.Detector, col))
-		out = append(out, pendingSecret{f: f, detector: m.Detector})
-	}
-	return out
-}
-
-// shapeless detectors recognise a secret by the name next to it, not by a format of its own.
-var shapeless = map[string]bool{"generic-secret": true, "django-secret-key": true}
-
-// codeExt are source languages where a value is a literal only when quoted.
-var codeExt = map[string]bool{
-	".py": true, ".pyi": true, ".js": true, ".mjs": true, ".cjs": true, ".jsx": true, ".ts": true,
-	".tsx": true, ".go": true, ".rb": true, ".java": true, ".kt": true, ".php": true, ".cs": true,
-	".rs": true, ".swift": true, ".scala": true, ".c": true, ".h": true, ".cc": true, ".cpp": true,
-}
-
-func quotedAt(data []byte, start int) bool {
-	return start > 0 && strings.IndexByte("\"'`", data[start-1]) >= 0
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i] + "…"
-	}
-	return s
-}
-
-// position returns the 1-based line and column (in characters) of byte offset off.
-func position(data []byte, off int) (line, col, lineStart int) {
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	lineStart = bytes.LastIndexByte(data[:off], '\n') + 1
-	col = 1 + len([]rune(string(data[lineStart:off])))
-	return line, col, lineStart
 }
 
 // applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.

@@ -13,9 +13,9 @@ import (
 	"github.com/crossgate/crossgate/finding"
 
 	// Every package that declares rules.
-	_ "github.com/crossgate/crossgate/audit"
 	_ "github.com/crossgate/crossgate/audit/django"
 	_ "github.com/crossgate/crossgate/audit/nginx"
+	_ "github.com/crossgate/crossgate/audit/secrets"
 	_ "github.com/crossgate/crossgate/scan/corscheck"
 	_ "github.com/crossgate/crossgate/scan/exposurecheck"
 	_ "github.com/crossgate/crossgate/scan/mtlscheck"

@@ -1,4 +1,4 @@
-package audit
+package secrets
 
 import (
 	"net/url"

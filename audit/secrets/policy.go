@@ -1,4 +1,4 @@
-package audit
+package secrets
 
 import (
 	"bytes"
@@ -88,8 +88,8 @@ func indexTriple(b []byte) int {
 	return min(d, s)
 }
 
-// applySecretPolicy lowers the severity of a secret found in a test path or documentation.
-func applySecretPolicy(f *finding.Finding, rel string, data []byte, off int) {
+// applyPolicy lowers the severity of a secret found in a test path or documentation.
+func applyPolicy(f *finding.Finding, rel string, data []byte, off int) {
 	switch {
 	case isTestPath(rel):
 		if f.Severity > finding.Low {
