@@ -11,16 +11,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
-	"github.com/crossgate/crossgate/audit/django"
 	"github.com/crossgate/crossgate/audit/nginx"
 	"github.com/crossgate/crossgate/audit/secrets"
-	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/report"
 )
@@ -91,8 +87,8 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// run is the state of one audited path.
-type run struct {
+// pathAudit is the state of the audit of one path given to Run.
+type pathAudit struct {
 	ctx     context.Context
 	opts    Options
 	given   string // the path as given
@@ -116,52 +112,53 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 	if err != nil {
 		return nil, nil, err
 	}
-	ru := &run{ctx: ctx, opts: opts, given: p, target: report.Target{Path: filepath.ToSlash(p)}, lines: map[string][]string{}}
+	pa := &pathAudit{ctx: ctx, opts: opts, given: p, target: report.Target{Path: filepath.ToSlash(p)}, lines: map[string][]string{}}
 	single := !st.IsDir()
 	if single {
-		ru.root = filepath.Dir(p)
+		pa.root = filepath.Dir(p)
 	} else {
-		ru.root = p
+		pa.root = p
 	}
-	ru.ig, err = loadIgnorer(ru.root, opts.Ignore)
+	pa.ig, err = loadIgnorer(pa.root, opts.Ignore)
 	if err != nil {
 		return nil, nil, err
 	}
 	if single {
-		ru.files = []string{p}
-	} else if err := ru.walk(); err != nil {
+		pa.files = []string{p}
+	} else if err := pa.walk(); err != nil {
 		return nil, nil, err
 	}
-	ru.visitFiles()
+	pa.visitFiles()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	djangoKeys := map[string]bool{}
-	if err := ru.django(single, djangoKeys); err != nil {
+	if err := pa.django(single, djangoKeys); err != nil {
 		return nil, nil, err
 	}
-	ru.auditNginx(single)
-	for _, s := range ru.secrets {
+	pa.auditNginx()
+	for _, s := range pa.secrets {
 		if s.Detector == "django-secret-key" && djangoKeys[fmt.Sprintf("%s:%d", s.Finding.File, s.Finding.Line)] {
 			continue // the Django analyser reported this SECRET_KEY already
 		}
-		ru.out = append(ru.out, s.Finding)
+		pa.out = append(pa.out, s.Finding)
 	}
-	ru.applyInlineIgnores()
-	ru.noteSyntaxErrors()
-	ru.target.Files = len(ru.texts)
-	ru.target.Findings = len(ru.out)
-	if single && ru.target.Error == "" && len(ru.extra) == 1 {
+	pa.applyInlineIgnores()
+	pa.noteSyntaxErrors()
+	pa.target.Files = len(pa.texts)
+	pa.target.Findings = len(pa.out)
+	if single && pa.target.Error == "" && len(pa.extra) == 1 {
 		// The one file given could not be parsed: the target itself failed.
-		ru.target.Error = ru.extra[0].Error
-		ru.extra = nil
+		pa.target.Error = pa.extra[0].Error
+		pa.extra = nil
 	}
-	return ru.out, append([]report.Target{ru.target}, ru.extra...), nil
+	return pa.out, append([]report.Target{pa.target}, pa.extra...), nil
 }
 
-func (ru *run) rel(p string) string {
+// rel is p relative to the audited root, slash-separated: the path findings carry.
+func (pa *pathAudit) rel(p string) string {
 	abs, err1 := filepath.Abs(p)
-	root, err2 := filepath.Abs(ru.root)
+	root, err2 := filepath.Abs(pa.root)
 	if err1 == nil && err2 == nil {
 		if r, err := filepath.Rel(root, abs); err == nil {
 			return filepath.ToSlash(r)
@@ -170,10 +167,9 @@ func (ru *run) rel(p string) string {
 	return filepath.ToSlash(p)
 }
 
-// display names a file the way the user can find it: under the path they gave.
-// relOrAbs is p relative to the audited root when it is inside it, else p itself.
-func (ru *run) relOrAbs(p string) string {
-	if r := ru.rel(p); r != ".." && !strings.HasPrefix(r, "../") {
+// relOrAbs is p relative to the audited root when it is inside it, else p made absolute.
+func (pa *pathAudit) relOrAbs(p string) string {
+	if r := pa.rel(p); r != ".." && !strings.HasPrefix(r, "../") {
 		return r
 	}
 	if abs, err := filepath.Abs(p); err == nil {
@@ -182,35 +178,36 @@ func (ru *run) relOrAbs(p string) string {
 	return filepath.ToSlash(p)
 }
 
-func (ru *run) display(p string) string {
-	return filepath.ToSlash(filepath.Join(ru.root, ru.rel(p)))
+// display names a file the way the user can find it: under the path they gave.
+func (pa *pathAudit) display(p string) string {
+	return filepath.ToSlash(filepath.Join(pa.root, pa.rel(p)))
 }
 
-func (ru *run) walk() error {
-	return filepath.WalkDir(ru.root, func(p string, d fs.DirEntry, err error) error {
+func (pa *pathAudit) walk() error {
+	return filepath.WalkDir(pa.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == ru.root {
+			if p == pa.root {
 				return err
 			}
 			return nil // unreadable entries are skipped, as git and grep do
 		}
-		if cerr := ru.ctx.Err(); cerr != nil {
+		if cerr := pa.ctx.Err(); cerr != nil {
 			return cerr
 		}
-		if p == ru.root {
+		if p == pa.root {
 			return nil
 		}
-		rel := ru.rel(p)
+		rel := pa.rel(p)
 		if d.IsDir() {
-			if skipDirs[d.Name()] || ru.ig.match(rel, true) || isFile(filepath.Join(p, "pyvenv.cfg")) {
+			if skipDirs[d.Name()] || pa.ig.match(rel, true) || isFile(filepath.Join(p, "pyvenv.cfg")) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || ru.ig.match(rel, false) {
+		if !d.Type().IsRegular() || pa.ig.match(rel, false) {
 			return nil
 		}
-		ru.files = append(ru.files, p)
+		pa.files = append(pa.files, p)
 		return nil
 	})
 }
@@ -228,82 +225,21 @@ type visited struct {
 
 // visitFiles reads and classifies every file, on all cores (reading and the secret scan
 // dominate an audit), then records the results in walk order so reports are deterministic.
-func (ru *run) visitFiles() {
-	res := make([]visited, len(ru.files))
-	parallel(ru.ctx, len(ru.files), func(i int) { res[i] = ru.visitFile(ru.files[i]) })
+func (pa *pathAudit) visitFiles() {
+	res := make([]visited, len(pa.files))
+	parallel(pa.ctx, len(pa.files), func(i int) { res[i] = pa.visitFile(pa.files[i]) })
 	for i, v := range res {
-		p := ru.files[i]
+		p := pa.files[i]
 		if !v.text {
 			continue
 		}
-		ru.texts = append(ru.texts, p)
-		ru.secrets = append(ru.secrets, v.secrets...)
+		pa.texts = append(pa.texts, p)
+		pa.secrets = append(pa.secrets, v.secrets...)
 		if v.nginx {
-			ru.nginx = append(ru.nginx, p)
+			pa.nginx = append(pa.nginx, p)
 		}
 		if v.python {
-			ru.pyFiles = append(ru.pyFiles, p)
-		}
-	}
-}
-
-// metaKey and dashedKey find identity header names in application code: the WSGI form
-// (request.META["HTTP_X_SSL_CLIENT_S_DN"]) and the dashed form (request.headers["X-SSL-Client-S-DN"]).
-// This is a lexical cross-reference between the app and its proxy config, not an analysis of
-// the Python: a name that appears is a name the code may read.
-var (
-	metaKey   = regexp.MustCompile(`\bHTTP_([A-Z0-9_]+)\b`)
-	dashedKey = regexp.MustCompile(`["']([Xx]-[A-Za-z0-9-]+|[Cc]lient-[Cc]ert(?:-[Cc]hain)?)["']`)
-)
-
-// appIdentityHeaders lists the identity headers the audited Python code names, once each,
-// with the first place that names it. Computed once per audited path.
-func (ru *run) appIdentityHeaders() []nginx.AppHeader {
-	if ru.appHeaders != nil {
-		return *ru.appHeaders
-	}
-	var out []nginx.AppHeader
-	seen := map[string]bool{}
-	for _, p := range ru.pyFiles {
-		data, err := os.ReadFile(p)
-		if err != nil || (!bytes.Contains(data, []byte("HTTP_")) && !bytes.Contains(bytes.ToLower(data), []byte("client"))) {
-			continue
-		}
-		add := func(name string, off int) {
-			key := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
-			if !nginx.IsIdentityHeader(name) || seen[key] {
-				return
-			}
-			seen[key] = true
-			line := 1 + bytes.Count(data[:off], []byte{'\n'})
-			out = append(out, nginx.AppHeader{Name: name, Where: fmt.Sprintf("%s:%d", ru.rel(p), line)})
-		}
-		for _, m := range metaKey.FindAllSubmatchIndex(data, -1) {
-			add(strings.ReplaceAll(string(data[m[2]:m[3]]), "_", "-"), m[0])
-		}
-		for _, m := range dashedKey.FindAllSubmatchIndex(data, -1) {
-			add(string(data[m[2]:m[3]]), m[0])
-		}
-	}
-	ru.appHeaders = &out
-	return out
-}
-
-// noteSyntaxErrors says, for each Python file with findings, where it stops being valid
-// Python: the analysis went on past that point, but may have missed what it could not parse.
-func (ru *run) noteSyntaxErrors() {
-	seen := map[string]bool{}
-	for _, f := range ru.out {
-		if !strings.HasSuffix(f.File, ".py") || seen[f.File] {
-			continue
-		}
-		seen[f.File] = true
-		data, err := os.ReadFile(filepath.Join(ru.root, filepath.FromSlash(f.File)))
-		if err != nil {
-			continue
-		}
-		if line, err := django.SyntaxErrorLine(data); err == nil && line > 0 {
-			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d: not valid Python from here on; crossgate analysed what it could parse, and may have missed settings after this point", f.File, line))
+			pa.pyFiles = append(pa.pyFiles, p)
 		}
 	}
 }
@@ -331,7 +267,7 @@ func parallel(ctx context.Context, n int, fn func(i int)) {
 
 // visitFile classifies one file: text or not, nginx config or not, Python or not, and
 // scans it for committed secrets. It touches no shared state.
-func (ru *run) visitFile(p string) visited {
+func (pa *pathAudit) visitFile(p string) visited {
 	st, err := os.Stat(p)
 	if err != nil || !st.Mode().IsRegular() || st.Size() > maxFileSize {
 		return visited{}
@@ -345,250 +281,7 @@ func (ru *run) visitFile(p string) visited {
 	}
 	v := visited{text: true, nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
 	if filepath.Base(p) != ignoreFile {
-		v.secrets = secrets.Scan(ru.rel(p), data, ru.opts.ShowSecrets)
+		v.secrets = secrets.Scan(pa.rel(p), data, pa.opts.ShowSecrets)
 	}
 	return v
-}
-
-var nginxBlock = regexp.MustCompile(`(?m)^\s*(server|http)\s*\{`)
-
-// isNginxConfig: nginx.conf, *.conf under a directory whose name says nginx, files in
-// sites-available/sites-enabled that are nginx's, or any *.conf holding a server or http block.
-func isNginxConfig(p string, data []byte) bool {
-	base := filepath.Base(p)
-	if base == "nginx.conf" {
-		return true
-	}
-	dirs := strings.Split(filepath.ToSlash(filepath.Dir(p)), "/")
-	for _, d := range dirs {
-		// apache2/sites-available holds Apache files: ask for nginx syntax there.
-		if d == "sites-available" || d == "sites-enabled" {
-			return inNginxDir(dirs) || nginxBlock.Match(data)
-		}
-	}
-	if !strings.HasSuffix(base, ".conf") {
-		return false
-	}
-	return inNginxDir(dirs) || nginxBlock.Match(data)
-}
-
-func inNginxDir(dirs []string) bool {
-	for _, d := range dirs {
-		if strings.Contains(strings.ToLower(d), "nginx") {
-			return true
-		}
-	}
-	return false
-}
-
-// auditNginx parses each config once: a file already included by an earlier one (nginx.conf
-// files first, shallowest first) is audited through it, not again on its own.
-func (ru *run) auditNginx(single bool) {
-	cands := append([]string(nil), ru.nginx...)
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		an, bn := filepath.Base(a) == "nginx.conf", filepath.Base(b) == "nginx.conf"
-		if an != bn {
-			return an
-		}
-		da, db := strings.Count(filepath.ToSlash(a), "/"), strings.Count(filepath.ToSlash(b), "/")
-		if da != db {
-			return da < db
-		}
-		return a < b
-	})
-	covered := map[string]bool{}
-	// Keys resolve symlinks: sites-enabled/x is usually a link to sites-available/x.
-	key := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
-		}
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-		return p
-	}
-	for _, c := range cands {
-		if covered[key(c)] {
-			continue
-		}
-		covered[key(c)] = true
-		cfg, err := nginx.ParseFileIn(c, nginxPrefix(c))
-		if err != nil {
-			var pe *nginx.Error
-			if errors.As(err, &pe) {
-				covered[key(pe.File)] = true
-			}
-			ru.extra = append(ru.extra, report.Target{Path: ru.display(c), Error: ru.relError(err)})
-			continue
-		}
-		for _, f := range cfg.Files {
-			covered[key(f)] = true
-		}
-		for _, m := range cfg.Missing {
-			ru.target.Notes = append(ru.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", ru.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, ru.relOrAbs(m.Path)))
-		}
-		for _, f := range nginx.Check(cfg, nginx.Options{RelPath: ru.rel, AppReads: ru.appIdentityHeaders()}) {
-			noteNonProductionConfig(&f)
-			ru.out = append(ru.out, f)
-		}
-	}
-}
-
-// nginxPrefix is the directory relative includes resolve against: the nearest directory at
-// or above p's that holds an nginx.conf (nginx resolves them against its conf prefix, not
-// against the including file), else p's own directory.
-func nginxPrefix(p string) string {
-	dir := filepath.Dir(p)
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	for d := abs; ; {
-		if isFile(filepath.Join(d, "nginx.conf")) {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir
-		}
-		d = parent
-	}
-}
-
-// relError rewrites the file name of a parse error to the path under the audited path.
-func (ru *run) relError(err error) string {
-	var pe *nginx.Error
-	if errors.As(err, &pe) {
-		e := *pe
-		e.File = ru.display(pe.File)
-		return e.Error()
-	}
-	return err.Error()
-}
-
-func (ru *run) django(single bool, keys map[string]bool) error {
-	opts := django.Options{Mask: exposure.Mask, ShowSecrets: ru.opts.ShowSecrets}
-	var fs []finding.Finding
-	if single {
-		if !strings.HasSuffix(ru.given, ".py") {
-			return nil
-		}
-		got, err := django.AuditFile(ru.given, opts)
-		if err != nil {
-			ru.extra = append(ru.extra, report.Target{Path: ru.display(ru.given), Error: err.Error()})
-			return nil
-		}
-		fs = got
-	} else {
-		if len(ru.pyFiles) == 0 {
-			return nil
-		}
-		var roots []string
-		projects, err := django.Discover(ru.root)
-		if err != nil {
-			ru.extra = append(ru.extra, report.Target{Path: ru.target.Path, Error: "django discovery: " + err.Error()})
-			return nil
-		}
-		for _, p := range projects {
-			if ru.ig.match(ru.rel(p.Root), true) {
-				continue
-			}
-			got, err := django.Audit(p, opts)
-			if err != nil {
-				ru.extra = append(ru.extra, report.Target{Path: ru.display(p.Root), Error: err.Error()})
-				continue
-			}
-			ru.target.Settings = append(ru.target.Settings, p.SettingsModules...)
-			fs = append(fs, got...)
-			roots = append(roots, p.Root)
-		}
-		// Python outside every project (libraries, scripts, a tree without manage.py) still
-		// gets the code rules, file by file.
-		var loose []string
-		for _, py := range ru.pyFiles {
-			if !under(py, roots) {
-				loose = append(loose, py)
-			}
-		}
-		got := make([][]finding.Finding, len(loose))
-		parallel(ru.ctx, len(loose), func(i int) {
-			// A file tree-sitter cannot read as Python 3 yields nothing; the secret scan saw it.
-			got[i], _ = django.AuditFile(loose[i], opts)
-		})
-		if err := ru.ctx.Err(); err != nil {
-			return err
-		}
-		for _, g := range got {
-			fs = append(fs, g...)
-		}
-	}
-	seen := map[string]bool{}
-	for _, f := range fs {
-		if f.File != "" {
-			if ru.ig.match(ru.rel(f.File), false) {
-				continue
-			}
-			f.File = ru.rel(f.File)
-		}
-		f.Seal(fmt.Sprintf("%d|%s|%s", f.Column, f.Settings, f.Detail))
-		if seen[f.Fingerprint] {
-			continue // one file reached through two settings modules
-		}
-		seen[f.Fingerprint] = true
-		if f.Rule == "django-secret-key-hardcoded" {
-			keys[fmt.Sprintf("%s:%d", f.File, f.Line)] = true
-		}
-		ru.out = append(ru.out, f)
-	}
-	return nil
-}
-
-// under reports whether p lies inside one of the directories.
-func under(p string, dirs []string) bool {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return false
-	}
-	for _, d := range dirs {
-		d, err := filepath.Abs(d)
-		if err != nil {
-			continue
-		}
-		if r, err := filepath.Rel(d, abs); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
-			return true
-		}
-	}
-	return false
-}
-
-// applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
-func (ru *run) applyInlineIgnores() {
-	kept := ru.out[:0]
-	for _, f := range ru.out {
-		if f.File != "" && f.Line > 0 && ru.inlineIgnored(f) {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	ru.out = kept
-}
-
-func (ru *run) inlineIgnored(f finding.Finding) bool {
-	p := filepath.Join(ru.root, filepath.FromSlash(f.File))
-	lines, ok := ru.lines[p]
-	if !ok {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return false
-		}
-		lines = strings.Split(string(data), "\n")
-		ru.lines[p] = lines
-	}
-	for _, n := range []int{f.Line, f.Line - 1} {
-		if n >= 1 && n <= len(lines) && inlineIgnored(lines[n-1], f.Rule) {
-			return true
-		}
-	}
-	return false
 }

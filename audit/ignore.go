@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/crossgate/crossgate/finding"
 )
 
 // ignoreFile is the per-root file of gitignore-like patterns.
@@ -155,8 +158,34 @@ func inlineIgnored(line, rule string) bool {
 	if len(ids) == 0 {
 		return true
 	}
-	for _, id := range ids {
-		if id == rule {
+	return slices.Contains(ids, rule)
+}
+
+// applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
+func (pa *pathAudit) applyInlineIgnores() {
+	kept := pa.out[:0]
+	for _, f := range pa.out {
+		if f.File != "" && f.Line > 0 && pa.inlineIgnored(f) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	pa.out = kept
+}
+
+func (pa *pathAudit) inlineIgnored(f finding.Finding) bool {
+	p := filepath.Join(pa.root, filepath.FromSlash(f.File))
+	lines, ok := pa.lines[p]
+	if !ok {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return false
+		}
+		lines = strings.Split(string(data), "\n")
+		pa.lines[p] = lines
+	}
+	for _, n := range []int{f.Line, f.Line - 1} {
+		if n >= 1 && n <= len(lines) && inlineIgnored(lines[n-1], f.Rule) {
 			return true
 		}
 	}

@@ -1,0 +1,130 @@
+package audit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/crossgate/crossgate/audit/django"
+	"github.com/crossgate/crossgate/exposure"
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/report"
+)
+
+// The Django side of an audit: each project found under the root, and every Python file
+// outside a project, analysed by package django.
+
+// noteSyntaxErrors says, for each Python file with findings, where it stops being valid
+// Python: the analysis went on past that point, but may have missed what it could not parse.
+func (pa *pathAudit) noteSyntaxErrors() {
+	seen := map[string]bool{}
+	for _, f := range pa.out {
+		if !strings.HasSuffix(f.File, ".py") || seen[f.File] {
+			continue
+		}
+		seen[f.File] = true
+		data, err := os.ReadFile(filepath.Join(pa.root, filepath.FromSlash(f.File)))
+		if err != nil {
+			continue
+		}
+		if line, err := django.SyntaxErrorLine(data); err == nil && line > 0 {
+			pa.target.Notes = append(pa.target.Notes, fmt.Sprintf("%s:%d: not valid Python from here on; crossgate analysed what it could parse, and may have missed settings after this point", f.File, line))
+		}
+	}
+}
+
+func (pa *pathAudit) django(single bool, keys map[string]bool) error {
+	opts := django.Options{Mask: exposure.Mask, ShowSecrets: pa.opts.ShowSecrets}
+	var fs []finding.Finding
+	if single {
+		if !strings.HasSuffix(pa.given, ".py") {
+			return nil
+		}
+		got, err := django.AuditFile(pa.given, opts)
+		if err != nil {
+			pa.extra = append(pa.extra, report.Target{Path: pa.display(pa.given), Error: err.Error()})
+			return nil
+		}
+		fs = got
+	} else {
+		if len(pa.pyFiles) == 0 {
+			return nil
+		}
+		var roots []string
+		projects, err := django.Discover(pa.root)
+		if err != nil {
+			pa.extra = append(pa.extra, report.Target{Path: pa.target.Path, Error: "django discovery: " + err.Error()})
+			return nil
+		}
+		for _, p := range projects {
+			if pa.ig.match(pa.rel(p.Root), true) {
+				continue
+			}
+			got, err := django.Audit(p, opts)
+			if err != nil {
+				pa.extra = append(pa.extra, report.Target{Path: pa.display(p.Root), Error: err.Error()})
+				continue
+			}
+			pa.target.Settings = append(pa.target.Settings, p.SettingsModules...)
+			fs = append(fs, got...)
+			roots = append(roots, p.Root)
+		}
+		// Python outside every project (libraries, scripts, a tree without manage.py) still
+		// gets the code rules, file by file.
+		var loose []string
+		for _, py := range pa.pyFiles {
+			if !under(py, roots) {
+				loose = append(loose, py)
+			}
+		}
+		got := make([][]finding.Finding, len(loose))
+		parallel(pa.ctx, len(loose), func(i int) {
+			// A file tree-sitter cannot read as Python 3 yields nothing; the secret scan saw it.
+			got[i], _ = django.AuditFile(loose[i], opts)
+		})
+		if err := pa.ctx.Err(); err != nil {
+			return err
+		}
+		for _, g := range got {
+			fs = append(fs, g...)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.File != "" {
+			if pa.ig.match(pa.rel(f.File), false) {
+				continue
+			}
+			f.File = pa.rel(f.File)
+		}
+		f.Seal(fmt.Sprintf("%d|%s|%s", f.Column, f.Settings, f.Detail))
+		if seen[f.Fingerprint] {
+			continue // one file reached through two settings modules
+		}
+		seen[f.Fingerprint] = true
+		if f.Rule == "django-secret-key-hardcoded" {
+			keys[fmt.Sprintf("%s:%d", f.File, f.Line)] = true
+		}
+		pa.out = append(pa.out, f)
+	}
+	return nil
+}
+
+// under reports whether p lies inside one of the directories.
+func under(p string, dirs []string) bool {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return false
+	}
+	for _, d := range dirs {
+		d, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		if r, err := filepath.Rel(d, abs); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+			return true
+		}
+	}
+	return false
+}
