@@ -154,8 +154,8 @@ func isMTLS(s server) bool {
 	return m == "on" || m == "optional" || m == "optional_no_ca"
 }
 
-// scope returns the directives in effect for a server: its own subtree plus the http level
-// (without the other servers).
+// each calls fn for the directives in effect for a server: its own subtree plus the http
+// level (without the other servers), skipping map bodies.
 func (s server) each(fn func(d *Directive, anc []*Directive)) {
 	for _, d := range s.http {
 		if d.Name == "server" || d.Name == "map" {
@@ -192,4 +192,22 @@ func proxies(block []*Directive) *Directive {
 		}
 	}
 	return nil
+}
+
+// walkLocations calls fn for every location block of a server, depth first, with the chain of
+// locations from the outermost down to loc itself. Locations nest only directly inside
+// locations, so the walk descends through nothing else.
+func (s server) walkLocations(fn func(loc *Directive, chain []*Directive)) {
+	var visit func(block, chain []*Directive)
+	visit = func(block, chain []*Directive) {
+		for _, d := range block {
+			if d.Name != "location" || !d.HasBlock {
+				continue
+			}
+			ch := append(chain[:len(chain):len(chain)], d)
+			fn(d, ch)
+			visit(d.Block, ch)
+		}
+	}
+	visit(s.d.Block, nil)
 }

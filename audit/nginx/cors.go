@@ -2,7 +2,7 @@ package nginx
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -10,12 +10,7 @@ import (
 )
 
 func (c *checker) cors(h []*Directive, servers []server) {
-	anyMTLS := false
-	for _, s := range servers {
-		if isMTLS(s) {
-			anyMTLS = true
-		}
-	}
+	anyMTLS := slices.ContainsFunc(servers, isMTLS)
 	check := func(d *Directive, anc []*Directive, mtls bool, where string) {
 		v, always, ok := acaoValue(d)
 		if !ok {
@@ -297,6 +292,6 @@ func unsafeOriginRegex(re string) string {
 			}
 		}
 	}
-	sort.Strings(probs)
+	slices.Sort(probs)
 	return strings.Join(probs, " and ")
 }

@@ -3,18 +3,14 @@ package nginx
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
 )
 
 func (c *checker) dotfiles(s server) {
-	serverDeny := false
-	for _, d := range s.d.Block {
-		if isDenyDot(d) {
-			serverDeny = true
-		}
-	}
+	serverDeny := slices.ContainsFunc(s.d.Block, isDenyDot)
 	report := func(root *Directive, where, prefix string) {
 		// root in "location /static/" serves root + /static/: that is the folder exposed.
 		path := strings.TrimRight(root.Arg(0)+strings.TrimRight(prefix, "/"), "/")
@@ -42,42 +38,29 @@ func (c *checker) dotfiles(s server) {
 	if sroot != nil && !serverDeny && c.serverRootServes(s) {
 		report(sroot, where, "")
 	}
-	var visit func(block []*Directive, chain []*Directive)
-	visit = func(block []*Directive, chain []*Directive) {
-		for _, d := range block {
-			if d.Name != "location" || !d.HasBlock {
-				continue
-			}
-			ch := append(chain[:len(chain):len(chain)], d)
-			if r := last(d.Block, "root"); r != nil && proxies(d.Block) == nil && !isDenyDot(d) && canMatchDotfile(d) {
-				protected := false
-				for _, sub := range d.Block {
-					if isDenyDot(sub) {
-						protected = true
-					}
-				}
-				if !protected && serverDeny {
-					// Server-level regex locations run after the prefix match unless a
-					// location on the way says ^~ or =.
-					protected = true
-					for _, a := range ch {
-						if m, _ := LocationMatch(a); m == "^~" || m == "=" {
-							protected = false
-						}
-					}
-				}
-				if !protected {
-					prefix := ""
-					if m, p := LocationMatch(d); m == "" || m == "^~" || m == "=" {
-						prefix = p
-					}
-					report(r, "location "+strings.Join(d.Args, " "), prefix)
-				}
-			}
-			visit(d.Block, ch)
+	s.walkLocations(func(d *Directive, chain []*Directive) {
+		r := last(d.Block, "root")
+		if r == nil || proxies(d.Block) != nil || isDenyDot(d) || !canMatchDotfile(d) {
+			return
 		}
-	}
-	visit(s.d.Block, nil)
+		protected := slices.ContainsFunc(d.Block, isDenyDot)
+		if !protected && serverDeny {
+			// Server-level regex locations run after the prefix match unless a location on
+			// the way says ^~ or =.
+			protected = !slices.ContainsFunc(chain, func(a *Directive) bool {
+				m, _ := LocationMatch(a)
+				return m == "^~" || m == "="
+			})
+		}
+		if protected {
+			return
+		}
+		prefix := ""
+		if m, p := LocationMatch(d); m == "" || m == "^~" || m == "=" {
+			prefix = p
+		}
+		report(r, "location "+strings.Join(d.Args, " "), prefix)
+	})
 }
 
 // serverRootServes reports whether some request can reach the server-level root: no

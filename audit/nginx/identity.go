@@ -1,8 +1,10 @@
 package nginx
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -29,7 +31,7 @@ var identityVars = []string{
 
 // IsIdentityHeader reports whether name (any case, '-' or '_') carries client-certificate identity.
 func IsIdentityHeader(name string) bool {
-	n := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	n := foldHeader(name)
 	if identityHeaderNames[n] {
 		return true
 	}
@@ -40,12 +42,7 @@ func IsIdentityHeader(name string) bool {
 func foldHeader(n string) string { return strings.ToLower(strings.ReplaceAll(n, "_", "-")) }
 
 func usesIdentityVar(v string) bool {
-	for _, iv := range identityVars {
-		if containsVar(v, iv) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(identityVars, func(iv string) bool { return containsVar(v, iv) })
 }
 
 // header is one proxy_set_header in effect.
@@ -123,37 +120,32 @@ type proxyLocation struct {
 	chain []*Directive
 }
 
-func (c *checker) proxyLocations(s server) []proxyLocation {
+// proxyLocations lists the locations of a server that pass requests upstream, each with the
+// header directives in effect there.
+func proxyLocations(s server) []proxyLocation {
 	var out []proxyLocation
-	var visit func(block []*Directive, chain []*Directive)
-	visit = func(block []*Directive, chain []*Directive) {
-		for _, d := range block {
-			if d.Name != "location" || !d.HasBlock {
-				continue
-			}
-			ch := append(chain[:len(chain):len(chain)], d)
-			if p := proxies(d.Block); p != nil {
-				pl := proxyLocation{loc: d, pass: p, chain: ch}
-				hd := headerDirective(p)
-				for i := len(ch) - 1; i >= 0; i-- {
-					if h := ownHeaders(ch[i].Block, hd); h != nil {
-						pl.effective, pl.shadow = h, ch[i]
-						break
-					}
-				}
-				if pl.shadow == nil {
-					if h := ownHeaders(s.d.Block, hd); h != nil {
-						pl.effective = h
-					} else {
-						pl.effective = ownHeaders(s.http, hd)
-					}
-				}
-				out = append(out, pl)
-			}
-			visit(d.Block, ch)
+	s.walkLocations(func(d *Directive, chain []*Directive) {
+		p := proxies(d.Block)
+		if p == nil {
+			return
 		}
-	}
-	visit(s.d.Block, nil)
+		pl := proxyLocation{loc: d, pass: p, chain: chain}
+		hd := headerDirective(p)
+		for i := len(chain) - 1; i >= 0; i-- {
+			if h := ownHeaders(chain[i].Block, hd); h != nil {
+				pl.effective, pl.shadow = h, chain[i]
+				break
+			}
+		}
+		if pl.shadow == nil {
+			if h := ownHeaders(s.d.Block, hd); h != nil {
+				pl.effective = h
+			} else {
+				pl.effective = ownHeaders(s.http, hd)
+			}
+		}
+		out = append(out, pl)
+	})
 	return out
 }
 
@@ -170,7 +162,7 @@ func (c *checker) identityHeaders(s server) {
 			}
 		}
 	})
-	locs := c.proxyLocations(s)
+	locs := proxyLocations(s)
 	// A location whose own proxy_set_header cuts the inheritance also cuts it for every
 	// nested location without headers of its own: one mistake, one finding, at the shadowing
 	// location, naming the nested ones.
@@ -367,16 +359,9 @@ func (c *checker) setOutside(s server, pl proxyLocation, srcs []*Directive) bool
 		}
 		levels = append(levels, a.Block)
 	}
-	for _, src := range srcs {
-		for _, l := range levels {
-			for _, d := range l {
-				if d == src {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(levels, func(l []*Directive) bool {
+		return slices.ContainsFunc(l, func(d *Directive) bool { return slices.Contains(srcs, d) })
+	})
 }
 
 // trap is a pending inheritance-trap finding and the directive it is reported at.
@@ -388,17 +373,9 @@ type trap struct {
 
 // sortedShadows orders the shadowing locations by position, for stable output.
 func sortedShadows(m map[*Directive]*trap) []*Directive {
-	out := make([]*Directive, 0, len(m))
-	for d := range m {
-		out = append(out, d)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
-		}
-		return out[i].Line < out[j].Line || out[i].Line == out[j].Line && out[i].Column < out[j].Column
+	return slices.SortedFunc(maps.Keys(m), func(a, b *Directive) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
-	return out
 }
 
 func underscored(names []string) string {

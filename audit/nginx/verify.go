@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -87,29 +88,19 @@ func (c *checker) partialGate(s server, vd *Directive) {
 		// every location forwards it is the identity-headers rule's business.
 		return
 	}
-	gated := func(block []*Directive) bool {
-		for _, d := range block {
-			if d.Name == "if" && c.refsVerify(strings.Join(d.Args, " ")) {
-				return true
-			}
-		}
-		return false
+	// A location counts as checked when it, or a location around it, has an if on the
+	// verify result (whatever the if then does).
+	checks := func(loc *Directive) bool {
+		return slices.ContainsFunc(loc.Block, func(d *Directive) bool {
+			return d.Name == "if" && c.refsVerify(strings.Join(d.Args, " "))
+		})
 	}
 	var open []string
-	var visit func(block []*Directive, covered bool)
-	visit = func(block []*Directive, covered bool) {
-		for _, d := range block {
-			if d.Name != "location" || !d.HasBlock {
-				continue
-			}
-			cov := covered || gated(d.Block)
-			if p := proxies(d.Block); p != nil && !cov {
-				open = append(open, fmt.Sprintf("location %s (%s) proxies to %s without checking $ssl_client_verify", strings.Join(d.Args, " "), c.where(d), p.Arg(0)))
-			}
-			visit(d.Block, cov)
+	s.walkLocations(func(d *Directive, chain []*Directive) {
+		if p := proxies(d.Block); p != nil && !slices.ContainsFunc(chain, checks) {
+			open = append(open, fmt.Sprintf("location %s (%s) proxies to %s without checking $ssl_client_verify", strings.Join(d.Args, " "), c.where(d), p.Arg(0)))
 		}
-	}
-	visit(s.d.Block, false)
+	})
 	if len(open) == 0 {
 		return
 	}
@@ -140,23 +131,15 @@ func (c *checker) refsVerify(v string) bool {
 // verifyGate reports an "if" on $ssl_client_verify (or a map of it) that returns, directly
 // in block.
 func (c *checker) verifyGate(block []*Directive) bool {
-	for _, d := range block {
-		if d.Name == "if" && c.refsVerify(strings.Join(d.Args, " ")) && First(d.Block, "return") != nil {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(block, func(d *Directive) bool {
+		return d.Name == "if" && c.refsVerify(strings.Join(d.Args, " ")) && First(d.Block, "return") != nil
+	})
 }
 
 // chainGated reports whether one of the location blocks around a directive refuses
 // unverified requests.
 func (c *checker) chainGated(anc []*Directive) bool {
-	for _, a := range anc {
-		if a.Name == "location" && c.verifyGate(a.Block) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(anc, func(a *Directive) bool { return a.Name == "location" && c.verifyGate(a.Block) })
 }
 
 // everyProxyGated reports whether every location that proxies sits in a location that
@@ -164,21 +147,12 @@ func (c *checker) chainGated(anc []*Directive) bool {
 func (c *checker) everyProxyGated(s server) bool {
 	n := 0
 	all := true
-	var visit func(block []*Directive, gated bool)
-	visit = func(block []*Directive, gated bool) {
-		for _, d := range block {
-			if d.Name != "location" || !d.HasBlock {
-				continue
-			}
-			g := gated || c.verifyGate(d.Block)
-			if proxies(d.Block) != nil {
-				n++
-				all = all && g
-			}
-			visit(d.Block, g)
+	s.walkLocations(func(d *Directive, chain []*Directive) {
+		if proxies(d.Block) != nil {
+			n++
+			all = all && c.chainGated(chain)
 		}
-	}
-	visit(s.d.Block, false)
+	})
 	return n > 0 && all
 }
 
