@@ -9,6 +9,23 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
+// The CORS rules: Access-Control-Allow-Origin that nginx sets to * or to the request's
+// own Origin.
+var (
+	acaoWildcard = finding.Rule{
+		ID: "nginx-acao-wildcard", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+		Title:   "nginx adds Access-Control-Allow-Origin *",
+		Summary: "add_header Access-Control-Allow-Origin * (worse with always, or on an mTLS server).",
+	}
+	acaoReflect = finding.Rule{
+		ID: "nginx-acao-reflect-origin", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
+		Title:   "nginx reflects $http_origin without an allowlist",
+		Summary: "Access-Control-Allow-Origin $http_origin without an allowlist map.",
+	}
+)
+
+func init() { finding.Register(acaoWildcard, acaoReflect) }
+
 func (c *checker) cors(h []*Directive, servers []server) {
 	anyMTLS := slices.ContainsFunc(servers, isMTLS)
 	check := func(d *Directive, anc []*Directive, mtls bool, where string) {
@@ -18,7 +35,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 		}
 		via := c.mapsToStar(v)
 		if v == "*" || via != nil {
-			f := finding.New("nginx-acao-wildcard")
+			f := finding.New(acaoWildcard.ID)
 			f.Detail = fmt.Sprintf("%s sends Access-Control-Allow-Origin: * on responses, so any web page can read them cross-origin.", where)
 			if via != nil {
 				f.Detail = fmt.Sprintf("%s sets Access-Control-Allow-Origin to %s, which the map at %s turns into * for origins outside its list, so any web page can read the responses cross-origin.", where, v, c.where(via))
@@ -38,7 +55,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 			return
 		}
 		if reason, via := c.reflects(v, anc); reason != "" {
-			f := finding.New("nginx-acao-reflect-origin")
+			f := finding.New(acaoReflect.ID)
 			f.Detail = fmt.Sprintf("%s sets Access-Control-Allow-Origin to %s: %s, so every origin is allowed.", where, v, reason)
 			if mtls {
 				f.Detail += " The server asks for client certificates, so the reflected origin can read certificate-authenticated responses."

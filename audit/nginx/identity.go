@@ -8,7 +8,20 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/remedy"
 )
+
+// The identity-headers rule: a client-certificate identity the client can forge by
+// sending the header itself.
+var (
+	identityNotCleared = finding.Rule{
+		ID: "nginx-identity-headers-not-cleared", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API8:2023",
+		Title:   "Client identity headers not overwritten by nginx",
+		Summary: "identity headers forwarded without overwriting the client's own (including the proxy_set_header inheritance trap in location blocks).",
+	}
+)
+
+func init() { finding.Register(identityNotCleared) }
 
 // identityHeaderNames are the request headers proxies and apps use to carry the client
 // certificate's identity or verification result (lower case).
@@ -206,7 +219,7 @@ func (c *checker) identityHeaders(s server) {
 					how = fmt.Sprintf("has its own %s (%s) but does not set the identity headers that other locations set", hd, c.where(at))
 				}
 			}
-			f := finding.New("nginx-identity-headers-not-cleared")
+			f := finding.New(identityNotCleared.ID)
 			verb := "reaches"
 			if len(missing) > 1 {
 				verb = "reach"
@@ -215,7 +228,7 @@ func (c *checker) identityHeaders(s server) {
 			f.SeverityReason = "A request header the client controls is read as the verified certificate identity."
 			f.Evidence.Snippet = c.cfg.Snippet(loc) + "\n" + c.cfg.Snippet(at)
 			f.Evidence.Notes = notes
-			f.Remediation = "Repeat the identity headers in every location that proxies (a location with any proxy_set_header of its own inherits none):\n\n" + MTLSRemediation()
+			f.Remediation = "Repeat the identity headers in every location that proxies (a location with any proxy_set_header of its own inherits none):\n\n" + remedy.MTLSNginx()
 			if at.File != loc.File {
 				// The shadowing proxy_set_header comes from an included snippet that other,
 				// correct locations include too: the fix belongs in this location.
@@ -234,10 +247,10 @@ func (c *checker) identityHeaders(s server) {
 			}
 			for _, v := range varsIn(h.value) {
 				if strings.HasPrefix(v, "$http_") {
-					f := finding.New("nginx-identity-headers-not-cleared")
+					f := finding.New(identityNotCleared.ID)
 					f.Detail = fmt.Sprintf("proxy_set_header %s takes its value from the request header %s, which the client sends itself: the application receives a client-chosen identity.", h.d.Args[0], v)
 					f.SeverityReason = "The identity header is copied from the client's own request."
-					f.Remediation = "Set identity headers from nginx's TLS variables, never from $http_*:\n\n" + MTLSRemediation()
+					f.Remediation = "Set identity headers from nginx's TLS variables, never from $http_*:\n\n" + remedy.MTLSNginx()
 					c.emit(f, h.d, "client:"+pl.loc.File+fmt.Sprint(pl.loc.Line))
 					break
 				}
@@ -291,11 +304,11 @@ func (c *checker) identityHeaders(s server) {
 	if len(open) == 0 {
 		return
 	}
-	f := finding.New("nginx-identity-headers-not-cleared")
+	f := finding.New(identityNotCleared.ID)
 	f.Detail = fmt.Sprintf("%s lets headers with underscores through, so a client can send %s: proxy_set_header overwrites only the dashed names, and WSGI servers map both spellings to the same HTTP_* key.", strings.Join(append([]string{gate.Name}, gate.Args...), " "), underscored(open))
 	f.SeverityReason = "An underscore spelling of an identity header bypasses the overwrite."
 	f.Remediation = "Remove " + gate.Name + " (the defaults drop headers with underscores), or clear each underscore spelling in every proxying location:\n\n" +
-		"underscores_in_headers off;\nignore_invalid_headers on;\n"
+		remedy.NginxNoUnderscoreHeaders()
 	c.emit(f, gate, "underscore:"+c.where(s.d))
 }
 
@@ -335,7 +348,7 @@ func (c *checker) appReadsNotOverwritten(s server, locs []proxyLocation, intende
 		if len(open) == 0 {
 			continue
 		}
-		f := finding.New("nginx-identity-headers-not-cleared")
+		f := finding.New(identityNotCleared.ID)
 		verb := "reaches"
 		if len(open) > 1 {
 			verb = "reach"
@@ -344,7 +357,7 @@ func (c *checker) appReadsNotOverwritten(s server, locs []proxyLocation, intende
 			strings.Join(pl.loc.Args, " "), c.where(pl.loc), strings.Join(open, ", "), strings.Join(where, ", "), verb)
 		f.SeverityReason = "A request header the client controls is read by the application as the verified certificate identity, and nginx never overwrites it."
 		f.Evidence.Snippet = c.cfg.Snippet(pl.loc) + "\n" + c.cfg.Snippet(pl.pass)
-		f.Remediation = "Overwrite every identity header the application reads, in every location that proxies (an empty value removes a client-sent one):\n\n" + MTLSRemediation()
+		f.Remediation = "Overwrite every identity header the application reads, in every location that proxies (an empty value removes a client-sent one):\n\n" + remedy.MTLSNginx()
 		c.emit(f, pl.pass, "app:"+strings.Join(open, ","))
 	}
 }

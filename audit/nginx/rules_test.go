@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 func check(t *testing.T, file string) []finding.Finding {
@@ -147,8 +148,9 @@ func TestUnsafeOriginRegex(t *testing.T) {
 }
 
 func TestMTLSRemediationParses(t *testing.T) {
-	// The remediation must be valid nginx syntax: the e2e suite pastes it into a config.
-	cfg, err := Parse("fix.conf", []byte("http { server { "+MTLSServerLines()+" location / { "+MTLSProxyHeaders()+" proxy_pass http://127.0.0.1:1; } } }"))
+	// The mTLS remediation is remedy's, which the e2e suite runs in front of a real app: the
+	// audit must read it as nginx and find nothing wrong with it.
+	cfg, err := Parse("fix.conf", []byte("http { server { listen 443 ssl; "+remedy.MTLSNginx()+" } }"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,19 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/remedy"
 )
+
+// The TLS rule: protocol versions that are no longer safe.
+var (
+	weakTLSRule = finding.Rule{
+		ID: "nginx-weak-tls", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
+		Title:   "nginx allows TLS 1.0 or 1.1",
+		Summary: "ssl_protocols includes TLSv1 or TLSv1.1.",
+	}
+)
+
+func init() { finding.Register(weakTLSRule) }
 
 func (c *checker) weakTLS(d *Directive) {
 	var weak []string
@@ -18,9 +30,9 @@ func (c *checker) weakTLS(d *Directive) {
 	if len(weak) == 0 {
 		return
 	}
-	f := finding.New("nginx-weak-tls")
+	f := finding.New(weakTLSRule.ID)
 	f.Detail = fmt.Sprintf("ssl_protocols enables %s; these protocols have known weaknesses, and before TLS 1.3 the client certificate travels unencrypted in the handshake.", strings.Join(weak, ", "))
 	f.SeverityReason = "Deprecated protocol versions are offered (RFC 8996 forbids TLS 1.0 and 1.1)."
-	f.Remediation = "ssl_protocols TLSv1.2 TLSv1.3;\n"
+	f.Remediation = remedy.NginxTLSProtocols()
 	c.emit(f, d, "")
 }

@@ -6,7 +6,25 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/remedy"
 )
+
+// The ssl_verify_client rules: a certificate that is asked for but whose verification
+// nothing enforces.
+var (
+	verifyOptional = finding.Rule{
+		ID: "nginx-verify-client-optional", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API8:2023",
+		Title:   "ssl_verify_client optional without a verify check",
+		Summary: "ssl_verify_client optional while nothing checks $ssl_client_verify.",
+	}
+	verifyOptionalNoCA = finding.Rule{
+		ID: "nginx-verify-client-optional-no-ca", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-295"}, OWASP: "API8:2023",
+		Title:   "ssl_verify_client optional_no_ca passes identity upstream",
+		Summary: "ssl_verify_client optional_no_ca passing identity upstream.",
+	}
+)
+
+func init() { finding.Register(verifyOptional, verifyOptionalNoCA) }
 
 func (c *checker) verifyClient(s server) {
 	mode, vd := verifyMode(s)
@@ -22,12 +40,12 @@ func (c *checker) verifyClient(s server) {
 		if enforced || forwarded {
 			return
 		}
-		f := finding.New("nginx-verify-client-optional")
+		f := finding.New(verifyOptional.ID)
 		f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional, so a client without a certificate gets through with $ssl_client_verify = NONE, and nothing in the config checks $ssl_client_verify (no if on it, and it is not forwarded to the application to check).", serverName(s))
 		f.SeverityReason = "Requests without any client certificate reach the application, which cannot tell them from verified ones."
 		f.Remediation = "Require the certificate at the TLS layer, or keep optional and refuse unverified requests yourself:\n\n" +
-			MTLSRemediation() + "\n# or, where some paths must stay open, inside server { ... }:\n" +
-			"if ($ssl_client_verify != SUCCESS) { return 403; }\n"
+			remedy.MTLSNginx() + "\n# or, where some paths must stay open, inside server { ... }:\n" +
+			remedy.NginxVerifyGate()
 		c.emit(f, vd, c.where(s.d))
 	case "optional_no_ca":
 		var passes []string
@@ -46,11 +64,11 @@ func (c *checker) verifyClient(s server) {
 		if len(passes) == 0 || c.serverLevelVerifyGate(s) {
 			return
 		}
-		f := finding.New("nginx-verify-client-optional-no-ca")
+		f := finding.New(verifyOptionalNoCA.ID)
 		f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional_no_ca, which lets certificates from any CA (self-signed ones included) through with $ssl_client_verify = FAILED, and passes the certificate's identity upstream (%d directive(s)); anyone can mint a certificate with the subject the application trusts.", serverName(s), len(passes))
 		f.SeverityReason = "A self-made certificate with any subject is accepted and its subject forwarded as identity."
 		f.Evidence.Notes = passes
-		f.Remediation = "Verify the issuer in nginx: optional_no_ca is only for applications that validate the whole certificate themselves.\n\n" + MTLSRemediation()
+		f.Remediation = "Verify the issuer in nginx: optional_no_ca is only for applications that validate the whole certificate themselves.\n\n" + remedy.MTLSNginx()
 		c.emit(f, vd, c.where(s.d))
 	}
 }
@@ -104,12 +122,12 @@ func (c *checker) partialGate(s server, vd *Directive) {
 	if len(open) == 0 {
 		return
 	}
-	f := finding.New("nginx-verify-client-optional")
+	f := finding.New(verifyOptional.ID)
 	f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional and refuses unverified requests in some locations only; %d proxying location(s) pass requests without any client certificate to the application, and no certificate identity or verify result is forwarded for it to check.", serverName(s), len(open))
 	f.SetSeverity(finding.Medium, "Some locations enforce the certificate; the open ones may be public on purpose, but they reach the application with no sign of whether a certificate was verified.")
 	f.Evidence.Notes = open
 	f.Remediation = "Put the check in the server block, so that it covers every location, or repeat it in each proxying location:\n\n" +
-		"if ($ssl_client_verify != SUCCESS) { return 403; }\n"
+		remedy.NginxVerifyGate()
 	c.emit(f, vd, c.where(s.d)+":partial")
 }
 
