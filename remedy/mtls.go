@@ -156,6 +156,16 @@ class ClientCertificateMiddleware:
 `
 }
 
+// MTLSDjango is the whole fix for a Django application that maps client certificates to
+// users: the middleware (MTLSDjangoMiddleware), then the nginx in front of it (MTLSNginx),
+// which overwrites the identity headers the middleware trusts.
+func MTLSDjango() string {
+	return "# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n" +
+		MTLSDjangoMiddleware() +
+		"\n# and in the nginx server block in front of it:\n" +
+		MTLSNginx()
+}
+
 // MTLSLayer is where an mTLS weakness is fixed.
 type MTLSLayer int
 
@@ -185,10 +195,7 @@ func MTLS(s Stack, advice string, layer MTLSLayer) string {
 		b.WriteString("\n# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
 		b.WriteString(MTLSDjangoMiddleware())
 	case s == Django && appLevel:
-		b.WriteString("# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
-		b.WriteString(MTLSDjangoMiddleware())
-		b.WriteString("\n# and in the nginx server block in front of it:\n")
-		b.WriteString(MTLSNginx())
+		b.WriteString(MTLSDjango())
 	case appLevel:
 		// nginx in front hides the application (its Server header is all a scan sees), and
 		// the identity mapping lives in that application: nginx text alone cannot fix it.
