@@ -136,6 +136,32 @@ func (cf *codeFile) mentionsVerify(n *node) bool {
 	return found
 }
 
+// lastName is the name an identifier or attribute ends with (x and a.b.x: "x"), or "" for
+// any other expression.
+func (f *pyFile) lastName(n *node) string {
+	switch n.kind {
+	case "attribute":
+		return f.text(n.child("attribute"))
+	case "identifier":
+		return f.text(n)
+	}
+	return ""
+}
+
+// callsVerifier reports whether the call n calls one of the file's functions that read the
+// verify result (by name: a helper or a method).
+func (cf *codeFile) callsVerifier(n *node) bool {
+	callee := unparen(n.child("function"))
+	if callee == nil {
+		return false
+	}
+	name := cf.f.text(callee)
+	if callee.kind == "attribute" {
+		name = cf.f.text(callee.child("attribute"))
+	}
+	return cf.verifiers[name]
+}
+
 // headerKey returns the literal key when n reads request.META[...], request.headers[...],
 // request.META.get(...), request.headers.get(...) or environ.get(...).
 func (cf *codeFile) headerKey(n *node) (string, bool) {
@@ -145,16 +171,7 @@ func (cf *codeFile) headerKey(n *node) (string, bool) {
 		if m == nil {
 			return false
 		}
-		var last string
-		switch m.kind {
-		case "attribute":
-			last = f.text(m.child("attribute"))
-		case "identifier":
-			last = f.text(m)
-		default:
-			return false
-		}
-		switch last {
+		switch f.lastName(m) {
 		case "META", "headers", "environ", "meta", "HEADERS":
 			return true
 		}

@@ -4,55 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/remedy"
 )
-
-// The django-cors-headers rules: which origins the settings let read responses, and
-// whether CorsMiddleware runs before anything that answers.
-var (
-	corsAllowAllRule = finding.Rule{
-		ID: "django-cors-allow-all", Family: "django", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-		Title:   "django-cors-headers allows every origin",
-		Summary: "CORS_ALLOW_ALL_ORIGINS (or the old CORS_ORIGIN_ALLOW_ALL) is true.",
-	}
-	corsAllowAllCredentials = finding.Rule{
-		ID: "django-cors-allow-all-credentials", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
-		Title:   "django-cors-headers allows every origin with credentials",
-		Summary: "allow-all together with CORS_ALLOW_CREDENTIALS = True (reflects every origin).",
-	}
-	corsRegexUnsafe = finding.Rule{
-		ID: "django-cors-regex-unsafe", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
-		Title:   "Unsafe CORS_ALLOWED_ORIGIN_REGEXES entry",
-		Summary: "CORS_ALLOWED_ORIGIN_REGEXES entry without $, with an unescaped dot, or with .* before the domain.",
-	}
-	corsNullOrigin = finding.Rule{
-		ID: "django-cors-null-origin", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
-		Title:   "\"null\" in the CORS allowlist",
-		Summary: "\"null\" in the allowlist.",
-	}
-	corsHTTPOrigin = finding.Rule{
-		ID: "django-cors-http-origin", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
-		Title:   "http:// origin in the CORS allowlist",
-		Summary: "http:// origins in the allowlist.",
-	}
-	corsMiddlewareOrder = finding.Rule{
-		ID: "django-cors-middleware-order", Family: "django", Severity: finding.Low, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-		Title:   "CorsMiddleware missing or placed too late",
-		Summary: "CorsMiddleware missing from, or placed after, middleware that can return responses (CommonMiddleware, auth/mTLS middleware).",
-	}
-	corsBroadPreflight = finding.Rule{
-		ID: "django-cors-broad-preflight", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-		Title:   "Very broad CORS preflight settings",
-		Summary: "very broad CORS_ALLOW_METHODS / CORS_ALLOW_HEADERS / max-age.",
-	}
-)
-
-func init() {
-	finding.Register(corsAllowAllRule, corsAllowAllCredentials, corsRegexUnsafe, corsNullOrigin, corsHTTPOrigin, corsMiddlewareOrder, corsBroadPreflight)
-}
 
 // allowedOrigins are the https origins the project already lists, for the remediation.
 func (sm *settingsModule) allowedOrigins() []string {
@@ -67,6 +24,13 @@ func (sm *settingsModule) allowedOrigins() []string {
 	}
 	return out
 }
+
+var corsAllowAllRule = finding.Rule{ID: "django-cors-allow-all", Family: "django", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title: "django-cors-headers allows every origin", Summary: "CORS_ALLOW_ALL_ORIGINS (or the old CORS_ORIGIN_ALLOW_ALL) is true."}
+var corsAllowAllCredentials = finding.Rule{ID: "django-cors-allow-all-credentials", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
+	Title: "django-cors-headers allows every origin with credentials", Summary: "allow-all together with CORS_ALLOW_CREDENTIALS = True (reflects every origin)."}
+
+func init() { finding.Register(corsAllowAllRule, corsAllowAllCredentials) }
 
 func (a *auditor) corsAllowAll(sm *settingsModule) {
 	b, how, ok := sm.truthy("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
@@ -87,42 +51,10 @@ func (a *auditor) corsAllowAll(sm *settingsModule) {
 	a.emit(f, sm, b.file, b.at, bindingSnippet(b), "")
 }
 
-func isLocalHost(host string) bool {
-	h := strings.ToLower(host)
-	return h == "localhost" || strings.HasSuffix(h, ".localhost") || strings.HasPrefix(h, "127.") || h == "[::1]" || h == "::1" || h == "0.0.0.0"
-}
+var corsRegexUnsafe = finding.Rule{ID: "django-cors-regex-unsafe", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
+	Title: "Unsafe CORS_ALLOWED_ORIGIN_REGEXES entry", Summary: "CORS_ALLOWED_ORIGIN_REGEXES entry without $, with an unescaped dot, or with .* before the domain."}
 
-func (a *auditor) corsOrigins(sm *settingsModule) {
-	name, bs := sm.pick("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST")
-	for _, b := range bs {
-		for _, it := range b.val.strs() {
-			file, at := it.file, it.n
-			if file == nil {
-				file, at = b.file, b.at
-			}
-			origin := strings.TrimSpace(it.s)
-			switch {
-			case strings.EqualFold(origin, "null"):
-				f := finding.New(corsNullOrigin.ID)
-				f.Detail = fmt.Sprintf("%s lists \"null\": sandboxed iframes, data: URLs and local files send Origin: null, so any page can make itself trusted.", name)
-				f.Remediation = "Remove \"null\" from " + name + "; list only the https origins of your front ends.\n" + remedy.CORSDjango(sm.allowedOrigins())
-				a.emit(f, sm, file, at, lineSnippet(file, at), "null")
-			case strings.HasPrefix(strings.ToLower(origin), "http://"):
-				f := finding.New(corsHTTPOrigin.ID)
-				host := ""
-				if u, err := url.Parse(origin); err == nil {
-					host = u.Hostname()
-				}
-				f.Detail = fmt.Sprintf("%s trusts %s: a network attacker can inject script into that plain-http origin and read this API from it.", name, origin)
-				if isLocalHost(host) {
-					f.SetSeverity(finding.Low, "the http origin is a loopback address: only code on the user's own machine can serve it, but it should not be trusted in production")
-				}
-				f.Remediation = "Trust only https:// origins in production settings; keep localhost origins in development settings.\n" + remedy.CORSDjango(sm.allowedOrigins())
-				a.emit(f, sm, file, at, lineSnippet(file, at), origin)
-			}
-		}
-	}
-}
+func init() { finding.Register(corsRegexUnsafe) }
 
 func (a *auditor) corsRegexes(sm *settingsModule) {
 	name, bs := sm.pick("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
@@ -132,10 +64,7 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 			if len(res.Problems) == 0 {
 				continue
 			}
-			file, at := it.file, it.n
-			if file == nil {
-				file, at = b.file, b.at
-			}
+			file, at := b.position(it)
 			f := finding.New(corsRegexUnsafe.ID)
 			var parts []string
 			onlyHTTP := true
@@ -162,12 +91,58 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 	}
 }
 
+func isLocalHost(host string) bool {
+	h := strings.ToLower(host)
+	return h == "localhost" || strings.HasSuffix(h, ".localhost") || strings.HasPrefix(h, "127.") || h == "[::1]" || h == "::1" || h == "0.0.0.0"
+}
+
+var corsNullOrigin = finding.Rule{ID: "django-cors-null-origin", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
+	Title: "\"null\" in the CORS allowlist", Summary: "\"null\" in the allowlist."}
+var corsHTTPOrigin = finding.Rule{ID: "django-cors-http-origin", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
+	Title: "http:// origin in the CORS allowlist", Summary: "http:// origins in the allowlist."}
+
+func init() { finding.Register(corsNullOrigin, corsHTTPOrigin) }
+
+func (a *auditor) corsOrigins(sm *settingsModule) {
+	name, bs := sm.pick("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST")
+	for _, b := range bs {
+		for _, it := range b.val.strs() {
+			file, at := b.position(it)
+			origin := strings.TrimSpace(it.s)
+			switch {
+			case strings.EqualFold(origin, "null"):
+				f := finding.New(corsNullOrigin.ID)
+				f.Detail = fmt.Sprintf("%s lists \"null\": sandboxed iframes, data: URLs and local files send Origin: null, so any page can make itself trusted.", name)
+				f.Remediation = "Remove \"null\" from " + name + "; list only the https origins of your front ends.\n" + remedy.CORSDjango(sm.allowedOrigins())
+				a.emit(f, sm, file, at, lineSnippet(file, at), "null")
+			case strings.HasPrefix(strings.ToLower(origin), "http://"):
+				f := finding.New(corsHTTPOrigin.ID)
+				host := ""
+				if u, err := url.Parse(origin); err == nil {
+					host = u.Hostname()
+				}
+				f.Detail = fmt.Sprintf("%s trusts %s: a network attacker can inject script into that plain-http origin and read this API from it.", name, origin)
+				if isLocalHost(host) {
+					f.SetSeverity(finding.Low, "the http origin is a loopback address: only code on the user's own machine can serve it, but it should not be trusted in production")
+				}
+				f.Remediation = "Trust only https:// origins in production settings; keep localhost origins in development settings.\n" + remedy.CORSDjango(sm.allowedOrigins())
+				a.emit(f, sm, file, at, lineSnippet(file, at), origin)
+			}
+		}
+	}
+}
+
 // middlewareThatResponds: middleware known to answer requests itself, so CORS headers
 // would be missing on its responses if it ran before CorsMiddleware.
 var middlewareThatResponds = map[string]bool{
 	"django.middleware.common.CommonMiddleware":  true,
 	"whitenoise.middleware.WhiteNoiseMiddleware": true,
 }
+
+var corsMiddlewareOrder = finding.Rule{ID: "django-cors-middleware-order", Family: "django", Severity: finding.Low, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title: "CorsMiddleware missing or placed too late", Summary: "CorsMiddleware missing from, or placed after, middleware that can return responses (CommonMiddleware, auth/mTLS middleware)."}
+
+func init() { finding.Register(corsMiddlewareOrder) }
 
 func (a *auditor) corsMiddleware(sm *settingsModule) {
 	_, mws := sm.pick("MIDDLEWARE", "MIDDLEWARE_CLASSES")
@@ -205,10 +180,7 @@ func (a *auditor) corsMiddleware(sm *settingsModule) {
 					}
 				}
 				f.Remediation = "MIDDLEWARE = [\n    \"corsheaders.middleware.CorsMiddleware\",  # first, before anything that can return a response\n    \"django.middleware.security.SecurityMiddleware\",\n    \"django.middleware.common.CommonMiddleware\",\n    # ...\n]"
-				file, at := corsApp.file, corsApp.n
-				if file == nil {
-					file, at = appsB.file, appsB.at
-				}
+				file, at := appsB.position(*corsApp)
 				a.emit(f, sm, file, at, lineSnippet(file, at), "missing")
 			}
 			continue
@@ -223,10 +195,7 @@ func (a *auditor) corsMiddleware(sm *settingsModule) {
 			continue
 		}
 		cors := items[corsAt]
-		file, at := cors.file, cors.n
-		if file == nil {
-			file, at = b.file, b.at
-		}
+		file, at := b.position(cors)
 		f := finding.New(corsMiddlewareOrder.ID)
 		f.Detail = fmt.Sprintf("corsheaders.middleware.CorsMiddleware comes after %s, which can return responses (redirects, 403s, static files) that then lack CORS headers, or run authentication before the preflight is answered.", strings.Join(before, ", "))
 		f.Remediation = "Move \"corsheaders.middleware.CorsMiddleware\" to the top of MIDDLEWARE, before " + strings.Join(before, " and ") + ":\nMIDDLEWARE = [\n    \"corsheaders.middleware.CorsMiddleware\",\n    # then the rest, in their current order\n]"
@@ -290,17 +259,18 @@ func classReturnsResponse(file, cls string) bool {
 
 var allMethods = []string{"DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT", "HEAD", "CONNECT", "TRACE"}
 
+var corsBroadPreflight = finding.Rule{ID: "django-cors-broad-preflight", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title: "Very broad CORS preflight settings", Summary: "very broad CORS_ALLOW_METHODS / CORS_ALLOW_HEADERS / max-age."}
+
+func init() { finding.Register(corsBroadPreflight) }
+
 func (a *auditor) corsPreflight(sm *settingsModule) {
 	for _, b := range sm.get("CORS_ALLOW_METHODS") {
-		items := b.val.strs()
 		have := map[string]bool{}
-		for _, it := range items {
+		for _, it := range b.val.strs() {
 			have[strings.ToUpper(strings.TrimSpace(it.s))] = true
 		}
-		all := true
-		for _, m := range allMethods {
-			all = all && have[m]
-		}
+		all := !slices.ContainsFunc(allMethods, func(m string) bool { return !have[m] })
 		if have["*"] || all || have["TRACE"] || have["CONNECT"] {
 			f := finding.New(corsBroadPreflight.ID)
 			f.Detail = "CORS_ALLOW_METHODS = " + b.val.describe() + ": preflights approve every method (or TRACE/CONNECT) for allowed origins; list only the methods the front end uses."
@@ -314,10 +284,7 @@ func (a *auditor) corsPreflight(sm *settingsModule) {
 				f := finding.New(corsBroadPreflight.ID)
 				f.Detail = "CORS_ALLOW_HEADERS contains \"*\": preflights approve any request header, including identity headers a proxy should own (X-SSL-Client-*)."
 				f.Remediation = "from corsheaders.defaults import default_headers\nCORS_ALLOW_HEADERS = (*default_headers, \"x-my-header\")  # name the extra headers"
-				file, at := it.file, it.n
-				if file == nil {
-					file, at = b.file, b.at
-				}
+				file, at := b.position(it)
 				a.emit(f, sm, file, at, lineSnippet(file, at), "headers")
 			}
 		}

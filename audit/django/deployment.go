@@ -7,39 +7,10 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-// The deployment rules: settings that leave a production site in debug mode, with a known
-// key, open to any host name, or without https.
-var (
-	debugEnabled = finding.Rule{
-		ID: "django-debug-enabled", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-215"}, OWASP: "API8:2023",
-		Title:   "DEBUG enabled",
-		Summary: "DEBUG = True reachable in production settings.",
-	}
-	secretKeyHardcoded = finding.Rule{
-		ID: "django-secret-key-hardcoded", Family: "django", Severity: finding.High, CWE: []string{"CWE-540", "CWE-798"}, OWASP: "API8:2023",
-		Title:   "Hard-coded SECRET_KEY",
-		Summary: "a literal SECRET_KEY.",
-	}
-	allowedHostsWildcard = finding.Rule{
-		ID: "django-allowed-hosts-wildcard", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-20"}, OWASP: "API8:2023",
-		Title:   "ALLOWED_HOSTS contains *",
-		Summary: "ALLOWED_HOSTS contains *.",
-	}
-	insecureCookies = finding.Rule{
-		ID: "django-insecure-cookies", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-614"}, OWASP: "API8:2023",
-		Title:   "Session or CSRF cookie not marked Secure",
-		Summary: "SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE false or unset.",
-	}
-	sslRedirectOff = finding.Rule{
-		ID: "django-ssl-redirect-off", Family: "django", Severity: finding.Low, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
-		Title:   "SECURE_SSL_REDIRECT off",
-		Summary: "SECURE_SSL_REDIRECT false or unset with no proxy doing it.",
-	}
-)
+var debugEnabled = finding.Rule{ID: "django-debug-enabled", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-215"}, OWASP: "API8:2023",
+	Title: "DEBUG enabled", Summary: "DEBUG = True reachable in production settings."}
 
-func init() {
-	finding.Register(debugEnabled, secretKeyHardcoded, allowedHostsWildcard, insecureCookies, sslRedirectOff)
-}
+func init() { finding.Register(debugEnabled) }
 
 func (a *auditor) debug(sm *settingsModule) {
 	for _, b := range sm.get("DEBUG") {
@@ -66,6 +37,11 @@ func weakKey(k string) bool {
 	}
 	return len(k) < 50 || len(uniq) < 5 || strings.HasPrefix(k, "django-insecure-")
 }
+
+var secretKeyHardcoded = finding.Rule{ID: "django-secret-key-hardcoded", Family: "django", Severity: finding.High, CWE: []string{"CWE-540", "CWE-798"}, OWASP: "API8:2023",
+	Title: "Hard-coded SECRET_KEY", Summary: "a literal SECRET_KEY."}
+
+func init() { finding.Register(secretKeyHardcoded) }
 
 func (a *auditor) secretKey(sm *settingsModule) {
 	for _, b := range sm.get("SECRET_KEY") {
@@ -107,6 +83,11 @@ func (a *auditor) secretKey(sm *settingsModule) {
 	}
 }
 
+var allowedHostsWildcard = finding.Rule{ID: "django-allowed-hosts-wildcard", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-20"}, OWASP: "API8:2023",
+	Title: "ALLOWED_HOSTS contains *", Summary: "ALLOWED_HOSTS contains *."}
+
+func init() { finding.Register(allowedHostsWildcard) }
+
 func (a *auditor) allowedHosts(sm *settingsModule) {
 	for _, b := range sm.get("ALLOWED_HOSTS") {
 		items := b.val.strs()
@@ -126,15 +107,17 @@ func (a *auditor) allowedHosts(sm *settingsModule) {
 				f.Evidence.Notes = append(f.Evidence.Notes, "conditional: set only when "+b.cond)
 			}
 			f.Remediation = "ALLOWED_HOSTS = [\"api.example.com\"]  # the exact host names the site answers to"
-			file, at := it.file, it.n
-			if file == nil {
-				file, at = b.file, b.at
-			}
+			file, at := b.position(it)
 			a.emit(f, sm, file, at, lineSnippet(file, at), "")
 			break
 		}
 	}
 }
+
+var insecureCookies = finding.Rule{ID: "django-insecure-cookies", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-614"}, OWASP: "API8:2023",
+	Title: "Session or CSRF cookie not marked Secure", Summary: "SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE false or unset."}
+
+func init() { finding.Register(insecureCookies) }
 
 func (a *auditor) cookies(sm *settingsModule) {
 	// Mirror Django's W010-W012 and W016 preconditions: no sessions means no session
@@ -189,6 +172,11 @@ func (a *auditor) cookies(sm *settingsModule) {
 		a.emit(f, sm, b.file, b.at, bindingSnippet(b), c.name)
 	}
 }
+
+var sslRedirectOff = finding.Rule{ID: "django-ssl-redirect-off", Family: "django", Severity: finding.Low, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
+	Title: "SECURE_SSL_REDIRECT off", Summary: "SECURE_SSL_REDIRECT false or unset with no proxy doing it."}
+
+func init() { finding.Register(sslRedirectOff) }
 
 func (a *auditor) sslRedirect(sm *settingsModule) {
 	bs, hows, unset := sm.falsyOrUnset("SECURE_SSL_REDIRECT")

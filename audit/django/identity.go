@@ -10,24 +10,10 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-// The client-certificate rules of application code: an identity taken from proxy headers
-// without the verify result, or matched by substring.
-var (
-	mtlsDNSubstring = finding.Rule{
-		ID: "django-mtls-dn-substring", Family: "django", Severity: finding.High, CWE: []string{"CWE-287"}, OWASP: "API2:2023",
-		Title:   "Client subject DN matched by substring",
-		Summary: "subject DN checked with in, startswith, find or an unanchored regex.",
-	}
-	mtlsHeaderUnverified = finding.Rule{
-		ID: "django-mtls-header-unverified", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API2:2023",
-		Title:   "Identity header trusted without checking the verify result",
-		Summary: "identity taken from HTTP_X_SSL_CLIENT_* / XFCC without checking the verify result.",
-	}
-)
+var mtlsHeaderUnverified = finding.Rule{ID: "django-mtls-header-unverified", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API2:2023",
+	Title: "Identity header trusted without checking the verify result", Summary: "identity taken from HTTP_X_SSL_CLIENT_* / XFCC without checking the verify result."}
 
-func init() {
-	finding.Register(mtlsDNSubstring, mtlsHeaderUnverified)
-}
+func init() { finding.Register(mtlsHeaderUnverified) }
 
 func (cf *codeFile) function(fn *node) {
 	f := cf.f
@@ -73,14 +59,8 @@ func (cf *codeFile) function(fn *node) {
 				checks = append(checks, n.start)
 			}
 		case "call":
-			if callee := unparen(n.child("function")); callee != nil {
-				name := f.text(callee)
-				if callee.kind == "attribute" {
-					name = f.text(callee.child("attribute"))
-				}
-				if cf.verifiers[name] {
-					checks = append(checks, n.start)
-				}
+			if cf.callsVerifier(n) {
+				checks = append(checks, n.start)
 			}
 		}
 	})
@@ -107,16 +87,8 @@ func (cf *codeFile) function(fn *node) {
 				}
 			}
 		}
-		if n.kind == "call" && !verified {
-			if callee := unparen(n.child("function")); callee != nil {
-				name := f.text(callee)
-				if callee.kind == "attribute" {
-					name = f.text(callee.child("attribute"))
-				}
-				if cf.verifiers[name] {
-					verified = true
-				}
-			}
+		if n.kind == "call" && !verified && cf.callsVerifier(n) {
+			verified = true
 		}
 		switch n.kind {
 		case "comparison_operator":
@@ -214,6 +186,11 @@ func (cf *codeFile) isDN(n *node, vars map[string]bool, depth int) bool {
 	}
 	return false
 }
+
+var mtlsDNSubstring = finding.Rule{ID: "django-mtls-dn-substring", Family: "django", Severity: finding.High, CWE: []string{"CWE-287"}, OWASP: "API2:2023",
+	Title: "Client subject DN matched by substring", Summary: "subject DN checked with in, startswith, find or an unanchored regex."}
+
+func init() { finding.Register(mtlsDNSubstring) }
 
 func (cf *codeFile) dnFinding(n *node, how string) {
 	fnd := finding.New(mtlsDNSubstring.ID)

@@ -9,18 +9,10 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-// The logging rule: log configuration or calls that write request secrets.
-var (
-	loggingSensitive = finding.Rule{
-		ID: "django-logging-sensitive", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-532"}, OWASP: "API8:2023",
-		Title:   "Logging writes sensitive request data",
-		Summary: "logging configuration or code that writes request headers/bodies, certificates or tokens.",
-	}
-)
+var loggingSensitive = finding.Rule{ID: "django-logging-sensitive", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-532"}, OWASP: "API8:2023",
+	Title: "Logging writes sensitive request data", Summary: "logging configuration or code that writes request headers/bodies, certificates or tokens."}
 
-func init() {
-	finding.Register(loggingSensitive)
-}
+func init() { finding.Register(loggingSensitive) }
 
 func (a *auditor) loggingConfig(sm *settingsModule) {
 	var roots []string
@@ -47,10 +39,7 @@ func (a *auditor) loggingConfig(sm *settingsModule) {
 				f := finding.New(loggingSensitive.ID)
 				f.Detail = "LOGGING sets the " + k.s + " logger to DEBUG: every SQL statement is logged with its parameters (passwords, tokens, personal data) whenever DEBUG is on."
 				f.Remediation = "LOGGING[\"loggers\"][\"" + k.s + "\"] = {\"level\": \"WARNING\"}  # never DEBUG outside a developer machine"
-				file, at := lv.file, lv.n
-				if file == nil {
-					file, at = b.file, b.at
-				}
+				file, at := b.position(lv)
 				a.emit(f, sm, file, at, lineSnippet(file, at), "db-debug")
 			}
 		}
@@ -71,10 +60,7 @@ func (a *auditor) loggingConfig(sm *settingsModule) {
 				f := finding.New(loggingSensitive.ID)
 				f.Detail = fmt.Sprintf("log handler %s writes %s, inside %s (%s), which the web server publishes: the log can be downloaded.", hk.describe(), fn.s, name, dir)
 				f.Remediation = "Write log files outside STATIC_ROOT and MEDIA_ROOT, e.g. \"filename\": \"/var/log/myapp/django.log\", or log to stderr and let the service manager collect it."
-				file, at := fn.file, fn.n
-				if file == nil {
-					file, at = b.file, b.at
-				}
+				file, at := b.position(fn)
 				a.emit(f, sm, file, at, lineSnippet(file, at), "file:"+fn.s)
 			}
 		}
@@ -126,19 +112,11 @@ func (cf *codeFile) isLogger(obj *node) bool {
 	if obj == nil {
 		return false
 	}
-	var name string
-	switch obj.kind {
-	case "identifier":
-		name = cf.f.text(obj)
-	case "attribute":
-		name = cf.f.text(obj.child("attribute"))
-	case "call":
+	if obj.kind == "call" {
 		// logging.getLogger(__name__).info(...)
 		return strings.HasSuffix(cf.f.text(obj.child("function")), "getLogger")
-	default:
-		return false
 	}
-	return strings.Contains(strings.ToLower(name), "log")
+	return strings.Contains(strings.ToLower(cf.f.lastName(obj)), "log")
 }
 
 var sensitiveNameParts = []string{"token", "password", "passwd", "secret", "api_key", "apikey", "authorization", "credential", "private_key"}

@@ -17,6 +17,15 @@ type auditor struct {
 	out  []finding.Finding
 }
 
+// position is where v was written: its own place when it has one, else the assignment of b
+// that produced it (a value computed or read from elsewhere).
+func (b *binding) position(v Value) (*pyFile, *node) {
+	if v.file != nil {
+		return v.file, v.n
+	}
+	return b.file, b.at
+}
+
 type settingsModule struct {
 	name string
 	file *pyFile

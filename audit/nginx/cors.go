@@ -9,20 +9,10 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-// The CORS rules: Access-Control-Allow-Origin that nginx sets to * or to the request's
-// own Origin.
-var (
-	acaoWildcard = finding.Rule{
-		ID: "nginx-acao-wildcard", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-		Title:   "nginx adds Access-Control-Allow-Origin *",
-		Summary: "add_header Access-Control-Allow-Origin * (worse with always, or on an mTLS server).",
-	}
-	acaoReflect = finding.Rule{
-		ID: "nginx-acao-reflect-origin", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
-		Title:   "nginx reflects $http_origin without an allowlist",
-		Summary: "Access-Control-Allow-Origin $http_origin without an allowlist map.",
-	}
-)
+var acaoWildcard = finding.Rule{ID: "nginx-acao-wildcard", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title: "nginx adds Access-Control-Allow-Origin *", Summary: "add_header Access-Control-Allow-Origin * (worse with always, or on an mTLS server)."}
+var acaoReflect = finding.Rule{ID: "nginx-acao-reflect-origin", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
+	Title: "nginx reflects $http_origin without an allowlist", Summary: "Access-Control-Allow-Origin $http_origin without an allowlist map."}
 
 func init() { finding.Register(acaoWildcard, acaoReflect) }
 

@@ -9,14 +9,8 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-// The dotfiles rule: a root that serves .env, .git and the like.
-var (
-	dotfilesServed = finding.Rule{
-		ID: "nginx-dotfiles-served", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
-		Title:   "nginx serves dotfiles from the application directory",
-		Summary: "a root that serves the application directory with no deny for dotfiles.",
-	}
-)
+var dotfilesServed = finding.Rule{ID: "nginx-dotfiles-served", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
+	Title: "nginx serves dotfiles from the application directory", Summary: "a root that serves the application directory with no deny for dotfiles."}
 
 func init() { finding.Register(dotfilesServed) }
 

@@ -11,18 +11,6 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-// The identity-headers rule: a client-certificate identity the client can forge by
-// sending the header itself.
-var (
-	identityNotCleared = finding.Rule{
-		ID: "nginx-identity-headers-not-cleared", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API8:2023",
-		Title:   "Client identity headers not overwritten by nginx",
-		Summary: "identity headers forwarded without overwriting the client's own (including the proxy_set_header inheritance trap in location blocks).",
-	}
-)
-
-func init() { finding.Register(identityNotCleared) }
-
 // identityHeaderNames are the request headers proxies and apps use to carry the client
 // certificate's identity or verification result (lower case).
 var identityHeaderNames = map[string]bool{
@@ -161,6 +149,11 @@ func proxyLocations(s server) []proxyLocation {
 	})
 	return out
 }
+
+var identityNotCleared = finding.Rule{ID: "nginx-identity-headers-not-cleared", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API8:2023",
+	Title: "Client identity headers not overwritten by nginx", Summary: "identity headers forwarded without overwriting the client's own (including the proxy_set_header inheritance trap in location blocks)."}
+
+func init() { finding.Register(identityNotCleared) }
 
 func (c *checker) identityHeaders(s server) {
 	// What the config means to send the application: every identity header it sets anywhere

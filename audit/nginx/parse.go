@@ -128,14 +128,7 @@ func ParseFileIn(path, prefix string) (*Config, error) {
 // Parse parses data as the config named name. Includes are resolved on the real file system
 // relative to name's directory.
 func Parse(name string, data []byte) (*Config, error) {
-	p := &parser{src: osSource{}, base: filepath.Dir(name), cfg: &Config{File: name, lines: map[string][]string{}}}
-	p.cfg.Files = append(p.cfg.Files, name)
-	ds, err := p.parseData(name, data, nil)
-	if err != nil {
-		return nil, err
-	}
-	p.cfg.Directives = ds
-	return p.cfg, nil
+	return parseData(osSource{}, name, data, filepath.Dir(name), false)
 }
 
 func parseWith(src source, path, base string, lenient bool) (*Config, error) {
@@ -143,6 +136,11 @@ func parseWith(src source, path, base string, lenient bool) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseData(src, path, data, base, lenient)
+}
+
+// parseData parses data, read from path, with includes resolved against base through src.
+func parseData(src source, path string, data []byte, base string, lenient bool) (*Config, error) {
 	p := &parser{src: src, base: base, lenient: lenient, cfg: &Config{File: path, lines: map[string][]string{}}}
 	p.cfg.Files = append(p.cfg.Files, path)
 	ds, err := p.parseData(path, data, nil)

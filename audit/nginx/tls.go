@@ -8,14 +8,8 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-// The TLS rule: protocol versions that are no longer safe.
-var (
-	weakTLSRule = finding.Rule{
-		ID: "nginx-weak-tls", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
-		Title:   "nginx allows TLS 1.0 or 1.1",
-		Summary: "ssl_protocols includes TLSv1 or TLSv1.1.",
-	}
-)
+var weakTLSRule = finding.Rule{ID: "nginx-weak-tls", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
+	Title: "nginx allows TLS 1.0 or 1.1", Summary: "ssl_protocols includes TLSv1 or TLSv1.1."}
 
 func init() { finding.Register(weakTLSRule) }
 

@@ -9,20 +9,10 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-// The ssl_verify_client rules: a certificate that is asked for but whose verification
-// nothing enforces.
-var (
-	verifyOptional = finding.Rule{
-		ID: "nginx-verify-client-optional", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API8:2023",
-		Title:   "ssl_verify_client optional without a verify check",
-		Summary: "ssl_verify_client optional while nothing checks $ssl_client_verify.",
-	}
-	verifyOptionalNoCA = finding.Rule{
-		ID: "nginx-verify-client-optional-no-ca", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-295"}, OWASP: "API8:2023",
-		Title:   "ssl_verify_client optional_no_ca passes identity upstream",
-		Summary: "ssl_verify_client optional_no_ca passing identity upstream.",
-	}
-)
+var verifyOptional = finding.Rule{ID: "nginx-verify-client-optional", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API8:2023",
+	Title: "ssl_verify_client optional without a verify check", Summary: "ssl_verify_client optional while nothing checks $ssl_client_verify."}
+var verifyOptionalNoCA = finding.Rule{ID: "nginx-verify-client-optional-no-ca", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-295"}, OWASP: "API8:2023",
+	Title: "ssl_verify_client optional_no_ca passes identity upstream", Summary: "ssl_verify_client optional_no_ca passing identity upstream."}
 
 func init() { finding.Register(verifyOptional, verifyOptionalNoCA) }
 
