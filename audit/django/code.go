@@ -114,7 +114,7 @@ func (a *auditor) auditCode(f *pyFile) {
 	})
 	walk(f.root, func(n *node) bool {
 		if n.kind == "function_definition" {
-			cf.function(n)
+			cf.analyseFunction(n)
 		}
 		return true
 	})

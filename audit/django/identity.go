@@ -15,7 +15,10 @@ var mtlsHeaderUnverified = finding.Rule{ID: "django-mtls-header-unverified", Fam
 
 func init() { finding.Register(mtlsHeaderUnverified) }
 
-func (cf *codeFile) function(fn *node) {
+// analyseFunction runs the code rules over one function: it learns which local names hold a
+// subject DN or sensitive data, then reports identity reads without a verify check
+// (mtlsHeaderUnverified), DN substring matches and logged secrets.
+func (cf *codeFile) analyseFunction(fn *node) {
 	f := cf.f
 	dnVars := map[string]bool{}
 	sensVars := map[string]bool{}
