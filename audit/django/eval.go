@@ -148,19 +148,27 @@ func blockOf(n *node) []*node {
 	return nil
 }
 
-func (fr *frame) execStmt(st *node) {
-	switch st.kind {
-	case "expression_statement":
-		for _, c := range st.namedChildren() {
-			switch c.kind {
-			case "assignment":
-				fr.execAssign(c, st)
-			case "augmented_assignment":
-				fr.execAugAssign(c, st)
-			case "call":
+// execExpression runs the assignments of an expression statement and, with mutations, the
+// calls that change a bound value in place (LIST.append(x)).
+func (fr *frame) execExpression(st *node, mutations bool) {
+	for _, c := range st.namedChildren() {
+		switch c.kind {
+		case "assignment":
+			fr.execAssign(c, st)
+		case "augmented_assignment":
+			fr.execAugAssign(c, st)
+		case "call":
+			if mutations {
 				fr.execMutation(c, st)
 			}
 		}
+	}
+}
+
+func (fr *frame) execStmt(st *node) {
+	switch st.kind {
+	case "expression_statement":
+		fr.execExpression(st, true)
 	case "if_statement":
 		fr.execIf(st)
 	case "try_statement":

@@ -164,15 +164,8 @@ func (r *helperRun) stmt(st *node) (Value, helperOutcome) {
 	fr := r.fr
 	switch st.kind {
 	case "expression_statement":
-		for _, c := range st.namedChildren() {
-			switch c.kind {
-			case "assignment":
-				fr.execAssign(c, st)
-			case "augmented_assignment":
-				fr.execAugAssign(c, st)
-			}
-			// a docstring, a call for its side effect (logging, warnings): nothing to bind
-		}
+		// a docstring, a call for its side effect (logging, warnings): nothing to bind
+		fr.execExpression(st, false)
 	case "return_statement":
 		if e := firstNamed(st); e != nil {
 			return fr.eval(e), returned
