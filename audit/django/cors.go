@@ -25,22 +25,27 @@ func (sm *settingsModule) allowedOrigins() []string {
 	return out
 }
 
-var corsAllowAllRule = finding.Rule{ID: "django-cors-allow-all", Family: "django", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-	Title: "django-cors-headers allows every origin", Summary: "CORS_ALLOW_ALL_ORIGINS (or the old CORS_ORIGIN_ALLOW_ALL) is true."}
-var corsAllowAllCredentials = finding.Rule{ID: "django-cors-allow-all-credentials", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
-	Title: "django-cors-headers allows every origin with credentials", Summary: "allow-all together with CORS_ALLOW_CREDENTIALS = True (reflects every origin)."}
+var ruleCORSAllowAll = finding.Rule{
+	ID: "django-cors-allow-all", Family: "django", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title:   "django-cors-headers allows every origin",
+	Summary: "CORS_ALLOW_ALL_ORIGINS (or the old CORS_ORIGIN_ALLOW_ALL) is true.",
+}
 
-func init() { finding.Register(corsAllowAllRule, corsAllowAllCredentials) }
+var ruleCORSAllowAllCredentials = finding.Rule{
+	ID: "django-cors-allow-all-credentials", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
+	Title:   "django-cors-headers allows every origin with credentials",
+	Summary: "allow-all together with CORS_ALLOW_CREDENTIALS = True (reflects every origin).",
+}
 
 func (a *auditor) corsAllowAll(sm *settingsModule) {
 	b, how, ok := sm.truthy("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 	if !ok {
 		return
 	}
-	rule := corsAllowAllRule.ID
+	rule := ruleCORSAllowAll.ID
 	detail := how + ": django-cors-headers answers every origin."
 	if _, chow, cok := sm.truthy("CORS_ALLOW_CREDENTIALS"); cok {
-		rule = corsAllowAllCredentials.ID
+		rule = ruleCORSAllowAllCredentials.ID
 		detail = how + ", and " + chow + ": django-cors-headers reflects any Origin (including null) with Access-Control-Allow-Credentials: true, so any web page can read authenticated responses (cookies or client certificates)."
 	} else {
 		detail += " Responses carry Access-Control-Allow-Origin: * (Chromium still sends client certificates on such requests)."
@@ -51,10 +56,11 @@ func (a *auditor) corsAllowAll(sm *settingsModule) {
 	a.emit(f, sm, b.file, b.at, bindingSnippet(b), "")
 }
 
-var corsRegexUnsafe = finding.Rule{ID: "django-cors-regex-unsafe", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
-	Title: "Unsafe CORS_ALLOWED_ORIGIN_REGEXES entry", Summary: "CORS_ALLOWED_ORIGIN_REGEXES entry without $, with an unescaped dot, or with .* before the domain."}
-
-func init() { finding.Register(corsRegexUnsafe) }
+var ruleCORSRegexUnsafe = finding.Rule{
+	ID: "django-cors-regex-unsafe", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
+	Title:   "Unsafe CORS_ALLOWED_ORIGIN_REGEXES entry",
+	Summary: "CORS_ALLOWED_ORIGIN_REGEXES entry without $, with an unescaped dot, or with .* before the domain.",
+}
 
 func (a *auditor) corsRegexes(sm *settingsModule) {
 	name, bs := sm.pick("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
@@ -65,7 +71,7 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 				continue
 			}
 			file, at := b.position(it)
-			f := finding.New(corsRegexUnsafe.ID)
+			f := finding.New(ruleCORSRegexUnsafe.ID)
 			var parts []string
 			onlyHTTP := true
 			for _, p := range res.Problems {
@@ -96,12 +102,17 @@ func isLocalHost(host string) bool {
 	return h == "localhost" || strings.HasSuffix(h, ".localhost") || strings.HasPrefix(h, "127.") || h == "[::1]" || h == "::1" || h == "0.0.0.0"
 }
 
-var corsNullOrigin = finding.Rule{ID: "django-cors-null-origin", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
-	Title: "\"null\" in the CORS allowlist", Summary: "\"null\" in the allowlist."}
-var corsHTTPOrigin = finding.Rule{ID: "django-cors-http-origin", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
-	Title: "http:// origin in the CORS allowlist", Summary: "http:// origins in the allowlist."}
+var ruleCORSNullOrigin = finding.Rule{
+	ID: "django-cors-null-origin", Family: "django", Severity: finding.High, CWE: []string{"CWE-346"}, OWASP: "API8:2023",
+	Title:   "\"null\" in the CORS allowlist",
+	Summary: "\"null\" in the allowlist.",
+}
 
-func init() { finding.Register(corsNullOrigin, corsHTTPOrigin) }
+var ruleCORSHTTPOrigin = finding.Rule{
+	ID: "django-cors-http-origin", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
+	Title:   "http:// origin in the CORS allowlist",
+	Summary: "http:// origins in the allowlist.",
+}
 
 func (a *auditor) corsOrigins(sm *settingsModule) {
 	name, bs := sm.pick("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST")
@@ -111,12 +122,12 @@ func (a *auditor) corsOrigins(sm *settingsModule) {
 			origin := strings.TrimSpace(it.s)
 			switch {
 			case strings.EqualFold(origin, "null"):
-				f := finding.New(corsNullOrigin.ID)
+				f := finding.New(ruleCORSNullOrigin.ID)
 				f.Detail = fmt.Sprintf("%s lists \"null\": sandboxed iframes, data: URLs and local files send Origin: null, so any page can make itself trusted.", name)
 				f.Remediation = "Remove \"null\" from " + name + "; list only the https origins of your front ends.\n" + remedy.CORSDjango(sm.allowedOrigins())
 				a.emit(f, sm, file, at, lineSnippet(file, at), "null")
 			case strings.HasPrefix(strings.ToLower(origin), "http://"):
-				f := finding.New(corsHTTPOrigin.ID)
+				f := finding.New(ruleCORSHTTPOrigin.ID)
 				host := ""
 				if u, err := url.Parse(origin); err == nil {
 					host = u.Hostname()
@@ -139,10 +150,11 @@ var middlewareThatResponds = map[string]bool{
 	"whitenoise.middleware.WhiteNoiseMiddleware": true,
 }
 
-var corsMiddlewareOrder = finding.Rule{ID: "django-cors-middleware-order", Family: "django", Severity: finding.Low, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-	Title: "CorsMiddleware missing or placed too late", Summary: "CorsMiddleware missing from, or placed after, middleware that can return responses (CommonMiddleware, auth/mTLS middleware)."}
-
-func init() { finding.Register(corsMiddlewareOrder) }
+var ruleCORSMiddlewareOrder = finding.Rule{
+	ID: "django-cors-middleware-order", Family: "django", Severity: finding.Low, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title:   "CorsMiddleware missing or placed too late",
+	Summary: "CorsMiddleware missing from, or placed after, middleware that can return responses (CommonMiddleware, auth/mTLS middleware).",
+}
 
 func (a *auditor) corsMiddleware(sm *settingsModule) {
 	_, mws := sm.pick("MIDDLEWARE", "MIDDLEWARE_CLASSES")
@@ -171,7 +183,7 @@ func (a *auditor) corsMiddleware(sm *settingsModule) {
 		}
 		if corsAt < 0 {
 			if corsApp != nil {
-				f := finding.New(corsMiddlewareOrder.ID)
+				f := finding.New(ruleCORSMiddlewareOrder.ID)
 				f.Detail = "corsheaders is in INSTALLED_APPS but corsheaders.middleware.CorsMiddleware is not in MIDDLEWARE: the CORS settings do nothing, and whatever adds CORS headers instead is not the audited configuration."
 				if b.cond != "" {
 					f.Detail = "When " + b.cond + ", " + f.Detail
@@ -196,7 +208,7 @@ func (a *auditor) corsMiddleware(sm *settingsModule) {
 		}
 		cors := items[corsAt]
 		file, at := b.position(cors)
-		f := finding.New(corsMiddlewareOrder.ID)
+		f := finding.New(ruleCORSMiddlewareOrder.ID)
 		f.Detail = fmt.Sprintf("corsheaders.middleware.CorsMiddleware comes after %s, which can return responses (redirects, 403s, static files) that then lack CORS headers, or run authentication before the preflight is answered.", strings.Join(before, ", "))
 		f.Remediation = "Move \"corsheaders.middleware.CorsMiddleware\" to the top of MIDDLEWARE, before " + strings.Join(before, " and ") + ":\nMIDDLEWARE = [\n    \"corsheaders.middleware.CorsMiddleware\",\n    # then the rest, in their current order\n]"
 		a.emit(f, sm, file, at, lineSnippet(file, at), "order")
@@ -259,10 +271,11 @@ func classReturnsResponse(file, cls string) bool {
 
 var allMethods = []string{"DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT", "HEAD", "CONNECT", "TRACE"}
 
-var corsBroadPreflight = finding.Rule{ID: "django-cors-broad-preflight", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-	Title: "Very broad CORS preflight settings", Summary: "very broad CORS_ALLOW_METHODS / CORS_ALLOW_HEADERS / max-age."}
-
-func init() { finding.Register(corsBroadPreflight) }
+var ruleCORSBroadPreflight = finding.Rule{
+	ID: "django-cors-broad-preflight", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title:   "Very broad CORS preflight settings",
+	Summary: "very broad CORS_ALLOW_METHODS / CORS_ALLOW_HEADERS / max-age.",
+}
 
 func (a *auditor) corsPreflight(sm *settingsModule) {
 	for _, b := range sm.get("CORS_ALLOW_METHODS") {
@@ -272,7 +285,7 @@ func (a *auditor) corsPreflight(sm *settingsModule) {
 		}
 		all := !slices.ContainsFunc(allMethods, func(m string) bool { return !have[m] })
 		if have["*"] || all || have["TRACE"] || have["CONNECT"] {
-			f := finding.New(corsBroadPreflight.ID)
+			f := finding.New(ruleCORSBroadPreflight.ID)
 			f.Detail = "CORS_ALLOW_METHODS = " + b.val.describe() + ": preflights approve every method (or TRACE/CONNECT) for allowed origins; list only the methods the front end uses."
 			f.Remediation = "CORS_ALLOW_METHODS = [\"GET\", \"POST\"]  # only what the browser app calls"
 			a.emit(f, sm, b.file, b.at, bindingSnippet(b), "methods")
@@ -281,7 +294,7 @@ func (a *auditor) corsPreflight(sm *settingsModule) {
 	for _, b := range sm.get("CORS_ALLOW_HEADERS") {
 		for _, it := range b.val.strs() {
 			if strings.TrimSpace(it.s) == "*" {
-				f := finding.New(corsBroadPreflight.ID)
+				f := finding.New(ruleCORSBroadPreflight.ID)
 				f.Detail = "CORS_ALLOW_HEADERS contains \"*\": preflights approve any request header, including identity headers a proxy should own (X-SSL-Client-*)."
 				f.Remediation = "from corsheaders.defaults import default_headers\nCORS_ALLOW_HEADERS = (*default_headers, \"x-my-header\")  # name the extra headers"
 				file, at := b.position(it)
@@ -295,7 +308,7 @@ func (a *auditor) corsPreflight(sm *settingsModule) {
 			v = *v.env.Default
 		}
 		if x, ok := number(v); ok && v.kind != vBool && x > 86400 {
-			f := finding.New(corsBroadPreflight.ID)
+			f := finding.New(ruleCORSBroadPreflight.ID)
 			f.Detail = fmt.Sprintf("CORS_PREFLIGHT_MAX_AGE = %s seconds: browsers cache preflight approvals longer than a day (Chromium caps at 2 hours, Firefox at 24), so a revoked origin or method stays approved.", v.describe())
 			f.Remediation = "CORS_PREFLIGHT_MAX_AGE = 3600"
 			a.emit(f, sm, b.file, b.at, bindingSnippet(b), "max-age")

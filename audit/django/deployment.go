@@ -7,10 +7,11 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-var debugEnabled = finding.Rule{ID: "django-debug-enabled", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-215"}, OWASP: "API8:2023",
-	Title: "DEBUG enabled", Summary: "DEBUG = True reachable in production settings."}
-
-func init() { finding.Register(debugEnabled) }
+var ruleDebugEnabled = finding.Rule{
+	ID: "django-debug-enabled", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-215"}, OWASP: "API8:2023",
+	Title:   "DEBUG enabled",
+	Summary: "DEBUG = True reachable in production settings.",
+}
 
 func (a *auditor) debug(sm *settingsModule) {
 	for _, b := range sm.get("DEBUG") {
@@ -18,7 +19,7 @@ func (a *auditor) debug(sm *settingsModule) {
 		if t != triTrue {
 			continue
 		}
-		f := finding.New(debugEnabled.ID)
+		f := finding.New(ruleDebugEnabled.ID)
 		f.Detail = how + ": Django serves technical error pages with settings, SQL and request data, and keeps every SQL query in memory."
 		if b.cond != "" {
 			f.Evidence.Notes = append(f.Evidence.Notes, "conditional: DEBUG is True only when "+b.cond)
@@ -38,10 +39,11 @@ func weakKey(k string) bool {
 	return len(k) < 50 || len(uniq) < 5 || strings.HasPrefix(k, "django-insecure-")
 }
 
-var secretKeyHardcoded = finding.Rule{ID: "django-secret-key-hardcoded", Family: "django", Severity: finding.High, CWE: []string{"CWE-540", "CWE-798"}, OWASP: "API8:2023",
-	Title: "Hard-coded SECRET_KEY", Summary: "a literal SECRET_KEY."}
-
-func init() { finding.Register(secretKeyHardcoded) }
+var ruleSecretKeyHardcoded = finding.Rule{
+	ID: "django-secret-key-hardcoded", Family: "django", Severity: finding.High, CWE: []string{"CWE-540", "CWE-798"}, OWASP: "API8:2023",
+	Title:   "Hard-coded SECRET_KEY",
+	Summary: "a literal SECRET_KEY.",
+}
 
 func (a *auditor) secretKey(sm *settingsModule) {
 	for _, b := range sm.get("SECRET_KEY") {
@@ -62,7 +64,7 @@ func (a *auditor) secretKey(sm *settingsModule) {
 		if key.s == "" {
 			continue
 		}
-		f := finding.New(secretKeyHardcoded.ID)
+		f := finding.New(ruleSecretKeyHardcoded.ID)
 		f.Detail = how + fmt.Sprintf(" (%d characters): anyone with the repository can forge sessions, password-reset tokens and signed cookies.", len([]rune(key.s)))
 		if weakKey(key.s) {
 			f.Detail += " Django's own check also calls it weak (security.W009: shorter than 50 characters, under 5 distinct characters, or the django-insecure- prefix)."
@@ -83,10 +85,11 @@ func (a *auditor) secretKey(sm *settingsModule) {
 	}
 }
 
-var allowedHostsWildcard = finding.Rule{ID: "django-allowed-hosts-wildcard", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-20"}, OWASP: "API8:2023",
-	Title: "ALLOWED_HOSTS contains *", Summary: "ALLOWED_HOSTS contains *."}
-
-func init() { finding.Register(allowedHostsWildcard) }
+var ruleAllowedHostsWildcard = finding.Rule{
+	ID: "django-allowed-hosts-wildcard", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-20"}, OWASP: "API8:2023",
+	Title:   "ALLOWED_HOSTS contains *",
+	Summary: "ALLOWED_HOSTS contains *.",
+}
 
 func (a *auditor) allowedHosts(sm *settingsModule) {
 	for _, b := range sm.get("ALLOWED_HOSTS") {
@@ -98,7 +101,7 @@ func (a *auditor) allowedHosts(sm *settingsModule) {
 			if strings.TrimSpace(it.s) != "*" {
 				continue
 			}
-			f := finding.New(allowedHostsWildcard.ID)
+			f := finding.New(ruleAllowedHostsWildcard.ID)
 			f.Detail = "ALLOWED_HOSTS contains \"*\": Django accepts any Host header, so password-reset links and absolute URLs can be poisoned with an attacker's host (Django's check --deploy does not flag this)."
 			if b.val.kind == vEnv {
 				f.Detail = "ALLOWED_HOSTS comes from the environment variable " + b.val.env.Var + " with a default containing \"*\": Django accepts any Host header when it is unset."
@@ -114,10 +117,11 @@ func (a *auditor) allowedHosts(sm *settingsModule) {
 	}
 }
 
-var insecureCookies = finding.Rule{ID: "django-insecure-cookies", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-614"}, OWASP: "API8:2023",
-	Title: "Session or CSRF cookie not marked Secure", Summary: "SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE false or unset."}
-
-func init() { finding.Register(insecureCookies) }
+var ruleInsecureCookies = finding.Rule{
+	ID: "django-insecure-cookies", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-614"}, OWASP: "API8:2023",
+	Title:   "Session or CSRF cookie not marked Secure",
+	Summary: "SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE false or unset.",
+}
 
 func (a *auditor) cookies(sm *settingsModule) {
 	// Mirror Django's W010-W012 and W016 preconditions: no sessions means no session
@@ -143,7 +147,7 @@ func (a *auditor) cookies(sm *settingsModule) {
 		if !unset && len(bs) == 0 {
 			continue
 		}
-		f := finding.New(insecureCookies.ID)
+		f := finding.New(ruleInsecureCookies.ID)
 		f.Remediation = c.name + " = True"
 		if unset {
 			f.Detail = fmt.Sprintf("%s is not set anywhere in %s or the modules it imports; Django's default is False, so browsers send %s over plain http too (Django's check: %s).", c.name, sm.name, c.what, c.w)
@@ -173,17 +177,18 @@ func (a *auditor) cookies(sm *settingsModule) {
 	}
 }
 
-var sslRedirectOff = finding.Rule{ID: "django-ssl-redirect-off", Family: "django", Severity: finding.Low, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
-	Title: "SECURE_SSL_REDIRECT off", Summary: "SECURE_SSL_REDIRECT false or unset with no proxy doing it."}
-
-func init() { finding.Register(sslRedirectOff) }
+var ruleSSLRedirectOff = finding.Rule{
+	ID: "django-ssl-redirect-off", Family: "django", Severity: finding.Low, CWE: []string{"CWE-319"}, OWASP: "API8:2023",
+	Title:   "SECURE_SSL_REDIRECT off",
+	Summary: "SECURE_SSL_REDIRECT false or unset with no proxy doing it.",
+}
 
 func (a *auditor) sslRedirect(sm *settingsModule) {
 	bs, hows, unset := sm.falsyOrUnset("SECURE_SSL_REDIRECT")
 	if !unset && len(bs) == 0 {
 		return
 	}
-	f := finding.New(sslRedirectOff.ID)
+	f := finding.New(ruleSSLRedirectOff.ID)
 	f.Remediation = "SECURE_SSL_REDIRECT = True\nSECURE_HSTS_SECONDS = 31536000\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True\n# or redirect http to https in the proxy (nginx: return 301 https://$host$request_uri;)"
 	if unset {
 		f.Detail = "SECURE_SSL_REDIRECT is not set (default False): Django answers plain-http requests instead of redirecting them (Django's check: security.W008)."

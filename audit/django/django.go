@@ -35,6 +35,15 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
+// The rules register in the order the catalogue (docs/rules.md) lists them; each is declared
+// beside its check (cors.go, identity.go, deployment.go, logging.go).
+func init() {
+	finding.Register(ruleCORSAllowAll, ruleCORSAllowAllCredentials, ruleCORSRegexUnsafe, ruleCORSNullOrigin,
+		ruleCORSHTTPOrigin, ruleCORSMiddlewareOrder, ruleCORSBroadPreflight, ruleMTLSDNSubstring,
+		ruleMTLSHeaderUnverified, ruleDebugEnabled, ruleSecretKeyHardcoded, ruleAllowedHostsWildcard,
+		ruleInsecureCookies, ruleSSLRedirectOff, ruleLoggingSensitive)
+}
+
 // Project is a Django project found under a root.
 type Project struct {
 	Root            string // directory holding manage.py (or the root given)

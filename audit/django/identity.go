@@ -10,14 +10,15 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-var mtlsHeaderUnverified = finding.Rule{ID: "django-mtls-header-unverified", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API2:2023",
-	Title: "Identity header trusted without checking the verify result", Summary: "identity taken from HTTP_X_SSL_CLIENT_* / XFCC without checking the verify result."}
-
-func init() { finding.Register(mtlsHeaderUnverified) }
+var ruleMTLSHeaderUnverified = finding.Rule{
+	ID: "django-mtls-header-unverified", Family: "django", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API2:2023",
+	Title:   "Identity header trusted without checking the verify result",
+	Summary: "identity taken from HTTP_X_SSL_CLIENT_* / XFCC without checking the verify result.",
+}
 
 // analyseFunction runs the code rules over one function: it learns which local names hold a
 // subject DN or sensitive data, then reports identity reads without a verify check
-// (mtlsHeaderUnverified), DN substring matches and logged secrets.
+// (ruleMTLSHeaderUnverified), DN substring matches and logged secrets.
 func (cf *codeFile) analyseFunction(fn *node) {
 	f := cf.f
 	dnVars := map[string]bool{}
@@ -102,12 +103,12 @@ func (cf *codeFile) analyseFunction(fn *node) {
 		}
 	})
 	if firstIdentity != nil && !verified {
-		fnd := finding.New(mtlsHeaderUnverified.ID)
+		fnd := finding.New(ruleMTLSHeaderUnverified.ID)
 		fnd.Detail = fmt.Sprintf("%s() takes the client identity from %s but never checks the verify result (HTTP_X_SSL_CLIENT_VERIFY == \"SUCCESS\" or an equivalent): if the proxy does not overwrite the header on every request, or verifies clients optionally, anyone can send it.", f.text(fn.child("name")), identityKey)
 		fnd.Remediation = mtlsFix
 		cf.a.emit(fnd, nil, f, firstIdentity, lineSnippet(f, firstIdentity), "unverified:"+f.text(fn.child("name")))
 	} else if early != nil {
-		fnd := finding.New(mtlsHeaderUnverified.ID)
+		fnd := finding.New(ruleMTLSHeaderUnverified.ID)
 		fnd.Detail = fmt.Sprintf("%s() reads the client identity from %s before it checks the verify result (line %d): whatever it does with the identity until then also happens for a request whose certificate was not verified, or that sent the header itself.", f.text(fn.child("name")), earlyKey, firstCheckLine(f, checks))
 		fnd.Remediation = mtlsFix
 		cf.a.emit(fnd, nil, f, early, lineSnippet(f, early), "unverified:"+f.text(fn.child("name")))
@@ -190,13 +191,14 @@ func (cf *codeFile) isDN(n *node, vars map[string]bool, depth int) bool {
 	return false
 }
 
-var mtlsDNSubstring = finding.Rule{ID: "django-mtls-dn-substring", Family: "django", Severity: finding.High, CWE: []string{"CWE-287"}, OWASP: "API2:2023",
-	Title: "Client subject DN matched by substring", Summary: "subject DN checked with in, startswith, find or an unanchored regex."}
-
-func init() { finding.Register(mtlsDNSubstring) }
+var ruleMTLSDNSubstring = finding.Rule{
+	ID: "django-mtls-dn-substring", Family: "django", Severity: finding.High, CWE: []string{"CWE-287"}, OWASP: "API2:2023",
+	Title:   "Client subject DN matched by substring",
+	Summary: "subject DN checked with in, startswith, find or an unanchored regex.",
+}
 
 func (cf *codeFile) dnFinding(n *node, how string) {
-	fnd := finding.New(mtlsDNSubstring.ID)
+	fnd := finding.New(ruleMTLSDNSubstring.ID)
 	fnd.Detail = "the client certificate subject DN is matched with " + how + ": a certificate whose subject merely contains the expected text (CN=alice.evil, OU=CN=alice, O=x,CN=alice) is accepted as that user."
 	fnd.Remediation = mtlsFix
 	cf.a.emit(fnd, nil, cf.f, n, lineSnippet(cf.f, n), "dn")

@@ -9,10 +9,11 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-var loggingSensitive = finding.Rule{ID: "django-logging-sensitive", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-532"}, OWASP: "API8:2023",
-	Title: "Logging writes sensitive request data", Summary: "logging configuration or code that writes request headers/bodies, certificates or tokens."}
-
-func init() { finding.Register(loggingSensitive) }
+var ruleLoggingSensitive = finding.Rule{
+	ID: "django-logging-sensitive", Family: "django", Severity: finding.Medium, CWE: []string{"CWE-532"}, OWASP: "API8:2023",
+	Title:   "Logging writes sensitive request data",
+	Summary: "logging configuration or code that writes request headers/bodies, certificates or tokens.",
+}
 
 func (a *auditor) loggingConfig(sm *settingsModule) {
 	var roots []string
@@ -36,7 +37,7 @@ func (a *auditor) loggingConfig(sm *settingsModule) {
 				if !ok || lv.kind != vStr || strings.ToUpper(lv.s) != "DEBUG" {
 					continue
 				}
-				f := finding.New(loggingSensitive.ID)
+				f := finding.New(ruleLoggingSensitive.ID)
 				f.Detail = "LOGGING sets the " + k.s + " logger to DEBUG: every SQL statement is logged with its parameters (passwords, tokens, personal data) whenever DEBUG is on."
 				f.Remediation = "LOGGING[\"loggers\"][\"" + k.s + "\"] = {\"level\": \"WARNING\"}  # never DEBUG outside a developer machine"
 				file, at := b.position(lv)
@@ -57,7 +58,7 @@ func (a *auditor) loggingConfig(sm *settingsModule) {
 				if !underDir(fn.s, dir) {
 					continue
 				}
-				f := finding.New(loggingSensitive.ID)
+				f := finding.New(ruleLoggingSensitive.ID)
 				f.Detail = fmt.Sprintf("log handler %s writes %s, inside %s (%s), which the web server publishes: the log can be downloaded.", hk.describe(), fn.s, name, dir)
 				f.Remediation = "Write log files outside STATIC_ROOT and MEDIA_ROOT, e.g. \"filename\": \"/var/log/myapp/django.log\", or log to stderr and let the service manager collect it."
 				file, at := b.position(fn)
@@ -97,7 +98,7 @@ func (cf *codeFile) checkLogCall(n *node, vars map[string]bool) {
 			target = arg.child("value")
 		}
 		if what := cf.sensitiveExpr(target, vars); what != "" {
-			fnd := finding.New(loggingSensitive.ID)
+			fnd := finding.New(ruleLoggingSensitive.ID)
 			fnd.Detail = "a log call writes " + what + ": request headers and bodies carry session cookies, Authorization tokens and client certificates, which end up in log files and log shippers."
 			fnd.Remediation = "Log only what identifies the request without granting access (method, path, a request id, the verified user name); never request.META, request.headers, request.body, Authorization, cookies or certificates. If a header must appear, log a hash or the first 4 characters."
 			cf.a.emit(fnd, nil, cf.f, n, lineSnippet(cf.f, n), "log")

@@ -7,6 +7,13 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
+// The rules register in the order the catalogue (docs/rules.md) lists them; each is declared
+// beside its check (verify.go, identity.go, cors.go, dotfiles.go, tls.go).
+func init() {
+	finding.Register(ruleVerifyClientOptional, ruleVerifyClientOptionalNoCA, ruleIdentityHeadersNotCleared,
+		ruleACAOWildcard, ruleACAOReflectOrigin, ruleDotfilesServed, ruleWeakTLS)
+}
+
 // Options tunes Check.
 type Options struct {
 	// RelPath maps a parsed file path to the path findings report (relative to the audited

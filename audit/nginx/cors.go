@@ -9,12 +9,17 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-var acaoWildcard = finding.Rule{ID: "nginx-acao-wildcard", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
-	Title: "nginx adds Access-Control-Allow-Origin *", Summary: "add_header Access-Control-Allow-Origin * (worse with always, or on an mTLS server)."}
-var acaoReflect = finding.Rule{ID: "nginx-acao-reflect-origin", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
-	Title: "nginx reflects $http_origin without an allowlist", Summary: "Access-Control-Allow-Origin $http_origin without an allowlist map."}
+var ruleACAOWildcard = finding.Rule{
+	ID: "nginx-acao-wildcard", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942"}, OWASP: "API8:2023",
+	Title:   "nginx adds Access-Control-Allow-Origin *",
+	Summary: "add_header Access-Control-Allow-Origin * (worse with always, or on an mTLS server).",
+}
 
-func init() { finding.Register(acaoWildcard, acaoReflect) }
+var ruleACAOReflectOrigin = finding.Rule{
+	ID: "nginx-acao-reflect-origin", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-942", "CWE-346"}, OWASP: "API8:2023",
+	Title:   "nginx reflects $http_origin without an allowlist",
+	Summary: "Access-Control-Allow-Origin $http_origin without an allowlist map.",
+}
 
 func (c *checker) cors(h []*Directive, servers []server) {
 	anyMTLS := slices.ContainsFunc(servers, isMTLS)
@@ -25,7 +30,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 		}
 		via := c.mapsToStar(v)
 		if v == "*" || via != nil {
-			f := finding.New(acaoWildcard.ID)
+			f := finding.New(ruleACAOWildcard.ID)
 			f.Detail = fmt.Sprintf("%s sends Access-Control-Allow-Origin: * on responses, so any web page can read them cross-origin.", where)
 			if via != nil {
 				f.Detail = fmt.Sprintf("%s sets Access-Control-Allow-Origin to %s, which the map at %s turns into * for origins outside its list, so any web page can read the responses cross-origin.", where, v, c.where(via))
@@ -45,7 +50,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 			return
 		}
 		if reason, via := c.reflects(v, anc); reason != "" {
-			f := finding.New(acaoReflect.ID)
+			f := finding.New(ruleACAOReflectOrigin.ID)
 			f.Detail = fmt.Sprintf("%s sets Access-Control-Allow-Origin to %s: %s, so every origin is allowed.", where, v, reason)
 			if mtls {
 				f.Detail += " The server asks for client certificates, so the reflected origin can read certificate-authenticated responses."

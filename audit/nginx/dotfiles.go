@@ -9,10 +9,11 @@ import (
 	"github.com/crossgate/crossgate/finding"
 )
 
-var dotfilesServed = finding.Rule{ID: "nginx-dotfiles-served", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
-	Title: "nginx serves dotfiles from the application directory", Summary: "a root that serves the application directory with no deny for dotfiles."}
-
-func init() { finding.Register(dotfilesServed) }
+var ruleDotfilesServed = finding.Rule{
+	ID: "nginx-dotfiles-served", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-538"}, OWASP: "API8:2023",
+	Title:   "nginx serves dotfiles from the application directory",
+	Summary: "a root that serves the application directory with no deny for dotfiles.",
+}
 
 func (c *checker) dotfiles(s server) {
 	serverDeny := slices.ContainsFunc(s.d.Block, isDenyDot)
@@ -20,7 +21,7 @@ func (c *checker) dotfiles(s server) {
 		// root in "location /static/" serves root + /static/: that is the folder exposed.
 		path := strings.TrimRight(root.Arg(0)+strings.TrimRight(prefix, "/"), "/")
 		base := path[strings.LastIndex(path, "/")+1:]
-		f := finding.New(dotfilesServed.ID)
+		f := finding.New(ruleDotfilesServed.ID)
 		f.Detail = fmt.Sprintf("root %s in %s has no location refusing paths that start with a dot, so files such as .env, .git/config or .htpasswd under it are served to anyone (as application/octet-stream).", root.Arg(0), where)
 		if staticDirs[strings.ToLower(base)] {
 			f.SetSeverity(finding.Low, "The root looks like a static-files directory, which is less likely to hold .env or .git; lower confidence.")

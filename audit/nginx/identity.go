@@ -150,10 +150,11 @@ func proxyLocations(s server) []proxyLocation {
 	return out
 }
 
-var identityNotCleared = finding.Rule{ID: "nginx-identity-headers-not-cleared", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API8:2023",
-	Title: "Client identity headers not overwritten by nginx", Summary: "identity headers forwarded without overwriting the client's own (including the proxy_set_header inheritance trap in location blocks)."}
-
-func init() { finding.Register(identityNotCleared) }
+var ruleIdentityHeadersNotCleared = finding.Rule{
+	ID: "nginx-identity-headers-not-cleared", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-290"}, OWASP: "API8:2023",
+	Title:   "Client identity headers not overwritten by nginx",
+	Summary: "identity headers forwarded without overwriting the client's own (including the proxy_set_header inheritance trap in location blocks).",
+}
 
 func (c *checker) identityHeaders(s server) {
 	// What the config means to send the application: every identity header it sets anywhere
@@ -212,7 +213,7 @@ func (c *checker) identityHeaders(s server) {
 					how = fmt.Sprintf("has its own %s (%s) but does not set the identity headers that other locations set", hd, c.where(at))
 				}
 			}
-			f := finding.New(identityNotCleared.ID)
+			f := finding.New(ruleIdentityHeadersNotCleared.ID)
 			verb := "reaches"
 			if len(missing) > 1 {
 				verb = "reach"
@@ -240,7 +241,7 @@ func (c *checker) identityHeaders(s server) {
 			}
 			for _, v := range varsIn(h.value) {
 				if strings.HasPrefix(v, "$http_") {
-					f := finding.New(identityNotCleared.ID)
+					f := finding.New(ruleIdentityHeadersNotCleared.ID)
 					f.Detail = fmt.Sprintf("proxy_set_header %s takes its value from the request header %s, which the client sends itself: the application receives a client-chosen identity.", h.d.Args[0], v)
 					f.SeverityReason = "The identity header is copied from the client's own request."
 					f.Remediation = "Set identity headers from nginx's TLS variables, never from $http_*:\n\n" + remedy.MTLSNginx()
@@ -297,7 +298,7 @@ func (c *checker) identityHeaders(s server) {
 	if len(open) == 0 {
 		return
 	}
-	f := finding.New(identityNotCleared.ID)
+	f := finding.New(ruleIdentityHeadersNotCleared.ID)
 	f.Detail = fmt.Sprintf("%s lets headers with underscores through, so a client can send %s: proxy_set_header overwrites only the dashed names, and WSGI servers map both spellings to the same HTTP_* key.", strings.Join(append([]string{gate.Name}, gate.Args...), " "), underscored(open))
 	f.SeverityReason = "An underscore spelling of an identity header bypasses the overwrite."
 	f.Remediation = "Remove " + gate.Name + " (the defaults drop headers with underscores), or clear each underscore spelling in every proxying location:\n\n" +
@@ -341,7 +342,7 @@ func (c *checker) appReadsNotOverwritten(s server, locs []proxyLocation, intende
 		if len(open) == 0 {
 			continue
 		}
-		f := finding.New(identityNotCleared.ID)
+		f := finding.New(ruleIdentityHeadersNotCleared.ID)
 		verb := "reaches"
 		if len(open) > 1 {
 			verb = "reach"

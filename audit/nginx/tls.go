@@ -8,10 +8,11 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-var weakTLSRule = finding.Rule{ID: "nginx-weak-tls", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
-	Title: "nginx allows TLS 1.0 or 1.1", Summary: "ssl_protocols includes TLSv1 or TLSv1.1."}
-
-func init() { finding.Register(weakTLSRule) }
+var ruleWeakTLS = finding.Rule{
+	ID: "nginx-weak-tls", Family: "nginx", Severity: finding.Medium, CWE: []string{"CWE-326"}, OWASP: "API8:2023",
+	Title:   "nginx allows TLS 1.0 or 1.1",
+	Summary: "ssl_protocols includes TLSv1 or TLSv1.1.",
+}
 
 func (c *checker) weakTLS(d *Directive) {
 	var weak []string
@@ -24,7 +25,7 @@ func (c *checker) weakTLS(d *Directive) {
 	if len(weak) == 0 {
 		return
 	}
-	f := finding.New(weakTLSRule.ID)
+	f := finding.New(ruleWeakTLS.ID)
 	f.Detail = fmt.Sprintf("ssl_protocols enables %s; these protocols have known weaknesses, and before TLS 1.3 the client certificate travels unencrypted in the handshake.", strings.Join(weak, ", "))
 	f.SeverityReason = "Deprecated protocol versions are offered (RFC 8996 forbids TLS 1.0 and 1.1)."
 	f.Remediation = remedy.NginxTLSProtocols()

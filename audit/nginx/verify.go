@@ -9,12 +9,17 @@ import (
 	"github.com/crossgate/crossgate/remedy"
 )
 
-var verifyOptional = finding.Rule{ID: "nginx-verify-client-optional", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API8:2023",
-	Title: "ssl_verify_client optional without a verify check", Summary: "ssl_verify_client optional while nothing checks $ssl_client_verify."}
-var verifyOptionalNoCA = finding.Rule{ID: "nginx-verify-client-optional-no-ca", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-295"}, OWASP: "API8:2023",
-	Title: "ssl_verify_client optional_no_ca passes identity upstream", Summary: "ssl_verify_client optional_no_ca passing identity upstream."}
+var ruleVerifyClientOptional = finding.Rule{
+	ID: "nginx-verify-client-optional", Family: "nginx", Severity: finding.High, CWE: []string{"CWE-306"}, OWASP: "API8:2023",
+	Title:   "ssl_verify_client optional without a verify check",
+	Summary: "ssl_verify_client optional while nothing checks $ssl_client_verify.",
+}
 
-func init() { finding.Register(verifyOptional, verifyOptionalNoCA) }
+var ruleVerifyClientOptionalNoCA = finding.Rule{
+	ID: "nginx-verify-client-optional-no-ca", Family: "nginx", Severity: finding.Critical, CWE: []string{"CWE-295"}, OWASP: "API8:2023",
+	Title:   "ssl_verify_client optional_no_ca passes identity upstream",
+	Summary: "ssl_verify_client optional_no_ca passing identity upstream.",
+}
 
 func (c *checker) verifyClient(s server) {
 	mode, vd := verifyMode(s)
@@ -30,7 +35,7 @@ func (c *checker) verifyClient(s server) {
 		if enforced || forwarded {
 			return
 		}
-		f := finding.New(verifyOptional.ID)
+		f := finding.New(ruleVerifyClientOptional.ID)
 		f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional, so a client without a certificate gets through with $ssl_client_verify = NONE, and nothing in the config checks $ssl_client_verify (no if on it, and it is not forwarded to the application to check).", serverName(s))
 		f.SeverityReason = "Requests without any client certificate reach the application, which cannot tell them from verified ones."
 		f.Remediation = "Require the certificate at the TLS layer, or keep optional and refuse unverified requests yourself:\n\n" +
@@ -54,7 +59,7 @@ func (c *checker) verifyClient(s server) {
 		if len(passes) == 0 || c.serverLevelVerifyGate(s) {
 			return
 		}
-		f := finding.New(verifyOptionalNoCA.ID)
+		f := finding.New(ruleVerifyClientOptionalNoCA.ID)
 		f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional_no_ca, which lets certificates from any CA (self-signed ones included) through with $ssl_client_verify = FAILED, and passes the certificate's identity upstream (%d directive(s)); anyone can mint a certificate with the subject the application trusts.", serverName(s), len(passes))
 		f.SeverityReason = "A self-made certificate with any subject is accepted and its subject forwarded as identity."
 		f.Evidence.Notes = passes
@@ -112,7 +117,7 @@ func (c *checker) partialGate(s server, vd *Directive) {
 	if len(open) == 0 {
 		return
 	}
-	f := finding.New(verifyOptional.ID)
+	f := finding.New(ruleVerifyClientOptional.ID)
 	f.Detail = fmt.Sprintf("Server %s sets ssl_verify_client optional and refuses unverified requests in some locations only; %d proxying location(s) pass requests without any client certificate to the application, and no certificate identity or verify result is forwarded for it to check.", serverName(s), len(open))
 	f.SetSeverity(finding.Medium, "Some locations enforce the certificate; the open ones may be public on purpose, but they reach the application with no sign of whether a certificate was verified.")
 	f.Evidence.Notes = open

@@ -15,15 +15,15 @@ import (
 	"github.com/crossgate/crossgate/internal/prose"
 )
 
-// inSource is the rule this package reports.
-var inSource = finding.Rule{
+// ruleSecretInSource is the rule this package reports.
+var ruleSecretInSource = finding.Rule{
 	ID: "secret-in-source", Family: "source", Severity: finding.High,
 	CWE: []string{"CWE-540", "CWE-312"}, OWASP: "API8:2023",
 	Title:   "Secret committed in source",
 	Summary: "secrets committed in source or config files (same catalogue as secret-in-response).",
 }
 
-func init() { finding.Register(inSource) }
+func init() { finding.Register(ruleSecretInSource) }
 
 // Secret is one secret-in-source finding and the exposure detector that matched it.
 type Secret struct {
@@ -72,7 +72,7 @@ func Scan(rel string, data []byte, showSecrets bool) []Secret {
 		if ve > vs {
 			text = text[:vs] + firstLine(shown) + text[ve:]
 		}
-		f := finding.New(inSource.ID)
+		f := finding.New(ruleSecretInSource.ID)
 		f.File, f.Line, f.Column = rel, line, col
 		f.Detail = fmt.Sprintf("%s is committed in %s (detector %s).", prose.Capitalise(prose.Article(m.Label)), rel, m.Detector)
 		f.Evidence.Snippet = strings.TrimRight(text, "\r")
