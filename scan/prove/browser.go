@@ -167,8 +167,9 @@ func (s *session) prove(ctx context.Context, j *job, o Options) Outcome {
 		return out
 	}
 	pj := newPageJob("", false, 0, 0)
-	hung := false
-	for i, a := range pj.Attempts {
+	hung, retried := false, false
+	for i := 0; i < len(pj.Attempts); i++ {
+		a := pj.Attempts[i]
 		if hung {
 			// A certificate picker nobody answers hangs every later attempt too; waiting
 			// for each would multiply the timeout by six.
@@ -208,6 +209,19 @@ func (s *session) prove(ctx context.Context, j *job, o Options) Outcome {
 		} else {
 			p.Error = explain(r.Error, s.takeConsole())
 			hung = r.Error == "timeout"
+			if hung && !retried {
+				// One stall can be the machine, not the browser: reload the page and try
+				// this attempt again, once per claim.
+				retried = true
+				lctx, cancel := context.WithTimeout(s.ctx, loadTimeout)
+				err := chromedp.Do(lctx, chromedp.Navigate(j.pageURL))
+				cancel()
+				if err == nil {
+					hung = false
+					i--
+					continue
+				}
+			}
 		}
 		out.Proofs = append(out.Proofs, p)
 	}

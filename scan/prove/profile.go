@@ -147,10 +147,10 @@ func (p *profile) importIdentity(ctx context.Context, id *tls.Certificate) error
 // issuer's CN as an administrator would. It holds a lock on the policy directory for the
 // whole session, because policy files in one directory override each other.
 func (p *profile) writePolicy(ctx context.Context, dir string, claims []Claim, id *tls.Certificate) error {
-	if err := p.mkdirs(dir); err != nil {
-		return err
-	}
-	lock, err := os.Open(dir)
+	// The lock is taken on the top directory of the path (/etc), which no session creates or
+	// removes: a lock on the policy directory itself would be lost when the session before
+	// removes that directory, and the next one would write into a deleted directory.
+	lock, err := os.Open(lockRoot(dir))
 	if err != nil {
 		return err
 	}
@@ -159,6 +159,9 @@ func (p *profile) writePolicy(ctx context.Context, dir string, claims []Claim, i
 		return err
 	}
 	p.lock = lock
+	if err := p.mkdirs(dir); err != nil {
+		return err
+	}
 	body, err := policyJSON(claims, id)
 	if err != nil {
 		return err
@@ -169,6 +172,15 @@ func (p *profile) writePolicy(ctx context.Context, dir string, claims []Claim, i
 	}
 	p.policyFile = f
 	return nil
+}
+
+// lockRoot is the first directory of an absolute path ("/etc" for /etc/chromium/...).
+func lockRoot(dir string) string {
+	dir = filepath.Clean(dir)
+	for filepath.Dir(dir) != filepath.Dir(filepath.Dir(dir)) {
+		dir = filepath.Dir(dir)
+	}
+	return dir
 }
 
 // mkdirs creates dir and records which of its parents it created, to remove them later.
