@@ -14,6 +14,8 @@ type Report struct {
 	Targets  []Target          `json:"targets"`
 	Findings []finding.Finding `json:"findings"`
 	Summary  Summary           `json:"summary"`
+	// Baseline is set when the run was compared with an earlier report (--baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // Target is one scanned URL or audited path, with what was learned about it.
