@@ -67,7 +67,7 @@ func TestCompare(t *testing.T) {
 		{name: "interrupted run", old: scanOf(okA, wild), cur: func() *Report { r := scanOf(okA); r.Summary.Interrupted = true; return r }(),
 			notChecked: []string{"cors-wildcard@https://a.test:8443/v1"}},
 		{name: "two findings share a fingerprint, one was there", old: scanOf(okA, wild),
-			cur: scanOf(append(okA, okA2...), wild, at("cors-wildcard", "https://a.test:9443/v1")),
+			cur:   scanOf(append(okA, okA2...), wild, at("cors-wildcard", "https://a.test:9443/v1")),
 			isNew: []string{"cors-wildcard@https://a.test:9443/v1"}, unchanged: []string{"cors-wildcard@https://a.test:8443/v1"}},
 		{name: "audit fixed", old: &Report{Command: "audit", Targets: []Target{{Path: "."}}, Findings: []finding.Finding{inFile("nginx-acao-wildcard", "nginx.conf", 4)}},
 			cur:   &Report{Command: "audit", Targets: []Target{{Path: "."}}},
