@@ -163,6 +163,7 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 	ru.noteSyntaxErrors()
 	ru.target.Files = len(ru.texts)
 	ru.target.Findings = len(ru.out)
+	ru.target.Grade = report.Grade(ru.out)
 	if single && ru.target.Error == "" && len(ru.extra) == 1 {
 		// The one file given could not be parsed: the target itself failed.
 		ru.target.Error = ru.extra[0].Error

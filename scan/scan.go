@@ -142,6 +142,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			fs, t := scanEndpoint(ctx, env)
 			t.Requests = int(client.Sent())
 			t.Findings = len(fs)
+			t.Grade = report.Grade(fs)
 			if n := client.TimedOut(); n > 0 && t.Error == "" {
 				t.Warnings = append(t.Warnings, fmt.Sprintf("%d of %d requests got no answer within --timeout %s: findings may be missing (raise --timeout)", n, t.Requests, pc.Timeout))
 			}

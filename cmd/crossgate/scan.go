@@ -57,10 +57,13 @@ Intent:
                        its value is masked in every report
 
 Output:
-  --format FORMAT      text, json or sarif (default text)
+  --format FORMAT      text, json, sarif or html (default text); html is one
+                       self-contained page with a grade per target and filters
   -o, --output FILE    write the report to FILE instead of standard output
   --fail-on SEVERITY   exit 1 when a finding is at or above it: info, low, medium, high,
                        critical, or none (default high)
+  --baseline FILE      an earlier JSON report: report only findings it lacks (and list
+                       those fixed since); the exit code then follows new findings only
   --show-secrets       print secrets and personal data found in responses unredacted
   -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
@@ -85,6 +88,7 @@ type scanFlags struct {
 	origins                     listFlag
 	expectMTLS, noSpoof         bool
 	format, out, failOn         string
+	baseline                    string
 	showSecrets, verbose        bool
 	noColor                     bool
 	timeout                     secondsOrDuration
@@ -114,6 +118,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "o", "", "")
 	fs.StringVar(&f.out, "output", "", "")
 	fs.StringVar(&f.failOn, "fail-on", "high", "")
+	fs.StringVar(&f.baseline, "baseline", "", "")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.BoolVar(&f.verbose, "v", false, "")
@@ -138,12 +143,23 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	failOn, _ := parseFailOn(f.failOn)
+	var old *report.Report
+	if f.baseline != "" {
+		if old, code = loadReport(f.baseline, stderr); code != exitOK {
+			return code
+		}
+	}
 	if f.insecure {
 		fmt.Fprintln(stderr, "warning: --insecure: the server's certificate is not verified; your client certificate could be presented to an impostor")
 	}
 	rep, err := scan.Run(ctx, cfg)
 	if err != nil {
 		return inputFailure(stderr, err)
+	}
+	if old != nil {
+		if code := applyBaseline(rep, old, f.baseline, stderr); code != exitOK {
+			return code
+		}
 	}
 	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
 	if rep.Summary.Interrupted {
@@ -157,9 +173,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config, int) {
 	var cfg scan.Config
 	switch f.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "html":
 	default:
-		return cfg, usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json or sarif")
+		return cfg, usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json, sarif or html")
 	}
 	if _, err := parseFailOn(f.failOn); err != nil {
 		return cfg, usageError(stderr, "--fail-on: "+err.Error(), "")
@@ -360,6 +376,8 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 		err = report.WriteJSON(w, rep)
 	case "sarif":
 		err = report.WriteSARIF(w, rep)
+	case "html":
+		err = report.WriteHTML(w, rep)
 	default:
 		err = report.WriteText(w, rep, topts)
 	}
