@@ -64,6 +64,11 @@ Output:
                        critical, or none (default high)
   --baseline FILE      an earlier JSON report: report only findings it lacks (and list
                        those fixed since); the exit code then follows new findings only
+  --sarif-location FILE
+                       the repository file SARIF results point at, for GitHub code
+                       scanning: the OpenAPI document or config that declares the
+                       endpoints (each result at the line of its path), or a list of
+                       target URLs such as crossgate-targets.txt (at the URL's line)
   --show-secrets       print secrets and personal data found in responses unredacted
   -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
@@ -88,7 +93,7 @@ type scanFlags struct {
 	origins                     listFlag
 	expectMTLS, noSpoof         bool
 	format, out, failOn         string
-	baseline                    string
+	baseline, sarifLocation     string
 	showSecrets, verbose        bool
 	noColor                     bool
 	timeout                     secondsOrDuration
@@ -119,6 +124,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "output", "", "")
 	fs.StringVar(&f.failOn, "fail-on", "high", "")
 	fs.StringVar(&f.baseline, "baseline", "", "")
+	fs.StringVar(&f.sarifLocation, "sarif-location", "", "")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.BoolVar(&f.verbose, "v", false, "")
@@ -149,6 +155,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return code
 		}
 	}
+	sarifOpts, code := sarifOptions(f.format, f.sarifLocation, stderr)
+	if code != exitOK {
+		return code
+	}
 	if f.insecure {
 		fmt.Fprintln(stderr, "warning: --insecure: the server's certificate is not verified; your client certificate could be presented to an impostor")
 	}
@@ -161,7 +171,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return code
 		}
 	}
-	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, sarifOpts, f.noColor, stdout, stderr)
 	if rep.Summary.Interrupted {
 		fmt.Fprintf(stderr, "crossgate: interrupted after %d requests: the report covers only what was probed before\n", rep.Summary.Requests)
 		return exitInterrupted
@@ -358,7 +368,7 @@ func inputFailure(stderr io.Writer, err error) int {
 }
 
 // emit renders the report and maps it to an exit code.
-func emit(rep *report.Report, format, out string, failOn finding.Severity, topts report.TextOptions, noColor bool, stdout, stderr io.Writer) int {
+func emit(rep *report.Report, format, out string, failOn finding.Severity, topts report.TextOptions, sopts report.SARIFOptions, noColor bool, stdout, stderr io.Writer) int {
 	w := stdout
 	var fh *os.File
 	if out != "" {
@@ -375,7 +385,7 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 	case "json":
 		err = report.WriteJSON(w, rep)
 	case "sarif":
-		err = report.WriteSARIF(w, rep)
+		err = report.WriteSARIFWith(w, rep, sopts)
 	case "html":
 		err = report.WriteHTML(w, rep)
 	default:
