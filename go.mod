@@ -13,9 +13,15 @@ require (
 // (through internal/sariftest); no command links it.
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 
+// Test dependencies: chromedp drives the system Chromium that checks the HTML report (e2e), and
+// go-yaml parses action.yml in its test; no command links them.
 require (
-	github.com/chromedp/cdproto v0.160.1 // indirect
-	github.com/chromedp/chromedp v0.23.1 // indirect
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
+	github.com/goccy/go-yaml v1.19.2
+)
+
+require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/mattn/go-pointer v0.0.1 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
