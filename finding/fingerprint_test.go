@@ -95,7 +95,7 @@ func TestFingerprintIndependentOfOrder(t *testing.T) {
 			{rule: "cors-reflect-origin", url: "https://b.test:2/", disc: "trusted"},
 			{rule: "nginx-acao-wildcard", file: "nginx.conf", line: 3},
 		} {
-			f := New(l.rule)
+			f := Finding{Rule: l.rule}
 			f.URL, f.File, f.Line = l.url, l.file, l.line
 			f.Seal(l.disc)
 			fs = append(fs, f)

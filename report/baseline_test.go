@@ -1,6 +1,9 @@
-package report
+package report_test
 
 import (
+	"github.com/crossgate/crossgate/report"
+	_ "github.com/crossgate/crossgate/rules"
+
 	"bytes"
 	"slices"
 	"strings"
@@ -26,8 +29,8 @@ func inFile(rule, file string, line int) finding.Finding {
 	return f
 }
 
-func scanOf(targets []Target, fs ...finding.Finding) *Report {
-	r := &Report{Tool: "crossgate", Command: "scan", Targets: targets, Findings: fs}
+func scanOf(targets []report.Target, fs ...finding.Finding) *report.Report {
+	r := &report.Report{Tool: "crossgate", Command: "scan", Targets: targets, Findings: fs}
 	r.Finalize()
 	return r
 }
@@ -35,21 +38,21 @@ func scanOf(targets []Target, fs ...finding.Finding) *Report {
 func rulesOf(fs []finding.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Rule+"@"+location(f))
+		out = append(out, f.Rule+"@"+report.Location(f))
 	}
 	slices.Sort(out)
 	return out
 }
 
 func TestCompare(t *testing.T) {
-	okA := []Target{{URL: "https://a.test:8443/v1"}}
-	okA2 := []Target{{URL: "https://a.test:9443/v1"}}
+	okA := []report.Target{{URL: "https://a.test:8443/v1"}}
+	okA2 := []report.Target{{URL: "https://a.test:9443/v1"}}
 	wild := at("cors-wildcard", "https://a.test:8443/v1")
 	reflect := at("cors-reflect-origin", "https://a.test:8443/v1")
 	onB := at("cors-wildcard", "https://b.test/v1")
 	cases := []struct {
 		name                                string
-		old, cur                            *Report
+		old, cur                            *report.Report
 		isNew, fixed, unchanged, notChecked []string
 	}{
 		{name: "same findings", old: scanOf(okA, wild, reflect), cur: scanOf(okA, reflect, wild),
@@ -62,25 +65,25 @@ func TestCompare(t *testing.T) {
 			unchanged: []string{"cors-wildcard@https://a.test:9443/v1"}},
 		{name: "host not scanned this time", old: scanOf(okA, wild, onB), cur: scanOf(okA, wild),
 			unchanged: []string{"cors-wildcard@https://a.test:8443/v1"}, notChecked: []string{"cors-wildcard@https://b.test/v1"}},
-		{name: "target failed", old: scanOf(okA, wild), cur: scanOf([]Target{{URL: "https://a.test:8443/v1", Error: "connection refused"}}),
+		{name: "target failed", old: scanOf(okA, wild), cur: scanOf([]report.Target{{URL: "https://a.test:8443/v1", Error: "connection refused"}}),
 			notChecked: []string{"cors-wildcard@https://a.test:8443/v1"}},
-		{name: "interrupted run", old: scanOf(okA, wild), cur: func() *Report { r := scanOf(okA); r.Summary.Interrupted = true; return r }(),
+		{name: "interrupted run", old: scanOf(okA, wild), cur: func() *report.Report { r := scanOf(okA); r.Summary.Interrupted = true; return r }(),
 			notChecked: []string{"cors-wildcard@https://a.test:8443/v1"}},
 		{name: "two findings share a fingerprint, one was there", old: scanOf(okA, wild),
 			cur:   scanOf(append(okA, okA2...), wild, at("cors-wildcard", "https://a.test:9443/v1")),
 			isNew: []string{"cors-wildcard@https://a.test:9443/v1"}, unchanged: []string{"cors-wildcard@https://a.test:8443/v1"}},
-		{name: "audit fixed", old: &Report{Command: "audit", Targets: []Target{{Path: "."}}, Findings: []finding.Finding{inFile("nginx-acao-wildcard", "nginx.conf", 4)}},
-			cur:   &Report{Command: "audit", Targets: []Target{{Path: "."}}},
+		{name: "audit fixed", old: &report.Report{Command: "audit", Targets: []report.Target{{Path: "."}}, Findings: []finding.Finding{inFile("nginx-acao-wildcard", "nginx.conf", 4)}},
+			cur:   &report.Report{Command: "audit", Targets: []report.Target{{Path: "."}}},
 			fixed: []string{"nginx-acao-wildcard@nginx.conf:4"}},
-		{name: "audit with a config that failed", old: &Report{Command: "audit", Targets: []Target{{Path: "."}}, Findings: []finding.Finding{inFile("nginx-acao-wildcard", "nginx.conf", 4)}},
-			cur:        &Report{Command: "audit", Targets: []Target{{Path: ".", Error: "nginx.conf:3: unexpected }"}}},
+		{name: "audit with a config that failed", old: &report.Report{Command: "audit", Targets: []report.Target{{Path: "."}}, Findings: []finding.Finding{inFile("nginx-acao-wildcard", "nginx.conf", 4)}},
+			cur:        &report.Report{Command: "audit", Targets: []report.Target{{Path: ".", Error: "nginx.conf:3: unexpected }"}}},
 			notChecked: []string{"nginx-acao-wildcard@nginx.conf:4"}},
 		{name: "no fingerprint in the earlier report", old: scanOf(okA, func() finding.Finding { f := wild; f.Fingerprint = ""; return f }()), cur: scanOf(okA, wild),
 			unchanged: []string{"cors-wildcard@https://a.test:8443/v1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := Compare(c.old, c.cur)
+			d := report.Compare(c.old, c.cur)
 			for _, g := range []struct {
 				what      string
 				got, want []string
@@ -96,12 +99,12 @@ func TestCompare(t *testing.T) {
 // A report made with --baseline holds only the new findings but serves as the next
 // baseline: what it found again is kept in its baseline section.
 func TestApplyBaselineChains(t *testing.T) {
-	okA := []Target{{URL: "https://a.test:8443/v1"}}
+	okA := []report.Target{{URL: "https://a.test:8443/v1"}}
 	wild := at("cors-wildcard", "https://a.test:8443/v1")
 	reflect := at("cors-reflect-origin", "https://a.test:8443/v1")
 	first := scanOf(okA, wild)
 	second := scanOf(okA, wild, reflect)
-	ApplyBaseline(second, first, "first.json")
+	report.ApplyBaseline(second, first, "first.json")
 	if got := rulesOf(second.Findings); !slices.Equal(got, []string{"cors-reflect-origin@https://a.test:8443/v1"}) || second.Summary.Total != 1 || second.Summary.BySeverity["low"]+second.Summary.BySeverity["medium"]+second.Summary.BySeverity["high"]+second.Summary.BySeverity["critical"]+second.Summary.BySeverity["info"] != 1 {
 		t.Fatalf("findings %v, summary %+v: want only the new one", got, second.Summary)
 	}
@@ -109,24 +112,24 @@ func TestApplyBaselineChains(t *testing.T) {
 		t.Fatalf("baseline section %+v", second.Baseline)
 	}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, second); err != nil {
+	if err := report.WriteJSON(&buf, second); err != nil {
 		t.Fatal(err)
 	}
 	v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
 	if err := compileSchema(t).Validate(v); err != nil {
 		t.Errorf("a report with a baseline section does not validate: %v", err)
 	}
-	reread, err := ReadJSON(&buf)
+	reread, err := report.ReadJSON(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	third := scanOf(okA, wild, reflect)
-	ApplyBaseline(third, reread, "second.json")
+	report.ApplyBaseline(third, reread, "second.json")
 	if len(third.Findings) != 0 || len(third.Baseline.Unchanged) != 2 {
 		t.Errorf("third run against the second's report: new %v, unchanged %v", rulesOf(third.Findings), rulesOf(third.Baseline.Unchanged))
 	}
 	buf.Reset()
-	_ = WriteText(&buf, third, TextOptions{})
+	_ = report.WriteText(&buf, third, report.TextOptions{})
 	if !strings.Contains(buf.String(), "compared with second.json: 0 new (above), 2 unchanged (not shown), 0 fixed") || !strings.Contains(buf.String(), "summary: 0 new findings") {
 		t.Errorf("text report lacks the baseline lines:\n%s", buf.String())
 	}
@@ -140,22 +143,22 @@ func TestReadJSONRejectsOtherFiles(t *testing.T) {
 		"bad severity":   `{"tool":"crossgate","command":"scan","findings":[{"rule":"x","severity":"severe"}]}`,
 		"unknown action": `{"tool":"crossgate","command":"deploy","findings":[]}`,
 	} {
-		if _, err := ReadJSON(strings.NewReader(in)); err == nil {
+		if _, err := report.ReadJSON(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	var b bytes.Buffer
-	_ = WriteJSON(&b, sampleScan())
-	if r, err := ReadJSON(&b); err != nil || len(r.Findings) != 2 {
+	_ = report.WriteJSON(&b, sampleScan())
+	if r, err := report.ReadJSON(&b); err != nil || len(r.Findings) != 2 {
 		t.Errorf("own JSON report: %v, %v", r, err)
 	}
 }
 
 func TestDiffText(t *testing.T) {
-	okA := []Target{{URL: "https://a.test:8443/v1"}}
-	d := Compare(scanOf(okA, at("cors-wildcard", "https://a.test:8443/v1")), scanOf(okA, at("cors-reflect-origin", "https://a.test:8443/v1\x1b[31m")))
+	okA := []report.Target{{URL: "https://a.test:8443/v1"}}
+	d := report.Compare(scanOf(okA, at("cors-wildcard", "https://a.test:8443/v1")), scanOf(okA, at("cors-reflect-origin", "https://a.test:8443/v1\x1b[31m")))
 	var b bytes.Buffer
-	if err := WriteDiffText(&b, d, "old.json", "new.json"); err != nil {
+	if err := report.WriteDiffText(&b, d, "old.json", "new.json"); err != nil {
 		t.Fatal(err)
 	}
 	s := b.String()

@@ -1,6 +1,9 @@
-package report
+package report_test
 
 import (
+	"github.com/crossgate/crossgate/report"
+	_ "github.com/crossgate/crossgate/rules"
+
 	"bytes"
 	"html"
 	"regexp"
@@ -23,10 +26,10 @@ func hostile() finding.Finding {
 	return f
 }
 
-func renderHTML(t *testing.T, r *Report) string {
+func renderHTML(t *testing.T, r *report.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r); err != nil {
+	if err := report.WriteHTML(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -67,7 +70,7 @@ func TestHTMLSelfContained(t *testing.T) {
 	if m := regexp.MustCompile(`(?i)<[a-z]+[^>]*\s(src|href|action|srcset|poster|data)\s*=`).FindAllString(page, -1); len(m) > 0 {
 		t.Errorf("resource-loading attributes: %q", m)
 	}
-	if regexp.MustCompile(`(?i)url\(|@import`).MatchString(htmlStyle) {
+	if regexp.MustCompile(`(?i)url\(|@import`).MatchString(report.HTMLStyle) {
 		t.Error("the style sheet loads something")
 	}
 	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
@@ -80,7 +83,7 @@ func TestHTMLSelfContained(t *testing.T) {
 		t.Fatal("no Content-Security-Policy meta")
 	}
 	policy := html.UnescapeString(csp[1])
-	for _, want := range []string{"default-src 'none'", "style-src '" + cspHash(style[1]) + "'", "script-src '" + cspHash(script[1]) + "'"} {
+	for _, want := range []string{"default-src 'none'", "style-src '" + report.CSPHash(style[1]) + "'", "script-src '" + report.CSPHash(script[1]) + "'"} {
 		if !strings.Contains(policy, want) {
 			t.Errorf("CSP %q lacks %q (the inline blocks as rendered must match their hashes)", policy, want)
 		}
@@ -98,7 +101,7 @@ func TestHTMLGradesProofsAndBaseline(t *testing.T) {
 	fixed.URL = "https://127.0.0.1:8443/api/profile"
 	fixed.Seal("")
 	old.Findings = append(old.Findings, fixed)
-	ApplyBaseline(r, old, "previous.json")
+	report.ApplyBaseline(r, old, "previous.json")
 	page := renderHTML(t, r)
 	for _, want := range []string{
 		`<span class="grade grade-F" title="grade F">F</span>`,
@@ -131,7 +134,7 @@ func TestProofLine(t *testing.T) {
 		{[]finding.Proof{blocked}, "not read in Chromium 120: a page on http://127.0.0.1:1 could not read the response (tried include)"},
 		{[]finding.Proof{blocked, read}, "proven in Chromium 120: a page on http://127.0.0.1:1 read 9 bytes (credentials: include, after a preflight; certificate presented by proxy)"},
 	} {
-		if got := ProofLine(c.ps); got != c.want {
+		if got := report.ProofLine(c.ps); got != c.want {
 			t.Errorf("ProofLine = %q, want %q", got, c.want)
 		}
 	}

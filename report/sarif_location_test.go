@@ -1,6 +1,9 @@
-package report
+package report_test
 
 import (
+	"github.com/crossgate/crossgate/report"
+	_ "github.com/crossgate/crossgate/rules"
+
 	"bytes"
 	"encoding/json"
 	"testing"
@@ -52,21 +55,21 @@ func TestSourceFileLineOf(t *testing.T) {
 		{"site root: any port", targetsTxt, "https://api.example.com:1/", 2},
 		{"unknown host", targetsTxt, "https://elsewhere.example/", 1},
 	} {
-		s := &SourceFile{Path: "api/openapi.yaml", Content: []byte(c.content)}
+		s := &report.SourceFile{Path: "api/openapi.yaml", Content: []byte(c.content)}
 		if got := s.LineOf(c.url); got != c.want {
 			t.Errorf("%s: LineOf(%s) = %d, want %d", c.name, c.url, got, c.want)
 		}
 	}
 }
 
-// With a location file, every scan result's first location is that file at the endpoint's
-// line (code scanning shows alerts at files), the URL stays as a second location, and the
+// With a report.Location file, every scan result's first report.Location is that file at the endpoint's
+// line (code scanning shows alerts at files), the URL stays as a second report.Location, and the
 // log still validates.
 func TestSARIFScanResultsAttachToTheLocationFile(t *testing.T) {
 	r := sampleScan()
 	var b bytes.Buffer
-	loc := &SourceFile{Path: "deploy/crossgate targets.txt", Content: []byte("https://127.0.0.1:8443/api/profile\n")}
-	if err := WriteSARIFWith(&b, r, SARIFOptions{Location: loc}); err != nil {
+	loc := &report.SourceFile{Path: "deploy/crossgate targets.txt", Content: []byte("https://127.0.0.1:8443/api/profile\n")}
+	if err := report.WriteSARIFWith(&b, r, report.SARIFOptions{Location: loc}); err != nil {
 		t.Fatal(err)
 	}
 	v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))
