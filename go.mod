@@ -15,6 +15,9 @@ require (
 // (through internal/sariftest); no command links it.
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 
+// Test dependencies: go-yaml parses action.yml in its test; no command links it.
+require github.com/goccy/go-yaml v1.19.2
+
 require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/mattn/go-pointer v0.0.1 // indirect

@@ -147,6 +147,7 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 	pa.noteSyntaxErrors()
 	pa.target.Files = len(pa.texts)
 	pa.target.Findings = len(pa.out)
+	pa.target.Grade = report.Grade(pa.out)
 	if single && pa.target.Error == "" && len(pa.extra) == 1 {
 		// The one file given could not be parsed: the target itself failed.
 		pa.target.Error = pa.extra[0].Error

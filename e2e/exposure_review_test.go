@@ -237,7 +237,7 @@ func TestReviewProbesSoft404SPA(t *testing.T) {
 // Site-root files belong to the site, not to the endpoint: a scan of two endpoints of the same
 // server must name the served .env as one finding. exposurecheck runs per endpoint, so it
 // locates the finding at the file's own URL and both endpoints produce the same fingerprint;
-// the scan reports each fingerprint once, so the count itself must be one.
+// the scan reports each (URL, fingerprint) once, so the count itself must be one.
 func TestReviewSiteFilesOncePerSite(t *testing.T) {
 	s := shared(t, "dotfiles")
 	cfg := scanConfig(t, s, scanCase{config: "dotfiles", origins: []string{appOrigin}})

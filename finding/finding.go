@@ -5,8 +5,6 @@
 package finding
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -131,14 +129,6 @@ func New(id string) Finding {
 func (f *Finding) SetSeverity(s Severity, reason string) {
 	f.Severity = s
 	f.SeverityReason = reason
-}
-
-// Seal computes the fingerprint from rule and location (and an optional discriminator such
-// as the probe origin). Call it once the location fields are set.
-func (f *Finding) Seal(discriminator string) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s", f.Rule, f.URL, f.File, f.Line, discriminator)
-	f.Fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // Sort orders findings worst first, then by rule, location and fingerprint, so that

@@ -14,6 +14,8 @@ type Report struct {
 	Targets  []Target          `json:"targets"`
 	Findings []finding.Finding `json:"findings"`
 	Summary  Summary           `json:"summary"`
+	// Baseline is set when the run was compared with an earlier report (--baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // Target is one scanned URL or audited path, with what was learned about it.
@@ -43,6 +45,8 @@ type Target struct {
 	// (no client certificate for an endpoint that needs one, probes that timed out).
 	Warnings []string `json:"warnings,omitempty"`
 	Findings int      `json:"findings"`
+	// Grade rates the target from all its findings (see Grade); none when it failed.
+	Grade string `json:"grade,omitempty"`
 }
 
 // Summary counts findings per severity.
@@ -71,8 +75,9 @@ func (r *Report) Finalize() {
 	r.Summary.Total = len(r.Findings)
 	r.Summary.BySeverity = finding.Counts(r.Findings)
 	r.Summary.Scanned, r.Summary.Failed, r.Summary.Requests = 0, 0, 0
-	for _, t := range r.Targets {
+	for i, t := range r.Targets {
 		if t.Error != "" {
+			r.Targets[i].Grade = "" // a target that could not be checked earns no grade
 			r.Summary.Failed++
 		} else {
 			r.Summary.Scanned++

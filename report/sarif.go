@@ -87,7 +87,9 @@ type sarifResult struct {
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
-	Properties          sarifResultProps  `json:"properties"`
+	// BaselineState is "new" in a report made with --baseline, which holds new results only.
+	BaselineState string           `json:"baselineState,omitempty"`
+	Properties    sarifResultProps `json:"properties"`
 }
 
 type sarifResultProps struct {
@@ -172,7 +174,10 @@ func fileURI(p string) string {
 }
 
 // WriteSARIF writes r as a SARIF 2.1.0 log with one run.
-func WriteSARIF(w io.Writer, r *Report) error {
+func WriteSARIF(w io.Writer, r *Report) error { return WriteSARIFWith(w, r, SARIFOptions{}) }
+
+// WriteSARIFWith is WriteSARIF with options (a file for the scan results to point at).
+func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 	run := sarifRun{
 		Tool:    sarifTool{Driver: sarifDriver{Name: orDefault(r.Tool, "crossgate"), Version: r.Version, InformationURI: InformationURI, Rules: []sarifRule{}}},
 		Results: []sarifResult{},
@@ -194,7 +199,18 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleFor(id, first[id]))
 	}
 	for _, f := range r.Findings {
-		run.Results = append(run.Results, sarifResultFor(f, index[f.Rule]))
+		res := sarifResultFor(f, index[f.Rule])
+		if f.File == "" && opts.Location != nil {
+			// Code scanning places an alert at the first location, which must be a file.
+			loc := sarifLocation{Physical: sarifPhysical{
+				Artifact: sarifArtifact{URI: fileURI(opts.Location.Path), URIBaseID: "%SRCROOT%"},
+				Region:   &sarifRegion{StartLine: opts.Location.LineOf(f.URL)}}}
+			res.Locations = append([]sarifLocation{loc}, res.Locations...)
+		}
+		if r.Baseline != nil {
+			res.BaselineState = "new"
+		}
+		run.Results = append(run.Results, res)
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
 	for _, t := range r.Targets {

@@ -119,6 +119,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			writeFinding(tw, f, o, paint)
 		}
 	}
+	if r.Baseline != nil {
+		writeBaselineText(tw, r.Baseline)
+	}
 	tw.printf("\n%s\n", summaryLine(r))
 	return tw.err
 }
@@ -232,6 +235,9 @@ func summaryLine(r *Report) string {
 	fnoun := "findings"
 	if r.Summary.Total == 1 {
 		fnoun = "finding"
+	}
+	if r.Baseline != nil {
+		fnoun = "new " + fnoun
 	}
 	line := fmt.Sprintf("summary: %d %s (%s) across %d %s", r.Summary.Total, fnoun, strings.Join(parts, ", "), len(r.Targets), noun)
 	if r.Summary.Failed > 0 {

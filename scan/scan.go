@@ -147,6 +147,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			fs, t := scanEndpoint(ctx, env)
 			t.Requests = int(client.Sent())
 			t.Findings = len(fs)
+			t.Grade = report.Grade(fs)
 			if n := client.TimedOut(); n > 0 && t.Error == "" {
 				t.Warnings = append(t.Warnings, fmt.Sprintf("%d of %d requests got no answer within --timeout %s: findings may be missing (raise --timeout)", n, t.Requests, pc.Timeout))
 			}
@@ -160,14 +161,16 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	rep.Summary.Interrupted = ctx.Err() != nil
 	// A site-wide finding (a served .env, located at the file's own URL) is found from every
-	// endpoint of that site: report it once.
+	// endpoint of that site: report it once. The key is the URL as well as the fingerprint,
+	// which leaves out the port: two services on one host are two sites.
 	reported := map[string]bool{}
 	for _, fs := range results {
 		for _, f := range fs {
-			if f.Fingerprint != "" && reported[f.Fingerprint] {
+			key := f.URL + "\x00" + f.Fingerprint
+			if f.Fingerprint != "" && reported[key] {
 				continue
 			}
-			reported[f.Fingerprint] = true
+			reported[key] = true
 			rep.Findings = append(rep.Findings, f)
 		}
 	}

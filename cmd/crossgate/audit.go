@@ -41,10 +41,12 @@ comment "# crossgate:ignore RULE" (or // ...) on a finding's line or the line ab
 silences it.
 
 Flags:
-  --format FORMAT      text, json or sarif (default text)
+  --format FORMAT      text, json, sarif or html (default text)
   -o, --output FILE    write the report to FILE instead of standard output
   --fail-on SEVERITY   exit 1 when a finding is at or above it: info, low, medium, high,
                        critical or none (default high)
+  --baseline FILE      an earlier JSON report: report only findings it lacks (and list
+                       those fixed since); the exit code then follows new findings only
   --show-secrets       print secret values in evidence instead of masking them
   --ignore PATTERN     also skip paths matching PATTERN (.crossgateignore syntax; repeatable)
   -v, --verbose        print full evidence in the text report
@@ -65,6 +67,7 @@ Exit codes:
 
 type auditFlags struct {
 	format, out, failOn string
+	baseline            string
 	showSecrets         bool
 	verbose, noColor    bool
 	ignore              listFlag
@@ -77,6 +80,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.out, "o", "", "")
 	fs.StringVar(&f.out, "output", "", "")
 	fs.StringVar(&f.failOn, "fail-on", "high", "")
+	fs.StringVar(&f.baseline, "baseline", "", "")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
 	fs.Var(&f.ignore, "ignore", "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
@@ -93,9 +97,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, err.Error(), "run 'crossgate audit --help' for the flags")
 	}
 	switch f.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "html":
 	default:
-		return usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json or sarif")
+		return usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json, sarif or html")
 	}
 	failOn, err := parseFailOn(f.failOn)
 	if err != nil {
@@ -103,6 +107,13 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if len(paths) == 0 {
 		return usageError(stderr, "no PATH to audit", "give a directory or file, e.g. 'crossgate audit .'")
+	}
+	var old *report.Report
+	if f.baseline != "" {
+		var code int
+		if old, code = loadReport(f.baseline, stderr); code != exitOK {
+			return code
+		}
 	}
 	rep, err := audit.Run(ctx, paths, audit.Options{ShowSecrets: f.showSecrets, Ignore: f.ignore})
 	if err != nil {
@@ -114,7 +125,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	rep.Version = version
-	code := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	if old != nil {
+		if code := applyBaseline(rep, old, f.baseline, stderr); code != exitOK {
+			return code
+		}
+	}
+	code := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, report.SARIFOptions{}, f.noColor, stdout, stderr)
 	if code == exitOK && rep.Summary.Failed > 0 {
 		// A config that could not be parsed is unaudited: a CI gate must not pass on it.
 		fmt.Fprintf(stderr, "crossgate: %d of %d targets could not be audited (see the errors above)\n", rep.Summary.Failed, len(rep.Targets))

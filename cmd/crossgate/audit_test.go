@@ -49,7 +49,7 @@ func TestAuditUsageErrors(t *testing.T) {
 		err, hint string
 	}{
 		{[]string{"no/such/dir"}, "error: cannot audit no/such/dir: no such file or directory", "hint: check the path"},
-		{[]string{"--format", "xml", clean}, `error: unknown --format "xml"`, "hint: use text, json or sarif"},
+		{[]string{"--format", "xml", clean}, `error: unknown --format "xml"`, "hint: use text, json, sarif or html"},
 		{[]string{"--fail-on", "severe", clean}, `error: --fail-on: unknown severity "severe" (want info, low, medium, high, critical or none)`, "hint:"},
 		{[]string{"--bogus", clean}, "error: flag provided but not defined: -bogus", "hint: run 'crossgate audit --help'"},
 		{nil, "error: no PATH to audit", "hint: give a directory or file"},

@@ -21,6 +21,7 @@ const usage = `crossgate: find where mutual TLS and CORS undo each other, and wh
 Usage:
   crossgate scan [flags] URL...    probe live APIs, presenting your client certificate
   crossgate audit [flags] PATH...  statically check Django projects and nginx configs
+  crossgate diff OLD.json NEW.json compare two JSON reports: new, fixed, unchanged
   crossgate demo                   a self-contained tour on loopback (needs nothing else)
   crossgate version                print the version
 
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runScan(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -67,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, demo and version; run 'crossgate help'\n", args[0])
+	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, diff, demo and version; run 'crossgate help'\n", args[0])
 	return exitUsage
 }
 

@@ -67,10 +67,18 @@ Proof:
                        certificate; otherwise a loopback proxy presents it (labelled "proxy")
 
 Output:
-  --format FORMAT      text, json or sarif (default text)
+  --format FORMAT      text, json, sarif or html (default text); html is one
+                       self-contained page with a grade per target and filters
   -o, --output FILE    write the report to FILE instead of standard output
   --fail-on SEVERITY   exit 1 when a finding is at or above it: info, low, medium, high,
                        critical, or none (default high)
+  --baseline FILE      an earlier JSON report: report only findings it lacks (and list
+                       those fixed since); the exit code then follows new findings only
+  --sarif-location FILE
+                       the repository file SARIF results point at, for GitHub code
+                       scanning: the OpenAPI document or config that declares the
+                       endpoints (each result at the line of its path), or a list of
+                       target URLs such as crossgate-targets.txt (at the URL's line)
   --show-secrets       print secrets and personal data found in responses unredacted
   -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
@@ -95,6 +103,7 @@ type scanFlags struct {
 	origins                     listFlag
 	expectMTLS, noSpoof         bool
 	format, out, failOn         string
+	baseline, sarifLocation     string
 	showSecrets, verbose        bool
 	noColor                     bool
 	timeout                     secondsOrDuration
@@ -125,6 +134,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "o", "", "")
 	fs.StringVar(&f.out, "output", "", "")
 	fs.StringVar(&f.failOn, "fail-on", "high", "")
+	fs.StringVar(&f.baseline, "baseline", "", "")
+	fs.StringVar(&f.sarifLocation, "sarif-location", "", "")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.BoolVar(&f.verbose, "v", false, "")
@@ -150,6 +161,16 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	failOn, _ := parseFailOn(f.failOn)
+	var old *report.Report
+	if f.baseline != "" {
+		if old, code = loadReport(f.baseline, stderr); code != exitOK {
+			return code
+		}
+	}
+	sarifOpts, code := sarifOptions(f.format, f.sarifLocation, stderr)
+	if code != exitOK {
+		return code
+	}
 	if f.insecure {
 		fmt.Fprintln(stderr, "warning: --insecure: the server's certificate is not verified; your client certificate could be presented to an impostor")
 	}
@@ -157,7 +178,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return inputFailure(stderr, err)
 	}
-	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, f.noColor, stdout, stderr)
+	if old != nil {
+		if code := applyBaseline(rep, old, f.baseline, stderr); code != exitOK {
+			return code
+		}
+	}
+	exit := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, sarifOpts, f.noColor, stdout, stderr)
 	if rep.Summary.Interrupted {
 		fmt.Fprintf(stderr, "crossgate: interrupted after %d requests: the report covers only what was probed before\n", rep.Summary.Requests)
 		return exitInterrupted
@@ -169,9 +195,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config, int) {
 	var cfg scan.Config
 	switch f.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "html":
 	default:
-		return cfg, usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json or sarif")
+		return cfg, usageError(stderr, fmt.Sprintf("unknown --format %q", f.format), "use text, json, sarif or html")
 	}
 	if _, err := parseFailOn(f.failOn); err != nil {
 		return cfg, usageError(stderr, "--fail-on: "+err.Error(), "")
@@ -378,7 +404,7 @@ func proveFailure(stderr io.Writer, err error) int {
 }
 
 // emit renders the report and maps it to an exit code.
-func emit(rep *report.Report, format, out string, failOn finding.Severity, topts report.TextOptions, noColor bool, stdout, stderr io.Writer) int {
+func emit(rep *report.Report, format, out string, failOn finding.Severity, topts report.TextOptions, sopts report.SARIFOptions, noColor bool, stdout, stderr io.Writer) int {
 	w := stdout
 	var fh *os.File
 	if out != "" {
@@ -395,7 +421,9 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 	case "json":
 		err = report.WriteJSON(w, rep)
 	case "sarif":
-		err = report.WriteSARIF(w, rep)
+		err = report.WriteSARIFWith(w, rep, sopts)
+	case "html":
+		err = report.WriteHTML(w, rep)
 	default:
 		err = report.WriteText(w, rep, topts)
 	}
