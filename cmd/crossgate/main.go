@@ -22,6 +22,7 @@ Usage:
   crossgate scan [flags] URL...    probe live APIs, presenting your client certificate
   crossgate audit [flags] PATH...  statically check Django projects and nginx configs
   crossgate demo                   a self-contained tour on loopback (needs nothing else)
+  crossgate guard [flags]          an mTLS proxy with exact identities and strict CORS
   crossgate version                print the version
 
 Run 'crossgate COMMAND --help' for the flags of a command.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "guard":
+		return runGuard(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		if len(args) > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help") {
 			fmt.Fprint(stdout, versionHelp)
@@ -67,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, demo and version; run 'crossgate help'\n", args[0])
+	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, demo, guard and version; run 'crossgate help'\n", args[0])
 	return exitUsage
 }
 
