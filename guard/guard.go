@@ -52,6 +52,8 @@ type Decision struct {
 	// Reason says why a request was denied: "no-verified-certificate", "unmapped-certificate"
 	// or "ambiguous-identity"; for a preflight, "origin-allowed" or "origin-refused".
 	Reason string
+	// Stripped counts the client-sent headers removed before the request went on.
+	Stripped int
 }
 
 // Guard is the middleware with a policy that can be replaced while it serves.
@@ -150,8 +152,8 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Outcome = "allowed"
+	d.Stripped = Sanitize(r.Header, p.IdentityHeader)
 	g.observe(r, d)
-	Sanitize(r.Header, p.IdentityHeader)
 	r.Header.Set(p.IdentityHeader, user)
 	forwardCert(r.Header, p.ForwardCert, chains[0])
 	r = r.WithContext(context.WithValue(r.Context(), userKey{}, user))

@@ -163,6 +163,9 @@ func (s *Server) Handler() http.Handler {
 			d.Outcome = "denied"
 		}
 		s.metrics.requests.WithLabelValues(d.Outcome).Inc()
+		if d.Stripped > 0 {
+			s.metrics.stripped.Add(float64(d.Stripped))
+		}
 		if d.Outcome == "denied" {
 			s.metrics.rejections.WithLabelValues(d.Reason).Inc()
 		}
