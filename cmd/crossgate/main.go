@@ -23,6 +23,7 @@ Usage:
   crossgate audit [flags] PATH...  statically check Django projects and nginx configs
   crossgate diff OLD.json NEW.json compare two JSON reports: new, fixed, unchanged
   crossgate demo                   a self-contained tour on loopback (needs nothing else)
+  crossgate guard [flags]          an mTLS proxy with exact identities and strict CORS
   crossgate version                print the version
 
 Run 'crossgate COMMAND --help' for the flags of a command.
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDiff(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "guard":
+		return runGuard(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		if len(args) > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help") {
 			fmt.Fprint(stdout, versionHelp)
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, diff, demo and version; run 'crossgate help'\n", args[0])
+	fmt.Fprintf(stderr, "error: unknown command %q\nhint: the commands are scan, audit, diff, demo, guard and version; run 'crossgate help'\n", args[0])
 	return exitUsage
 }
 

@@ -177,3 +177,6 @@ func (ca *CA) WriteFile(dir, name string) (string, error) {
 	p := filepath.Join(dir, name+".crt")
 	return p, os.WriteFile(p, ca.PEM, 0o644)
 }
+
+// LoopbackIPs are the addresses a loopback server certificate names.
+func LoopbackIPs() []net.IP { return []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")} }
