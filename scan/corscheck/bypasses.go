@@ -172,11 +172,12 @@ func bypass(rule finding.Rule, classes ...Class) check {
 		if s.reflectAll() {
 			return nil
 		}
-		var hits, impliedBy []string
+		var hits, impliedBy, loose []string
 		var proof *result
 		var accepted []*result
 		for _, c := range classes {
 			accepted = append(accepted, s.acceptedOf(c)...)
+			loose = append(loose, s.unsendableEchoes(c)...)
 		}
 		for _, r := range accepted {
 			if by, ok := s.implied(r.Class, r); ok {
@@ -192,7 +193,7 @@ func bypass(rule finding.Rule, classes ...Class) check {
 			}
 		}
 		if proof == nil {
-			return nil
+			return unsendableOnly(s, rule, loose)
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Origin %s is allowed by name (Access-Control-Allow-Origin: %s", proof.Origin, proof.acao)
@@ -209,6 +210,9 @@ func bypass(rule finding.Rule, classes ...Class) check {
 		}
 		if len(impliedBy) > 0 {
 			fmt.Fprintf(&b, " Not counted here: %s.", strings.Join(impliedBy, ", "))
+		}
+		if len(loose) > 0 {
+			fmt.Fprintf(&b, " Also echoed, though no browser can send them: %s.", strings.Join(loose, ", "))
 		}
 		f := s.newFinding(rule, proof, b.String())
 		s.rateBypass(&f, proof)
