@@ -34,12 +34,12 @@ func planOf(t testing.TB, target string, trusted ...string) map[string]Class {
 func TestPlanProbes(t *testing.T) {
 	m := planOf(t, "https://api.corp.example.com/v1/users", "https://www.example.com")
 	want := map[string]Class{
-		"https://api.corp.example.com":                   ClassOwn,
-		"https://www.example.com":                        ClassTrusted,
-		"https://evil-r4nd.example":                      ClassArbitrary,
-		"null":                                           ClassNull,
-		"https://www.example.com.evil-r4nd.example":      ClassPrefix,
-		"https://evilr4ndwww.example.com":                ClassSubdomain, // a sibling under example.com: the site's own name
+		"https://api.corp.example.com":              ClassOwn,
+		"https://www.example.com":                   ClassTrusted,
+		"https://evil-r4nd.example":                 ClassArbitrary,
+		"null":                                      ClassNull,
+		"https://www.example.com.evil-r4nd.example": ClassPrefix,
+		"https://evilr4ndwww.example.com":           ClassSubdomain, // a sibling under example.com: the site's own name
 
 		"https://evil-example.com":                       ClassSuffix,
 		"https://xwww.example.comx.example":              ClassSubstring,
