@@ -14,7 +14,7 @@ func TestTargetURLPrintedOneWay(t *testing.T) {
 	u := strings.Replace(f.url, "https://", "https://bob:Hunter2Secret@", 1) + "?access_token=QQtok3nVALUE999&page=2"
 	_, out, _ := runCLI(t, "scan", "--cert", f.cert, "--key", f.key, "--cacert", f.serverCA, "--rate", "1000", "--format", "json", u)
 	var rep struct {
-		Targets  []struct{ URL string }                 `json:"targets"`
+		Targets  []struct{ URL string }               `json:"targets"`
 		Findings []struct{ URL, Rule, Detail string } `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {

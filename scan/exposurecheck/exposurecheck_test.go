@@ -397,8 +397,10 @@ func TestCleartextCredentials(t *testing.T) {
 	// Credentials the user typed into an https:// target URL are the user's choice and never
 	// cross cleartext: no cleartext-credentials finding (issue 10, item 8), only masking.
 	for name, u := range map[string]func(base string) string{
-		"token-in-https-url":    func(b string) string { return b + "/api?page=2&api_key=" + queryKey },
-		"userinfo-in-https-url": func(b string) string { return strings.Replace(b, "https://", "https://deploy:"+queryKey+"@", 1) + "/api?page=2" },
+		"token-in-https-url": func(b string) string { return b + "/api?page=2&api_key=" + queryKey },
+		"userinfo-in-https-url": func(b string) string {
+			return strings.Replace(b, "https://", "https://deploy:"+queryKey+"@", 1) + "/api?page=2"
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := startTLS(t, tls.NoClientCert, ok)
