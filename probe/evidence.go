@@ -27,7 +27,7 @@ func (e *Exchange) RequestText() string {
 	case e.Identity == "user" || e.Identity == "":
 		fmt.Fprintf(&b, "(client certificate: %s)", e.IdentitySubject)
 	default:
-		fmt.Fprintf(&b, "(client certificate %s: %s)", e.Identity, e.IdentitySubject)
+		fmt.Fprintf(&b, "(client certificate: %s, subject %s)", e.Identity, e.IdentitySubject)
 	}
 	return b.String()
 }

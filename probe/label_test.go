@@ -13,7 +13,7 @@ func TestRequestTextNamesCertificateSubject(t *testing.T) {
 		t.Errorf("request text labels the certificate %q", got)
 	}
 	ex = &Exchange{Method: "GET", URL: "https://h.test/", Identity: "bob", IdentitySubject: "CN=bob,O=Example"}
-	if got := ex.RequestText(); !strings.Contains(got, "(client certificate bob: CN=bob,O=Example)") {
+	if got := ex.RequestText(); !strings.Contains(got, "(client certificate: bob, subject CN=bob,O=Example)") {
 		t.Errorf("extra identity labelled %q", got)
 	}
 	ex = &Exchange{Method: "GET", URL: "https://h.test/", Identity: "none"}
