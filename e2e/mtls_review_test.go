@@ -422,7 +422,7 @@ func TestReviewEvidence(t *testing.T) {
 		{"review_optional", "mtls-optional-not-enforced", nil, []string{"(client certificate: none)"}, nil, []string{"--cert"}},
 		{"review_optional_no_ca_tls13", "mtls-any-cert-accepted", nil, []string{"(client certificate: minted-"}, []string{"--cert "}, nil},
 		{"review_unsanitised", "mtls-header-spoofing", nil, []string{"(client certificate: none)", "CN=alice,O=Example"}, []string{"CN=alice,O=Example"}, []string{"--cert"}},
-		{"review_on", "mtls-identity-confusion", []string{"alice2", "bob"}, []string{"(client certificate: alice2)"}, []string{"--cert "}, nil},
+		{"review_on", "mtls-identity-confusion", []string{"alice2", "bob"}, []string{"(client certificate: alice2, subject CN=alice2,O=Example)"}, []string{"--cert "}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.rule, func(t *testing.T) {

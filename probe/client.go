@@ -158,6 +158,9 @@ type Exchange struct {
 	Host          string
 	RequestHeader http.Header
 	Identity      string
+	// IdentitySubject is the subject of the certificate presented, the label reports show
+	// (the user knows "CN=alice,O=Example", not crossgate's internal name for it).
+	IdentitySubject string
 
 	Status        int
 	StatusText    string
@@ -433,7 +436,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 }
 
 func (c *Client) do(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Method: r.Method, URL: r.URL, Identity: r.Identity.name(), Alert: -1, Host: r.Host}
+	ex := &Exchange{Method: r.Method, URL: r.URL, Identity: r.Identity.name(), IdentitySubject: r.Identity.Subject(), Alert: -1, Host: r.Host}
 	fail := func(err error) *Exchange {
 		ex.Err = err
 		ex.ErrKind, ex.Alert = Classify(err)

@@ -21,7 +21,14 @@ func (e *Exchange) RequestText() string {
 	}
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\nHost: %s\n", e.Method, path, host)
 	writeHeaders(&b, e.RequestHeader, "User-Agent")
-	fmt.Fprintf(&b, "(client certificate: %s)", e.Identity)
+	switch {
+	case e.IdentitySubject == "":
+		fmt.Fprintf(&b, "(client certificate: %s)", e.Identity)
+	case e.Identity == "user" || e.Identity == "":
+		fmt.Fprintf(&b, "(client certificate: %s)", e.IdentitySubject)
+	default:
+		fmt.Fprintf(&b, "(client certificate: %s, subject %s)", e.Identity, e.IdentitySubject)
+	}
 	return b.String()
 }
 

@@ -39,6 +39,10 @@ type Target struct {
 	Requests int      `json:"requests,omitempty"`
 	Files    int      `json:"files,omitempty"`
 	Error    string   `json:"error,omitempty"`
+	// NotTested says why nothing protected was reached although the target answered (every
+	// answer a 404, plain http:// to an HTTPS port, the user's certificate refused): such a
+	// target is not a clean one, and it fails a CI gate like a target that did not answer.
+	NotTested string `json:"not_tested,omitempty"`
 	// Notes say what could not be tested and why (e.g. spoofing behind a TLS-level check).
 	Notes []string `json:"notes,omitempty"`
 	// Warnings say the scan of this target is incomplete in a way the user can fix
@@ -56,6 +60,7 @@ type Summary struct {
 	Requests   int            `json:"requests,omitempty"`
 	Scanned    int            `json:"scanned"`
 	Failed     int            `json:"failed"`
+	NotTested  int            `json:"not_tested,omitempty"`
 	// Interrupted is set when the run was stopped (Ctrl-C) before it finished.
 	Interrupted bool `json:"interrupted,omitempty"`
 }
@@ -74,12 +79,16 @@ func (r *Report) Finalize() {
 	finding.Sort(r.Findings)
 	r.Summary.Total = len(r.Findings)
 	r.Summary.BySeverity = finding.Counts(r.Findings)
-	r.Summary.Scanned, r.Summary.Failed, r.Summary.Requests = 0, 0, 0
+	r.Summary.Scanned, r.Summary.Failed, r.Summary.NotTested, r.Summary.Requests = 0, 0, 0, 0
 	for i, t := range r.Targets {
-		if t.Error != "" {
+		switch {
+		case t.Error != "":
 			r.Targets[i].Grade = "" // a target that could not be checked earns no grade
 			r.Summary.Failed++
-		} else {
+		case t.NotTested != "":
+			r.Targets[i].Grade = "" // nothing protected was reached: no grade either
+			r.Summary.NotTested++
+		default:
 			r.Summary.Scanned++
 		}
 		r.Summary.Requests += t.Requests

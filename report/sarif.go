@@ -213,11 +213,16 @@ func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 		run.Results = append(run.Results, res)
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true}
+	untested := 0
 	for _, t := range r.Targets {
-		if t.Error == "" {
+		msg := t.Error
+		if msg == "" && t.NotTested != "" {
+			msg, untested = "not tested: "+t.NotTested, untested+1
+		}
+		if msg == "" {
 			continue
 		}
-		n := sarifNotification{Level: "error", Message: sarifText{Text: t.Error}}
+		n := sarifNotification{Level: "error", Message: sarifText{Text: msg}}
 		switch {
 		case t.URL != "":
 			n.Locations = []sarifLocation{{Physical: sarifPhysical{Artifact: sarifArtifact{URI: t.URL}}}}
@@ -226,7 +231,8 @@ func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 		}
 		inv.Notifications = append(inv.Notifications, n)
 	}
-	if len(r.Targets) > 0 && len(inv.Notifications) == len(r.Targets) {
+	// A target that was not tested is no clean result: the run did not do what was asked.
+	if untested > 0 || (len(r.Targets) > 0 && len(inv.Notifications) == len(r.Targets)) {
 		inv.ExecutionSuccessful = false
 	}
 	if r.Summary.Interrupted {

@@ -58,6 +58,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			tw.printf("  error: %s\n", t.Error)
 			continue
 		}
+		if t.NotTested != "" {
+			tw.printf("  %s %s\n", paint(finding.High, "not tested:"), t.NotTested)
+		}
 		if t.Auth != "" {
 			line := authText[t.Auth]
 			if line == "" {
@@ -242,6 +245,9 @@ func summaryLine(r *Report) string {
 	line := fmt.Sprintf("summary: %d %s (%s) across %d %s", r.Summary.Total, fnoun, strings.Join(parts, ", "), len(r.Targets), noun)
 	if r.Summary.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", r.Summary.Failed)
+	}
+	if r.Summary.NotTested > 0 {
+		line += fmt.Sprintf(", %d NOT TESTED", r.Summary.NotTested)
 	}
 	if r.Summary.Interrupted {
 		line += ", INTERRUPTED before the end"

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
@@ -225,7 +226,9 @@ func scanEndpoint(ctx context.Context, env *endpoint.Env) ([]finding.Finding, re
 			env.Facts.Sensitivity.Secrets = prose.Dedupe(append(env.Facts.Sensitivity.Secrets, s.Secrets...))
 		}
 	}
-	t.Warnings = append(t.Warnings, coverageWarnings(env)...)
+	if t.NotTested = notTested(env, time.Now()); t.NotTested == "" {
+		t.Warnings = append(t.Warnings, coverageWarnings(env)...)
+	}
 	var fs []finding.Finding
 	m := mtlscheck.Scan(ctx, env)
 	fs = append(fs, m.Findings...)

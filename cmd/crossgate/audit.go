@@ -131,7 +131,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	code := emit(rep, f.format, f.out, failOn, report.TextOptions{Verbose: f.verbose}, report.SARIFOptions{}, f.noColor, stdout, stderr)
-	if code == exitOK && rep.Summary.Failed > 0 {
+	if (code == exitOK || code == exitNoTarget) && rep.Summary.Failed > 0 {
 		// A config that could not be parsed is unaudited: a CI gate must not pass on it.
 		fmt.Fprintf(stderr, "crossgate: %d of %d targets could not be audited (see the errors above)\n", rep.Summary.Failed, len(rep.Targets))
 		return exitNoTarget

@@ -95,7 +95,7 @@ func TestScanHTMLReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(b)
-	if !strings.Contains(page, "Content-Security-Policy") || !strings.Contains(page, "cors-wildcard-on-mtls") || !strings.Contains(page, `class="grade grade-F"`) {
+	if !strings.Contains(page, "Content-Security-Policy") || !strings.Contains(page, "cors-wildcard-on-mtls") || !strings.Contains(page, `class="grade grade-D"`) {
 		t.Errorf("HTML report lacks its policy, the finding or the grade")
 	}
 	if strings.Contains(page, "alice.liddell@acme-health.net") || strings.Contains(page, "555 0134") {

@@ -29,7 +29,7 @@ Usage:
 Run 'crossgate COMMAND --help' for the flags of a command.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
-2 usage or input error; 3 no target could be scanned; 130 interrupted.
+2 usage or input error; 3 a target could not be scanned or was not tested; 130 interrupted.
 `
 
 const versionHelp = `Usage: crossgate version

@@ -91,9 +91,10 @@ Limits:
   -i, --input FILE     read target URLs from FILE, one per line (# comments), '-' for stdin
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on,
-2 usage or input error, 3 no target could be scanned, 130 interrupted (the report
-printed covers what was probed before). A target that fails while others are scanned is
-reported on stderr and in the report; it alone does not change the exit code.
+2 usage or input error, 3 a target could not be scanned or was not tested (no answer, or
+nothing protected reached: every answer a 404, plain http:// to an HTTPS port, your
+certificate refused) and no finding reached --fail-on, 130 interrupted (the report
+printed covers what was probed before).
 `
 
 type scanFlags struct {
@@ -443,6 +444,9 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 		for _, w := range t.Warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", t.URL+t.Path, w)
 		}
+		if t.NotTested != "" {
+			fmt.Fprintf(stderr, "error: %s: not tested: %s\n", t.URL+t.Path, t.NotTested)
+		}
 		if t.Error == "" {
 			continue
 		}
@@ -452,11 +456,13 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 			fmt.Fprintf(stderr, "error: %s\n", t.Error)
 		}
 	}
-	if rep.Summary.Scanned == 0 && len(rep.Targets) > 0 {
-		return exitNoTarget
-	}
 	if m, ok := finding.Max(rep.Findings); ok && m >= failOn {
 		return exitFindings
+	}
+	// What could not be tested never passes a CI gate: a target that failed or answered
+	// without reaching anything protected makes the run exit 3.
+	if rep.Summary.Failed+rep.Summary.NotTested > 0 {
+		return exitNoTarget
 	}
 	return exitOK
 }

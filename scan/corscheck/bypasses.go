@@ -172,11 +172,12 @@ func bypass(rule finding.Rule, classes ...Class) check {
 		if s.reflectAll() {
 			return nil
 		}
-		var hits, impliedBy []string
+		var hits, impliedBy, loose []string
 		var proof *result
 		var accepted []*result
 		for _, c := range classes {
 			accepted = append(accepted, s.acceptedOf(c)...)
+			loose = append(loose, s.unsendableEchoes(c)...)
 		}
 		for _, r := range accepted {
 			if by, ok := s.implied(r.Class, r); ok {
@@ -192,7 +193,7 @@ func bypass(rule finding.Rule, classes ...Class) check {
 			}
 		}
 		if proof == nil {
-			return nil
+			return unsendableOnly(s, rule, loose)
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Origin %s is allowed by name (Access-Control-Allow-Origin: %s", proof.Origin, proof.acao)
@@ -210,17 +211,18 @@ func bypass(rule finding.Rule, classes ...Class) check {
 		if len(impliedBy) > 0 {
 			fmt.Fprintf(&b, " Not counted here: %s.", strings.Join(impliedBy, ", "))
 		}
+		if len(loose) > 0 {
+			fmt.Fprintf(&b, " Also echoed, though no browser can send them: %s.", strings.Join(loose, ", "))
+		}
 		f := s.newFinding(rule, proof, b.String())
 		s.rateBypass(&f, proof)
 		return []hit{{f: f}}
 	}}
 }
 
-// rateBypass applies rules.md "Severity" to a bypass class: one level up when the bypass
-// origin reads the victim's sensitive data, one level down when it reads only what anyone
-// can fetch.
+// rateBypass rates a bypass class by the severity model (readSeverity): who can host the page
+// (the class), whose content it reads, and what the content carries.
 func (s *session) rateBypass(f *finding.Finding, r *result) {
-	base := f.BaseSeverity
 	origin := r.Origin
 	page := "a page on " + origin
 	if origin == "null" {
@@ -229,37 +231,53 @@ func (s *session) rateBypass(f *finding.Finding, r *result) {
 	if origin == fileOrigin {
 		page = "a local file page in a client that sends Origin: file://"
 	}
+	e := s.exposureOf(r)
+	sev := readSeverity(reachOf(r.Class), e, s.f.sensitive, r.ex.Status >= 400)
+	var why string
 	switch {
 	case r.ex.Status >= 400:
-		sev := base
-		if sev > finding.Low {
-			sev = finding.Low
-		}
-		f.SetSeverity(sev, prose.Capitalise(page)+" reads only an error response (status "+strconv.Itoa(r.ex.Status)+").")
-	case origin == fileOrigin:
-		f.SetSeverity(finding.Low, "Chromium and Firefox send Origin: null from file: pages, never file://, so only clients that send file:// (some embedded WebViews of hybrid apps) read this, and the victim must first open the attacker's file in one.")
-	case r.include.Allowed && s.authenticated():
-		if s.f.sensitive {
-			f.SetSeverity(base.Raise(1), "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include (simple GET), and it carries "+s.f.what+".")
-		} else {
-			f.SetSeverity(base, "Every browser lets "+page+" read this "+s.authDescription()+" response with credentials: include; it carries no sensitive data crossgate recognised.")
-		}
-	case r.omit.Allowed && s.f.mtls && s.f.certSent:
-		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so " + page + " reads this authenticated response there; Firefox sends no certificate and " + s.firefoxGets()
-		if s.f.sensitive {
-			f.SetSeverity(base.Raise(1), reason+"; it carries "+s.f.what+".")
-		} else {
-			f.SetSeverity(base, reason+"; it carries no sensitive data crossgate recognised.")
-		}
+		why = prose.Capitalise(page) + " reads only an error response (status " + strconv.Itoa(r.ex.Status) + ")."
+	case e == exposeVictim:
+		why = "Every browser lets " + page + " read this " + s.authDescription() + " response with credentials: include (simple GET); it carries " + s.dataPhrase() + "."
+	case e == exposeVictimChromium:
+		why = "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so " + page + " reads this authenticated response there; Firefox sends no certificate and " + s.firefoxGets() + "; it carries " + s.dataPhrase() + "."
 	case r.include.Allowed:
-		f.SetSeverity(base, prose.Capitalise(page)+" reads this response with credentials: include in every browser; the endpoint shows no authentication (no required client certificate, no session cookie), and the body carries "+s.dataPhrase()+".")
+		why = prose.Capitalise(page) + " reads this response with credentials: include in every browser, but the endpoint shows no authentication (no required client certificate, no session cookie), so it reads what anyone can fetch (" + s.dataPhrase() + ")."
 	default:
-		why := "the endpoint is not authenticated (no required client certificate, no session cookie)"
+		cause := "the endpoint is not authenticated (no required client certificate, no session cookie)"
 		if s.f.cookies {
-			why = "cookies are only sent with credentials: include, which this response does not allow"
+			cause = "cookies are only sent with credentials: include, which this response does not allow"
 		}
-		f.SetSeverity(base.Raise(-1), prose.Capitalise(page)+" reads this response only without credentials and "+why+", so it gets what anyone can fetch ("+s.dataPhrase()+").")
+		why = prose.Capitalise(page) + " reads this response only without credentials and " + cause + ", so it gets what anyone can fetch (" + s.dataPhrase() + ")."
 	}
+	if pre := precondition(r.Class); pre != "" && r.ex.Status < 400 {
+		why += " " + pre
+	}
+	if origin == fileOrigin {
+		// Only some WebViews send file://, and the victim must open the attacker's file in one.
+		sev = finding.Low
+		why += " Chromium and Firefox send Origin: null from file: pages, never file://, so only clients that send file:// (some embedded WebViews of hybrid apps) read this, and the victim must first open the attacker's file in one."
+	}
+	f.SetSeverity(sev, why)
+}
+
+// precondition says what an attacker needs before a page of class c can read (rated lower).
+func precondition(c Class) string {
+	switch c {
+	case ClassSpecial:
+		return "Rated lower: only Safari sends such a host, so the victim must use Safari."
+	case ClassSubdomain:
+		return "Rated lower: the attacker first needs a script on one of the site's own sub-domains (an XSS or a sub-domain takeover)."
+	case ClassHTTP:
+		return "Rated lower: the attacker needs to be on the victim's network path to inject a script into the plain-http page."
+	case ClassPort:
+		return "Rated lower: the attacker needs another service on the trusted host."
+	case ClassLocalhost:
+		return "Rated two steps lower: only code already running on the victim's machine serves a localhost page."
+	case ClassFile:
+		return "Rated two steps lower: it needs a client that sends Origin: file://."
+	}
+	return ""
 }
 
 // --- hygiene ------------------------------------------------------------------------------

@@ -10,7 +10,11 @@
 // origin, each --origin, one arbitrary origin, null; per base host (each --origin host, the
 // target host, and any fixed ACAO value the server names, a trailing slash ignored) an http://
 // downgrade, prefix, two suffix, two substring, one probe per dot except the one before the
-// top-level domain, and two sub-domain probes; three localhost and five third-party origins;
+// top-level domain, and two sub-domain probes (a mutation that stays under the base's
+// registrable domain, by the public suffix list, counts as a sub-domain probe: only the site's
+// owner can name a page there); for an IP-literal base host a prefix and a substring probe
+// (registrable names) and its dot and suffix mutations, which no browser can send and which
+// only ever make an info finding; three localhost and five third-party origins;
 // six special characters for the first base; last, the first trusted origin on port 1337 (only
 // once the catalogue holds cors-any-port) and file://. Then two preflights for an
 // untrusted origin (PUT with Authorization, x-crossgate-test and Private-Network; a made-up
@@ -71,6 +75,7 @@ type result struct {
 	wildcard    bool // ACAO is exactly *
 	specific    bool // readable, and not by the wildcard: the origin itself was allowed
 	trustedByMe bool // the user (or the target itself) trusts this origin
+	echoed      bool // an unsendable origin came back in Access-Control-Allow-Origin
 }
 
 func (r *result) ok() bool { return r != nil && r.ex != nil && r.ex.OK() }
@@ -263,9 +268,15 @@ func (s *session) evaluate(m Mutation, ex *probe.Exchange) *result {
 	r.acaoLines = len(vals)
 	r.acao, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Origin")
 	r.acac, _ = cors.HeaderValue(ex.Header, "Access-Control-Allow-Credentials")
-	if m.Origin == fileOrigin {
+	switch {
+	case m.Unsendable:
+		// No page has this origin, so nothing is readable; echoed shows the check is loose.
+		no := cors.Verdict{Step: cors.StepACAOMismatch, Reason: "No browser can send this Origin: its host ends in a number but is no IPv4 address."}
+		r.omit, r.include = no, no
+		r.echoed = r.acaoLines == 1 && r.acao == m.Origin
+	case m.Origin == fileOrigin:
 		r.omit, r.include = fileVerdicts(r.acao, r.acaoLines, r.acac)
-	} else {
+	default:
 		req := cors.Request{Origin: m.Origin, Method: http.MethodGet, Credentials: cors.Omit}
 		r.omit = cors.Check(req, ex.Status, ex.Header)
 		req.Credentials = cors.Include
@@ -301,7 +312,7 @@ func fileVerdicts(acao string, lines int, acac string) (omit, include cors.Verdi
 // accepted reports whether origin m is allowed to read by the origin check itself (not by a
 // wildcard) while the user never said to trust it.
 func (r *result) accepted() bool {
-	return r != nil && r.ok() && r.specific && !r.trustedByMe
+	return r != nil && r.ok() && r.specific && !r.trustedByMe && !r.Unsendable
 }
 
 func (s *session) sendPreflights() {

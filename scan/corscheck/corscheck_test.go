@@ -84,56 +84,56 @@ type tcase struct {
 
 var cases = []tcase{
 	{name: "seed wildcard", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}},
-		want: map[string]sev{"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium}}},
+		want: map[string]sev{"cors-wildcard-on-mtls": {finding.High, -1}, "cors-wildcard": {-1, finding.Medium}}},
 	{name: "wildcard with credentials", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.WildcardCredentials}},
-		want: map[string]sev{"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium},
+		want: map[string]sev{"cors-wildcard-on-mtls": {finding.High, -1}, "cors-wildcard": {-1, finding.Medium},
 			"cors-wildcard-with-credentials": {finding.Low, finding.Low}}},
 	{name: "reflect", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect}}, trusted: []string{trustedOrigin},
-		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium}}},
+		want: map[string]sev{"cors-reflect-origin": {finding.High, finding.Medium}}},
 	{name: "reflect with credentials", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}}, trusted: []string{trustedOrigin},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Medium}}},
 	{name: "reflect with credentials and django cookies", cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}, Cookies: true},
 		want: map[string]sev{"cors-reflect-origin-credentials": {finding.Critical, finding.Critical}}},
 	{name: "regex without end anchor or escaped dots", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `https://app.example.com`, Credentials: true}},
-		want: map[string]sev{"cors-prefix-bypass": {finding.Critical, finding.High}, "cors-unescaped-dot-bypass": {finding.Critical, finding.High}}},
+		want: map[string]sev{"cors-prefix-bypass": {finding.Critical, finding.Medium}, "cors-unescaped-dot-bypass": {finding.Critical, finding.Medium}}},
 	{name: "regex with .* before the domain", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `https://.*example\.com$`}},
-		want: map[string]sev{"cors-suffix-bypass": {finding.Critical, finding.Medium}}},
+		want: map[string]sev{"cors-suffix-bypass": {finding.High, finding.Medium}}},
 	{name: "substring check", trusted: []string{trustedOrigin},
 		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Substring, Origins: []string{"app.example.com"}, Credentials: true}},
-		want: map[string]sev{"cors-substring-bypass": {finding.Critical, finding.High},
-			"cors-http-origin-trusted": {finding.High, finding.Medium}}},
+		want: map[string]sev{"cors-substring-bypass": {finding.Critical, finding.Medium},
+			"cors-http-origin-trusted": {finding.High, finding.Low}}},
 	{name: "prefix check", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Prefix, Origins: []string{trustedOrigin}}},
-		want: map[string]sev{"cors-prefix-bypass": {finding.Critical, finding.Medium}}},
+		want: map[string]sev{"cors-prefix-bypass": {finding.High, finding.Medium}}},
 	{name: "suffix check", trusted: []string{trustedOrigin},
 		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"example.com"}}},
-		want: map[string]sev{"cors-suffix-bypass": {finding.Critical, finding.Medium},
-			"cors-http-origin-trusted": {finding.High, finding.Low}}},
+		want: map[string]sev{"cors-suffix-bypass": {finding.High, finding.Medium},
+			"cors-http-origin-trusted": {finding.Medium, finding.Low}}},
 	{name: "null allowed", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.NullAllowed, Origins: []string{trustedOrigin}}},
-		want: map[string]sev{"cors-null-origin": {finding.Critical, finding.Medium}}},
+		want: map[string]sev{"cors-null-origin": {finding.High, finding.Medium}}},
 	{name: "null allowed with credentials", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.NullAllowed, Origins: []string{trustedOrigin}, Credentials: true}},
-		want: map[string]sev{"cors-null-origin": {finding.Critical, finding.High}}},
+		want: map[string]sev{"cors-null-origin": {finding.Critical, finding.Medium}}},
 	{name: "http origin in allowlist", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "http://app.example.com"}}},
-		want: map[string]sev{"cors-http-origin-trusted": {finding.High, finding.Low}}},
+		want: map[string]sev{"cors-http-origin-trusted": {finding.Medium, finding.Low}}},
 	{name: "localhost in allowlist", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin, "http://localhost:3000"}}},
-		want: map[string]sev{"cors-localhost-origin": {finding.Medium, finding.Info}}},
+		want: map[string]sev{"cors-localhost-origin": {finding.Low, finding.Info}}},
 	{name: "github.io regex", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com$|^https://[a-z0-9-]+\.github\.io$`}},
-		want: map[string]sev{"cors-third-party-origin": {finding.High, finding.Low}}},
+		want: map[string]sev{"cors-third-party-origin": {finding.High, finding.Medium}}},
 	{name: "any subdomain", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://([a-z0-9-]+\.)*app\.example\.com$`}},
-		want: map[string]sev{"cors-any-subdomain": {finding.Medium, finding.Info}}},
+		want: map[string]sev{"cors-any-subdomain": {finding.Medium, finding.Low}}},
 	{name: "special characters", trusted: []string{trustedOrigin},
 		// A host check that stops at the first "." or ":" after the name but lets "_" and
 		// friends through, so the prefix probe fails and the special ones pass.
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://app\.example\.com([^.:/].*)?$`}},
-		want: map[string]sev{"cors-special-char-bypass": {finding.High, finding.Low}}},
+		want: map[string]sev{"cors-special-char-bypass": {finding.Medium, finding.Low}}},
 	{name: "permissive preflight for the trusted origin", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, PermissivePreflight: true}},
 		want: map[string]sev{"cors-permissive-preflight": {finding.Low, finding.Low}}},
@@ -143,11 +143,11 @@ var cases = []tcase{
 			"cors-permissive-preflight": {finding.High, finding.Medium}}},
 	{name: "private network grant", trusted: []string{trustedOrigin},
 		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect, PrivateNetwork: true}},
-		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium},
+		want: map[string]sev{"cors-reflect-origin": {finding.High, finding.Medium},
 			"cors-private-network": {finding.Medium, finding.Medium}}},
 	{name: "exposed identity headers to any origin",
 		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Reflect, ExposeHeaders: []string{"Content-Language", "Authorization", "X-SSL-Client-S-DN"}}},
-		want: map[string]sev{"cors-reflect-origin": {finding.Critical, finding.Medium},
+		want: map[string]sev{"cors-reflect-origin": {finding.High, finding.Medium},
 			"cors-sensitive-exposed-headers": {finding.Medium, finding.Medium}}},
 	{name: "exposed identity headers to the trusted origin", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, ExposeHeaders: []string{"X-Auth-Token"}}},
@@ -155,7 +155,7 @@ var cases = []tcase{
 	{name: "proxy wildcard over app allowlist", trusted: []string{trustedOrigin},
 		cfg: vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, DuplicateACAO: true}},
 		want: map[string]sev{"cors-proxy-conflict": {finding.Medium, finding.Medium},
-			"cors-wildcard-on-mtls": {finding.Critical, -1}, "cors-wildcard": {-1, finding.Medium}}},
+			"cors-wildcard-on-mtls": {finding.High, -1}, "cors-wildcard": {-1, finding.Medium}}},
 	{name: "credentials on disallowed origins (django-cors-headers 3.14)", trusted: []string{trustedOrigin},
 		cfg:  vulnserver.Config{Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true, CredentialsOnDisallowed: true}},
 		want: map[string]sev{"cors-credentials-on-disallowed-origin": {finding.Info, finding.Info}}},
@@ -270,8 +270,8 @@ func TestWildcardOnlyOnRejectionPage(t *testing.T) {
 	// The same page with the wildcard on the content too is the seed's critical finding.
 	srv = vulnserver.StartT(t, vulnserver.Config{HTTPReject: true, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
 	fs, _, _ = scanTarget(t, srv, endpoint.AuthRequiredHTTP, scanOpts{sensitive: true})
-	if f := ruleSet(fs)["cors-wildcard-on-mtls"]; f.Severity != finding.Critical {
-		t.Fatalf("seed behind nginx: want critical, got %s", names(ruleSet(fs)))
+	if f := ruleSet(fs)["cors-wildcard-on-mtls"]; f.Severity != finding.High {
+		t.Fatalf("seed behind nginx: want high (Chromium only, as audit rates django-cors-allow-all), got %s", names(ruleSet(fs)))
 	}
 }
 
@@ -306,8 +306,8 @@ func TestPublicCleanWildcardIsLow(t *testing.T) {
 func TestNilDetectors(t *testing.T) {
 	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.Reflect}})
 	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{})
-	if f := ruleSet(fs)["cors-reflect-origin"]; f.Severity != finding.High {
-		t.Fatalf("want high cors-reflect-origin without a detector, got %s", names(ruleSet(fs)))
+	if f := ruleSet(fs)["cors-reflect-origin"]; f.Severity != finding.Medium {
+		t.Fatalf("want medium cors-reflect-origin without a detector (Chromium-only read, nothing sensitive recognised), got %s", names(ruleSet(fs)))
 	}
 }
 

@@ -47,6 +47,9 @@ type Mutation struct {
 	Origin string // serialized as a browser sends it, or "null"
 	Class  Class
 	Base   string // the host or origin it was derived from ("" for fixed probes)
+	// Unsendable marks a mutation no browser can send (see unsendable): it is probed to show
+	// how loose the allowlist is, and never reported as readable.
+	Unsendable bool
 }
 
 // specialChars are the host characters that some browser accepts in a host name while a
@@ -68,21 +71,12 @@ var thirdParty = []string{
 
 var localhosts = []string{"http://localhost", "http://127.0.0.1", "http://localhost:3000"}
 
-// hostIsAddress reports whether host is an IP literal or a loopback name, for which
-// domain-shaped mutations mean nothing.
+// hostIsAddress reports whether host is an IP literal or a loopback name, which has no
+// registrable domain: sub-domain and look-alike-domain mutations mean nothing there, but a
+// prefix mutation (https://127.0.0.1.evil.example) is a registrable name all the same.
 func hostIsAddress(host string) bool {
 	h := strings.Trim(host, "[]")
 	return net.ParseIP(h) != nil || h == "localhost" || strings.HasSuffix(h, ".localhost")
-}
-
-// registeredDomain is the last two labels of host, or host itself when it has fewer. A public
-// suffix list would do better for co.uk-style suffixes; for mutations a longer base is safe.
-func registeredDomain(host string) string {
-	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
-	if len(labels) <= 2 {
-		return strings.Join(labels, ".")
-	}
-	return strings.Join(labels[len(labels)-2:], ".")
 }
 
 type planner struct {
@@ -92,19 +86,33 @@ type planner struct {
 
 // add keeps origin when it is a valid, new serialized origin; invalid candidates (a fuzzed
 // host with odd bytes) are dropped rather than sent.
+//
+// A mutation under the base host's own registrable domain is re-classed as a sub-domain probe:
+// only the site's owner can host a page there. One no browser can send is kept, marked.
 func (p *planner) add(class Class, base, origin string) {
+	m := Mutation{Origin: origin, Class: class, Base: base}
 	if origin != "null" && origin != fileOrigin {
 		o, err := cors.ParseOrigin(origin)
-		if err != nil || o.Opaque {
+		switch {
+		case err != nil && unsendable(strings.ToLower(origin)):
+			m.Origin, m.Unsendable = strings.ToLower(origin), true
+		case err != nil || o.Opaque:
 			return
+		default:
+			m.Origin = o.String()
+			if b, err := cors.ParseOrigin(base); err == nil && !b.Opaque && o.Host != b.Host && sameSite(o.Host, b.Host) {
+				switch class {
+				case ClassSuffix, ClassDot, ClassSubstring:
+					m.Class = ClassSubdomain
+				}
+			}
 		}
-		origin = o.String()
 	}
-	if p.seen[origin] {
+	if p.seen[m.Origin] {
 		return
 	}
-	p.seen[origin] = true
-	p.out = append(p.out, Mutation{Origin: origin, Class: class, Base: base})
+	p.seen[m.Origin] = true
+	p.out = append(p.out, m)
 }
 
 // base is one host mutations are derived from.
@@ -170,19 +178,37 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 		if b.ownHost {
 			b.port = ""
 		}
-		if hostIsAddress(b.host) || b.host == "" {
-			continue
-		}
-		rd := registeredDomain(b.host)
-		if covered[b.host] {
+		if b.host == "" || covered[b.host] || strings.Contains(b.host, ":") {
 			continue
 		}
 		covered[b.host] = true
+		from := b.origin(b.host)
+		evil := "evil-" + rnd + ".example"
+		if hostIsAddress(b.host) {
+			if first == nil {
+				first = &bases[i]
+			}
+			// An address has no sub-domains and no look-alike domain, but prefix and
+			// substring mutations are registrable names, and the dot and suffix ones show a
+			// loose regex even though no browser can send them.
+			p.add(ClassPrefix, from, b.originScheme(b.scheme, b.host+"."+evil))
+			p.add(ClassSubstring, from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
+			if isIPv4(b.host) {
+				p.add(ClassSuffix, from, b.origin("evil"+rnd+b.host))
+				last := strings.LastIndexByte(b.host, '.')
+				for i := 0; i < last; i++ {
+					// 127.0x0.1 parses back to 127.0.0.1: only the unsendable ones test a regex.
+					if o := b.origin(b.host[:i] + "x" + b.host[i+1:]); b.host[i] == '.' && unsendable(o) {
+						p.add(ClassDot, from, o)
+					}
+				}
+			}
+			continue
+		}
+		rd := registeredDomain(b.host)
 		if first == nil {
 			first = &bases[i]
 		}
-		from := b.origin(b.host)
-		evil := "evil-" + rnd + ".example"
 		p.add(ClassPrefix, from, b.originScheme(b.scheme, b.host+"."+evil))
 		p.add(ClassSuffix, from, b.origin("evil"+rnd+b.host))
 		if rd != b.host {

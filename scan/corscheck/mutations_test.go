@@ -34,12 +34,13 @@ func planOf(t testing.TB, target string, trusted ...string) map[string]Class {
 func TestPlanProbes(t *testing.T) {
 	m := planOf(t, "https://api.corp.example.com/v1/users", "https://www.example.com")
 	want := map[string]Class{
-		"https://api.corp.example.com":                   ClassOwn,
-		"https://www.example.com":                        ClassTrusted,
-		"https://evil-r4nd.example":                      ClassArbitrary,
-		"null":                                           ClassNull,
-		"https://www.example.com.evil-r4nd.example":      ClassPrefix,
-		"https://evilr4ndwww.example.com":                ClassSuffix,
+		"https://api.corp.example.com":              ClassOwn,
+		"https://www.example.com":                   ClassTrusted,
+		"https://evil-r4nd.example":                 ClassArbitrary,
+		"null":                                      ClassNull,
+		"https://www.example.com.evil-r4nd.example": ClassPrefix,
+		"https://evilr4ndwww.example.com":           ClassSubdomain, // a sibling under example.com: the site's own name
+
 		"https://evil-example.com":                       ClassSuffix,
 		"https://xwww.example.comx.example":              ClassSubstring,
 		"https://xample.com":                             ClassSubstring,
@@ -48,7 +49,7 @@ func TestPlanProbes(t *testing.T) {
 		"https://crossgate-sub.example.com":              ClassSubdomain,
 		"http://www.example.com":                         ClassHTTP,
 		"http://api.corp.example.com":                    ClassHTTP,
-		"https://apixcorp.example.com":                   ClassDot,
+		"https://apixcorp.example.com":                   ClassSubdomain, // still under example.com
 		"https://api.corpxexample.com":                   ClassDot,
 		"https://www.example.com_.evil-r4nd.example":     ClassSpecial,
 		"https://www.example.com`.evil-r4nd.example":     ClassSpecial,
@@ -75,20 +76,40 @@ func TestPlanProbes(t *testing.T) {
 	}
 }
 
+// An address has no registrable domain, so no sub-domain or look-alike probes; but a prefix
+// or substring mutation of it is a registrable DNS name and is probed, and the dot and suffix
+// mutations of an IPv4 address (no browser can send them) are probed marked unsendable.
 func TestPlanAddressHosts(t *testing.T) {
 	for _, target := range []string{"https://127.0.0.1:8443/x", "https://[::1]:8443/", "https://localhost/"} {
-		m := planOf(t, target)
-		for o, c := range m {
-			switch c {
-			case ClassPrefix, ClassSuffix, ClassSubstring, ClassDot, ClassSubdomain, ClassSpecial:
-				t.Errorf("%s: domain mutation %s (%s) for an address host", target, o, c)
+		u, _ := url.Parse(target)
+		plan := Plan(u, nil, "r4nd")
+		for _, mu := range plan {
+			if mu.Class == ClassSubdomain {
+				t.Errorf("%s: sub-domain mutation %s for an address host", target, mu.Origin)
+			}
+			if _, err := cors.ParseOrigin(mu.Origin); mu.Origin != "null" && mu.Origin != fileOrigin && (err != nil) != mu.Unsendable {
+				t.Errorf("%s: %s marked unsendable=%v, parse error %v", target, mu.Origin, mu.Unsendable, err)
 			}
 		}
-		if len(m) > Budget() {
-			t.Errorf("%s: %d probes", target, len(m))
+		if len(plan) > Budget() {
+			t.Errorf("%s: %d probes", target, len(plan))
 		}
 	}
-	m := planOf(t, "https://[::1]:8443/")
+	m := planOf(t, "https://127.0.0.1:8443/x")
+	for o, c := range map[string]Class{
+		"https://127.0.0.1.evil-r4nd.example": ClassPrefix,
+		"https://x127.0.0.1x.example":         ClassSubstring,
+		"https://127x0.0.1":                   ClassDot,
+		"https://evilr4nd127.0.0.1":           ClassSuffix,
+	} {
+		if m[o] != c {
+			t.Errorf("127.0.0.1: probe %s: class %q, want %q", o, m[o], c)
+		}
+	}
+	if _, ok := m["https://127.0.0.1"]; ok {
+		t.Error("127.0.0.1: a dot mutation that parses back to the address itself (127.0x0.1 is 127.0.0.1) was planned as a dot probe")
+	}
+	m = planOf(t, "https://[::1]:8443/")
 	if m["http://[::1]:8443"] != ClassHTTP || m["https://[::1]:8443"] != ClassOwn {
 		t.Errorf("IPv6 own and downgrade probes missing: %v", m)
 	}
@@ -112,7 +133,9 @@ func TestPlanKeepsTrustedPort(t *testing.T) {
 }
 
 func TestRegisteredDomain(t *testing.T) {
-	for in, want := range map[string]string{"a.b.example.com": "example.com", "example.com": "example.com", "intranet": "intranet", "x.y.": "x.y"} {
+	for in, want := range map[string]string{"a.b.example.com": "example.com", "example.com": "example.com", "intranet": "intranet", "x.y.": "x.y",
+		// The public suffix list, not the last two labels.
+		"app.example.co.uk": "example.co.uk", "alice.github.io": "alice.github.io", "127.0.0.1": "127.0.0.1"} {
 		if got := registeredDomain(in); got != want {
 			t.Errorf("registeredDomain(%q) = %q, want %q", in, got, want)
 		}
@@ -142,6 +165,12 @@ func FuzzPlan(f *testing.F) {
 				continue
 			}
 			o, err := cors.ParseOrigin(m.Origin)
+			if m.Unsendable {
+				if err == nil || !unsendable(m.Origin) {
+					t.Fatalf("probe %q marked unsendable, parse error %v", m.Origin, err)
+				}
+				continue
+			}
 			if err != nil {
 				t.Fatalf("probe %q (%s) does not parse: %v", m.Origin, m.Class, err)
 			}
@@ -162,9 +191,14 @@ func TestBudgetDomainTarget(t *testing.T) {
 		t.Fatalf("sent %d, budget %d", sent, Budget())
 	}
 	t.Logf("domain target with one trusted origin: %d requests", sent)
-	f, ok := ruleSet(fs)["cors-suffix-bypass"]
-	if !ok || f.Severity != finding.Critical {
-		t.Fatalf("suffix check on the target's own domain: want critical cors-suffix-bypass, got %s", names(ruleSet(fs)))
+	// "Ends with corp.example.com" lets evil<rnd>api.corp.example.com in: a name under the
+	// site's own registrable domain (example.com), so every sub-domain is trusted; no name an
+	// attacker can register gets through, so it is no suffix bypass.
+	if _, ok := ruleSet(fs)["cors-any-subdomain"]; !ok {
+		t.Fatalf("suffix check on the target's own domain: want cors-any-subdomain, got %s", names(ruleSet(fs)))
+	}
+	if _, ok := ruleSet(fs)["cors-suffix-bypass"]; ok {
+		t.Fatalf("a sibling sub-domain was reported as a suffix bypass: %s", names(ruleSet(fs)))
 	}
 }
 

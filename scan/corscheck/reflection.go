@@ -81,20 +81,14 @@ func checkReflect(s *session) []hit {
 	f := s.newFinding(ruleReflectOrigin, r, fmt.Sprintf(
 		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include (%s).%s %s %s",
 		r.Origin, r.include.Step, s.httpOnly(r), s.browserNote(), s.alsoAccepted()))
+	sev := readSeverity(reachAnyPage, s.exposureOf(r), s.f.sensitive, r.ex.Status >= 400)
 	switch {
 	case r.ex.Status >= 400:
-		f.SetSeverity(finding.Low, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
-	case s.f.mtls && s.f.certSent:
-		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page reads this authenticated response there; Firefox sends no certificate and " + s.firefoxGets()
-		if s.f.sensitive {
-			f.SetSeverity(finding.Critical, reason+"; it carries "+s.f.what+".")
-		} else {
-			f.SetSeverity(finding.High, reason+"; it carries no sensitive data crossgate recognised.")
-		}
-	case s.f.sensitive:
-		f.SetSeverity(finding.Medium, "Any page reads this response without credentials in every browser ("+s.noCredentialsMatter()+"); it carries "+s.f.what+".")
+		f.SetSeverity(sev, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
+	case s.exposureOf(r) == exposeVictimChromium:
+		f.SetSeverity(sev, "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page reads this authenticated response there; Firefox sends no certificate and "+s.firefoxGets()+"; it carries "+s.dataPhrase()+".")
 	default:
-		f.SetSeverity(finding.Low, "Any page reads this response without credentials ("+s.noCredentialsMatter()+"), and it carries no sensitive data crossgate recognised.")
+		f.SetSeverity(sev, "Any page reads this response without credentials in every browser ("+s.noCredentialsMatter()+"); it carries "+s.dataPhrase()+".")
 	}
 	return []hit{{f: f}}
 }
@@ -111,17 +105,14 @@ func checkReflectCredentials(s *session) []hit {
 		"Origin %s is reflected with Access-Control-Allow-Credentials: true; Fetch: readable with credentials: include (all browsers, simple requests)%s.%s %s",
 		r.Origin, s.certCarried(), s.httpOnly(r), s.alsoAccepted()))
 	auth := s.authDescription()
+	sev := readSeverity(reachAnyPage, s.exposureOf(r), s.f.sensitive, r.ex.Status >= 400)
 	switch {
 	case r.ex.Status >= 400:
-		f.SetSeverity(finding.Low, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
-	case s.authenticated() && s.f.sensitive:
-		f.SetSeverity(finding.Critical, "Every browser lets any page read this "+auth+" response with credentials: include on a simple GET, and it carries "+s.f.what+".")
+		f.SetSeverity(sev, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable.")
 	case s.authenticated():
-		f.SetSeverity(finding.High, "Every browser lets any page read this "+auth+" response with credentials: include on a simple GET; it carries no sensitive data crossgate recognised.")
-	case s.f.sensitive:
-		f.SetSeverity(finding.Medium, "Any page reads this response with credentials in every browser, but the endpoint is not authenticated (no mTLS, no session cookie), so it reads what anyone can fetch: "+s.f.what+".")
+		f.SetSeverity(sev, "Every browser lets any page read this "+auth+" response with credentials: include on a simple GET; it carries "+s.dataPhrase()+".")
 	default:
-		f.SetSeverity(finding.Low, "Any page reads this response with credentials in every browser, but the endpoint is not authenticated and it carries no sensitive data crossgate recognised.")
+		f.SetSeverity(sev, "Any page reads this response with credentials in every browser, but the endpoint is not authenticated (no required client certificate, no session cookie), so it reads what anyone can fetch ("+s.dataPhrase()+").")
 	}
 	return []hit{{f: f}}
 }

@@ -59,19 +59,11 @@ func checkWildcardOnMTLS(s *session) []hit {
 			"The authenticated response (client certificate %s) carries Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin, not with credentials: include (%s). %s",
 			s.id.Subject(), r.Origin, r.include.Step, s.browserNote()))
 		if s.env.Facts.Unauthenticated {
-			sev := finding.Low
-			if s.f.sensitive {
-				sev = finding.Medium
-			}
-			f.SetSeverity(sev, "Rated as on a public endpoint because a certificate bypass already serves this content without a certificate (reported by the mTLS checks); the body carries "+s.dataPhrase()+".")
+			f.SetSeverity(readSeverity(reachAnyPage, exposePublic, s.f.sensitive, false), "Rated as on a public endpoint because a certificate bypass already serves this content without a certificate (reported by the mTLS checks); the body carries "+s.dataPhrase()+".")
 			return []hit{{f: f}}
 		}
 		reason := "Chromium (Chrome, Edge) presents the client certificate on non-credentialed requests, so any page can read this response there (silently when the certificate is auto-selected by policy or was already chosen for this host in the session, otherwise after a certificate prompt naming the API host); Firefox sends no certificate and " + s.firefoxGets()
-		if s.f.sensitive {
-			f.SetSeverity(finding.Critical, reason+"; the response carries "+s.f.what+".")
-		} else {
-			f.SetSeverity(finding.High, reason+"; the response carries no sensitive data crossgate recognised.")
-		}
+		f.SetSeverity(readSeverity(reachAnyPage, exposeVictimChromium, s.f.sensitive, false), reason+"; the response carries "+s.dataPhrase()+".")
 		return []hit{{f: f}}
 	}
 	// The wildcard only on the certificate-rejection page (nginx add_header ... always):
@@ -111,13 +103,14 @@ func checkWildcard(s *session) []hit {
 	f := s.newFinding(ruleWildcard, r, fmt.Sprintf(
 		"Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin in every browser, never with credentials: include (%s).",
 		r.Origin, r.include.Step))
+	sev := readSeverity(reachAnyPage, exposePublic, s.f.sensitive, r.ex.Status >= 400)
 	switch {
 	case r.ex.Status >= 400:
-		f.SetSeverity(finding.Info, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable, in any browser and without credentials.")
+		f.SetSeverity(sev, "Only an error response (status "+strconv.Itoa(r.ex.Status)+") is readable, in any browser and without credentials.")
 	case s.f.sensitive:
-		f.SetSeverity(finding.Medium, "Any page, in any browser, reads this response without credentials, and it carries "+s.f.what+" (worth it for an attacker if the endpoint is reachable only from an intranet or an allowlisted IP).")
+		f.SetSeverity(sev, "Any page, in any browser, reads this response without credentials, and it carries "+s.f.what+" (worth it for an attacker if the endpoint is reachable only from an intranet or an allowlisted IP).")
 	default:
-		f.SetSeverity(finding.Low, "Any page reads this response without credentials, but "+s.noCredentialsMatter()+", and it carries no sensitive data crossgate recognised.")
+		f.SetSeverity(sev, "Any page reads this response without credentials, but "+s.noCredentialsMatter()+", and it carries no sensitive data crossgate recognised.")
 	}
 	return []hit{{f: f}}
 }

@@ -27,9 +27,9 @@ var authHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", 
 // query parameters), and on http:// a server that asks for Basic/Digest, or a credential
 // header the user sent.
 //
-// Severity: critical (the base) when a credential crosses plain HTTP; high when the only
-// problem is a credential in an https:// URL (encrypted on the wire, but kept in logs,
-// browser history and Referer headers).
+// Severity: critical (the base): a credential crosses plain HTTP. Credentials the user typed
+// into an https:// target URL are not reported: they are encrypted on the wire, the server
+// did nothing to invite them, and reports mask them.
 func (r *sweep) cleartextFindings() []finding.Finding {
 	u := r.env.URL
 	plain := u.Scheme == "http"
@@ -88,16 +88,12 @@ func (r *sweep) cleartextFindings() []finding.Finding {
 			}
 		}
 	}
-	if len(reasons) == 0 {
+	if len(reasons) == 0 || !wire {
 		return nil
 	}
 	f := finding.New(ruleCleartextCredentials.ID)
 	f.Detail = prose.Capitalise(prose.JoinAnd(reasons)) + "."
-	if wire {
-		f.SetSeverity(finding.Critical, "credentials cross plain HTTP, readable and replayable by anyone on the network path.")
-	} else {
-		f.SetSeverity(finding.High, "the credential in the URL is encrypted on the wire (https) but is stored in logs, history and Referer headers.")
-	}
+	f.SetSeverity(finding.Critical, "credentials cross plain HTTP, readable and replayable by anyone on the network path.")
 	f.Evidence = r.evidence(proof, nil)
 	f.Remediation = ruleCleartextCredentials.Advice
 	r.stamp(&f, "")

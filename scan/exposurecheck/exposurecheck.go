@@ -131,20 +131,18 @@ func (r *sweep) anonymousGotContent() bool {
 
 func (r *sweep) show() bool { return r.env.Options.ShowSecrets }
 
-// stamp locates the finding; a URL that carries credentials is shown redacted, and the
-// fingerprint is computed over what is shown.
+// stamp locates the finding at the target URL exactly as the report's target line prints it
+// (Env.ReportURL), so one target is printed one way everywhere.
 //
-// The fingerprint is sealed over the URL with every masked value replaced by one constant:
-// the mask hash changes from run to run (its key is per process), and a rotated token is
-// still the same finding.
+// The fingerprint is sealed over the URL with every credential replaced by one constant: a
+// rotated token is still the same finding.
 func (r *sweep) stamp(f *finding.Finding, discriminator string) {
 	r.env.Stamp(f, discriminator)
-	if !r.show() {
-		if red := redactURL(f.URL); red != f.URL {
-			f.URL = redactURLWith(f.URL, func(string) string { return "REDACTED" })
-			f.Seal(discriminator)
-			f.URL = red
-		}
+	if constant := redactURLWith(r.env.URL.String(), func(string) string { return "REDACTED" }); constant != r.env.URL.String() {
+		shown := f.URL
+		f.URL = constant
+		f.Seal(discriminator)
+		f.URL = shown
 	}
 }
 

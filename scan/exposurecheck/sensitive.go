@@ -94,6 +94,11 @@ func (r *sweep) sensitiveFindings() []finding.Finding {
 		uniq = append(uniq, h)
 	}
 	var fs []finding.Finding
+	if !slices.ContainsFunc(uniq, func(h hit) bool { return h.m.Kind == exposure.PII }) {
+		if f, ok := r.testValueFinding(); ok {
+			fs = append(fs, f)
+		}
+	}
 	for _, kind := range []exposure.Kind{exposure.PII, exposure.Secret} {
 		var hs []hit
 		for _, h := range uniq {

@@ -66,12 +66,20 @@ func (s *assessment) confusion(ctx context.Context) {
 	anon := s.env.Facts.Anonymous
 	var collisions []string
 	var proof *probe.Exchange
+	anonToo := false
 	for _, b := range ids {
 		if !b.ex.OK() || b.ex.Status >= 400 {
 			continue
 		}
 		if anon.OK() && anon.Status < 400 && similar.Bodies(b.ex.Body, anon.Body) >= similarThreshold {
-			continue // what everyone gets names nobody in particular
+			// What everyone gets names nobody in particular, unless the server does map
+			// certificates to users (another identity gets its own, different answer): then
+			// b's answer is someone's account, served to b and to anonymous callers alike,
+			// two bugs where fixing the anonymous access leaves b reading it.
+			if !mapsIdentities(ids, anon) {
+				continue
+			}
+			anonToo = true
 		}
 		if ContainsToken(b.ex.Body, b.marker) {
 			continue
@@ -98,12 +106,26 @@ func (s *assessment) confusion(ctx context.Context) {
 	f := finding.New(ruleIdentityConfusion.ID)
 	f.Detail = "Different client certificates are mapped to the same user: " + strings.Join(collisions, "; ") +
 		". Typical cause: the subject is matched by substring or by common name only."
+	if anonToo {
+		f.Detail += " A request without a certificate gets the same account too: that is a separate bug (the certificate is not enforced), and fixing it leaves this one."
+	}
 	var notes []string
 	for _, x := range ids {
 		notes = append(notes, fmt.Sprintf("%s (%s): %s, %d bytes", x.id.Name, x.subject, describe(x.ex), len(x.ex.Body)))
 	}
 	f.Evidence = s.env.Evidence(proof, notes...)
 	s.add(f, "", true)
+}
+
+// mapsIdentities reports whether some identity got an answer naming itself that differs from
+// the anonymous one: the server tells certificates apart.
+func mapsIdentities(ids []identityAnswer, anon *probe.Exchange) bool {
+	for _, c := range ids {
+		if c.ex.OK() && c.ex.Status < 400 && ContainsToken(c.ex.Body, c.marker) && similar.Bodies(c.ex.Body, anon.Body) < similarThreshold {
+			return true
+		}
+	}
+	return false
 }
 
 // sharedWith reports whether a third identity got the same content as b and is named in it
