@@ -1,7 +1,14 @@
 // Package probe is crossgate's HTTP/TLS probing client. It presents client identities,
 // records every exchange as evidence, and bounds every operation: per-request timeout,
-// response-size cap, per-host rate limit, no redirects followed, read-only methods unless
-// the caller opts in, and a client certificate only ever sent to a host the user named.
+// response-size cap, a rate limit and a connection cap per origin, no redirects followed,
+// read-only methods unless the caller opts in, and a client certificate only ever sent to a
+// host the user named.
+//
+// Connections are kept alive per identity and origin, with a TLS session cache, so the
+// endpoints of one origin share the user's handshakes. A request marked Fresh gets a new
+// connection and a full handshake (no resumption): the mTLS checks need to see the
+// CertificateRequest and how a handshake without a certificate ends, and a TLS 1.3 resumed
+// session shows neither.
 package probe
 
 import (
@@ -20,8 +27,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Identity is a client identity a probe can present. A nil *Identity, or one with a nil
@@ -68,9 +73,12 @@ func (id *Identity) name() string {
 
 // Config bounds the client. Zero values take the defaults noted.
 type Config struct {
-	Timeout     time.Duration // per request, connect to last body byte; default 10s
-	MaxBody     int64         // bytes of body kept; more is not read; default 1 MiB
-	Rate        float64       // requests per second per host; 0 means the default 20, <0 unlimited
+	Timeout time.Duration // per request, connect to last body byte; default 10s
+	MaxBody int64         // bytes of body kept; more is not read; default 1 MiB
+	Rate    float64       // requests per second per origin; 0 means DefaultRate, <0 unlimited
+	// MaxConns caps the connections open to one origin at once, over every identity;
+	// 0 means DefaultMaxConns.
+	MaxConns    int
 	RootCAs     *x509.CertPool
 	Insecure    bool        // do not verify the server certificate
 	Header      http.Header // sent on every request (the user's -H)
@@ -81,40 +89,19 @@ type Config struct {
 	Scope []string
 	// Dial overrides the TCP dialer (tests). Nil uses net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// Limits shares per-host rate limiters between clients (one client per target, one
-	// budget per host). Nil gives the client limiters of its own.
+	// Limits shares per-origin rate limiters and connection slots between clients. Nil
+	// gives the client limits of its own.
 	Limits *Limits
-}
-
-// Limits holds per-host rate limiters; share one between clients that scan the same hosts.
-type Limits struct {
-	mu sync.Mutex
-	m  map[string]*rate.Limiter
-}
-
-// NewLimits returns an empty limiter registry.
-func NewLimits() *Limits { return &Limits{m: map[string]*rate.Limiter{}} }
-
-func (l *Limits) get(host string, perSecond float64) *rate.Limiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lim := l.m[host]
-	if lim == nil {
-		burst := int(perSecond)
-		if burst < 1 {
-			burst = 1
-		}
-		lim = rate.NewLimiter(rate.Limit(perSecond), burst)
-		l.m[host] = lim
-	}
-	return lim
 }
 
 const (
 	DefaultTimeout = 10 * time.Second
 	DefaultMaxBody = 1 << 20
 	DefaultRate    = 20
-	maxHeaderBytes = 64 << 10
+	// DefaultMaxConns is what a browser opens per host (6); it keeps a large scan far below
+	// a server's worker limits (nginx: 512 worker connections by default).
+	DefaultMaxConns = 6
+	maxHeaderBytes  = 64 << 10
 )
 
 // Request is one probe.
@@ -222,6 +209,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = DefaultRate
 	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxConns < 0 {
+		return nil, errors.New("connection cap must be positive")
+	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "crossgate"
 	}
@@ -255,14 +248,6 @@ func normHost(h string) string {
 // SafeMethod reports whether m is one crossgate sends by default.
 func SafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
-}
-
-// Wait blocks until the per-host rate limit lets one more request to host go out.
-func (c *Client) Wait(ctx context.Context, host string) error {
-	if c.cfg.Rate < 0 {
-		return nil
-	}
-	return c.cfg.Limits.get(normHost(host), c.cfg.Rate).Wait(ctx)
 }
 
 // CountSent records requests sent outside Do (raw handshakes by the mTLS inspector).
@@ -331,8 +316,11 @@ type recordedConn struct {
 	info *TLSInfo
 }
 
-func (c *Client) transport(id *Identity, fresh bool) *http.Transport {
-	key := id.name()
+// transport returns the transport of identity id for origin: one per identity and origin,
+// so connections and TLS sessions are shared between the origin's endpoints but never between
+// identities. Fresh requests get a transport that keeps no connection and resumes no session.
+func (c *Client) transport(id *Identity, fresh bool, origin string) *http.Transport {
+	key := id.name() + "\x00" + origin
 	if fresh {
 		key += "\x00fresh"
 	}
@@ -341,10 +329,12 @@ func (c *Client) transport(id *Identity, fresh bool) *http.Transport {
 	if t := c.transports[key]; t != nil {
 		return t
 	}
-	dial := c.cfg.Dial
-	if dial == nil {
-		d := &net.Dialer{Timeout: c.cfg.Timeout, KeepAlive: 30 * time.Second}
-		dial = d.DialContext
+	var sessions tls.ClientSessionCache
+	if !fresh {
+		sessions = tls.NewLRUClientSessionCache(8)
+	}
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.dialCounted(ctx, origin, network, addr)
 	}
 	t := &http.Transport{
 		Proxy:                  nil, // a proxy would see the client certificate's traffic; never implicit
@@ -352,7 +342,7 @@ func (c *Client) transport(id *Identity, fresh bool) *http.Transport {
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		ResponseHeaderTimeout:  c.cfg.Timeout,
 		IdleConnTimeout:        30 * time.Second,
-		MaxIdleConnsPerHost:    4,
+		MaxIdleConnsPerHost:    c.cfg.MaxConns,
 		DisableKeepAlives:      fresh,
 		DisableCompression:     true, // keep the bytes the server sent; compressed bombs are not decoded
 		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -365,7 +355,9 @@ func (c *Client) transport(id *Identity, fresh bool) *http.Transport {
 				h.set(info)
 			}
 			host, _, _ := net.SplitHostPort(addr)
-			tc := tls.Client(raw, c.TLSConfig(host, id, info))
+			cfg := c.TLSConfig(host, id, info)
+			cfg.ClientSessionCache = sessions
+			tc := tls.Client(raw, cfg)
 			if dl, ok := ctx.Deadline(); ok {
 				_ = raw.SetDeadline(dl)
 			}
@@ -457,7 +449,8 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	}
 	// The rate limit is waited for before the request's own timeout starts: a long queue
 	// at a low --rate delays probes, it must not time them out unsent.
-	if err := c.Wait(ctx, u.Host); err != nil {
+	origin := Origin(u)
+	if err := c.Wait(ctx, origin); err != nil {
 		return fail(err)
 	}
 	// rctx is the request's own deadline; ctx stays the caller's, so fail can tell a timeout
@@ -505,7 +498,7 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 		ex.userHeader[strings.ToLower(k)] = true
 	}
 	client := &http.Client{
-		Transport:     c.transport(r.Identity, r.Fresh),
+		Transport:     c.transport(r.Identity, r.Fresh, origin),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	start := time.Now()

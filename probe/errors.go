@@ -24,7 +24,8 @@ const (
 	ErrTLSAlert     ErrKind = "tls-alert"     // the server sent a TLS alert (AlertCode says which)
 	ErrServerCert   ErrKind = "server-cert"   // the server's certificate did not verify
 	ErrTLSHandshake ErrKind = "tls-handshake" // handshake failed otherwise (not TLS, version, ...)
-	ErrClosed       ErrKind = "closed"        // connection closed or reset without an answer
+	ErrClosed       ErrKind = "closed"        // connection closed without an answer
+	ErrReset        ErrKind = "reset"         // connection reset (TCP RST) without an answer
 	ErrProtocol     ErrKind = "protocol"      // the server did not speak HTTP
 	ErrBlocked      ErrKind = "blocked"       // crossgate refused to send it (safety policy)
 	ErrOther        ErrKind = "other"
@@ -57,6 +58,9 @@ var alertNames = map[string]int{
 	"user canceled": 90, "missing extension": 109, "unsupported extension": 110,
 	"unrecognized name": 112, "certificate required": 116, "no application protocol": 120,
 }
+
+// Closed reports whether the connection ended without an answer, closed or reset.
+func (k ErrKind) Closed() bool { return k == ErrClosed || k == ErrReset }
 
 // AlertName returns the RFC name of an alert code, for reports.
 func AlertName(code int) string {
@@ -128,7 +132,12 @@ func Classify(err error) (ErrKind, int) {
 	if errors.As(err, &rhe) {
 		return ErrTLSHandshake, -1
 	}
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	// A reset is told apart from a close: under load it is the server (or a proxy) shedding
+	// connections, which a report must not pass off as an answer about client certificates.
+	if errors.Is(err, syscall.ECONNRESET) {
+		return ErrReset, -1
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
 		return ErrClosed, -1
 	}
@@ -138,7 +147,9 @@ func Classify(err error) (ErrKind, int) {
 		return ErrProtocol, -1
 	case strings.Contains(msg, "tls:"):
 		return ErrTLSHandshake, -1
-	case strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"), strings.Contains(msg, "server closed"):
+	case strings.Contains(msg, "connection reset"):
+		return ErrReset, -1
+	case strings.Contains(msg, "EOF"), strings.Contains(msg, "server closed"):
 		return ErrClosed, -1
 	}
 	return ErrOther, -1

@@ -316,6 +316,8 @@ func describeFailure(ex *probe.Exchange) string {
 		return fmt.Sprintf("the server did not answer HTTP over TLS: %v", ex.Err)
 	case probe.ErrClosed:
 		return fmt.Sprintf("the server closed the connection without an answer: %v", ex.Err)
+	case probe.ErrReset:
+		return fmt.Sprintf("the connection was reset without an answer (a server or proxy shedding load resets connections: lower --rate or --connections): %v", ex.Err)
 	case probe.ErrBlocked:
 		return ex.Err.Error()
 	}

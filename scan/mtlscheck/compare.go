@@ -202,11 +202,15 @@ func describeErr(ex *probe.Exchange) string {
 		}
 		return fmt.Sprintf("TLS alert %d %s %s", ex.Alert, probe.AlertName(ex.Alert), when)
 	}
-	if ex.ErrKind == probe.ErrClosed {
-		if ex.TLS != nil && ex.TLS.HandshakeDone {
-			return "connection closed without an answer after the handshake"
+	if ex.ErrKind.Closed() {
+		what := "closed"
+		if ex.ErrKind == probe.ErrReset {
+			what = "reset"
 		}
-		return "connection closed during the handshake"
+		if ex.TLS != nil && ex.TLS.HandshakeDone {
+			return "connection " + what + " without an answer after the handshake"
+		}
+		return "connection " + what + " during the handshake"
 	}
 	if ex.Err != nil {
 		return fmt.Sprintf("%s (%v)", ex.ErrKind, ex.Err)

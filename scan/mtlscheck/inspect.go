@@ -147,7 +147,7 @@ func classify(env *endpoint.Env, base, anon *probe.Exchange) (endpoint.AuthMode,
 				return endpoint.AuthRequiredTLS, withVer(fmt.Sprintf("the handshake without a certificate failed with %s %s", code, when)) + userNote
 			}
 			return endpoint.AuthUnknown, withVer(fmt.Sprintf("the request without a certificate failed with %s %s, which is not a client-certificate rejection", code, when)) + userNote
-		case anon.ErrKind == probe.ErrClosed && (requested || base.OK()):
+		case anon.ErrKind.Closed() && (requested || base.OK()):
 			what := "the server closed the connection during the handshake without a certificate"
 			if anon.TLS != nil && anon.TLS.HandshakeDone {
 				what = "the server completed the handshake without a certificate, then closed or reset the connection without an HTTP answer"

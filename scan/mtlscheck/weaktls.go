@@ -17,16 +17,9 @@ import (
 func (s *assessment) handshakeAt(ctx context.Context, v uint16) (accepted bool, detail string) {
 	c := s.env.Client
 	host := s.env.URL.Hostname()
-	addr := hostPort(s.env.URL.Host)
-	timeout := c.Config().Timeout
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.Config().Timeout)
 	defer cancel()
-	if err := c.Wait(ctx, s.env.URL.Host); err != nil {
-		return false, err.Error()
-	}
-	c.CountSent(1)
-	d := &net.Dialer{Timeout: timeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := c.DialRaw(ctx, s.env.URL)
 	if err != nil {
 		return false, err.Error()
 	}
