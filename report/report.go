@@ -8,20 +8,60 @@ import (
 
 // Report is the whole result of a scan or an audit.
 type Report struct {
-	Tool     string            `json:"tool"`
-	Version  string            `json:"version"`
-	Command  string            `json:"command"` // "scan" or "audit"
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	// SchemaVersion is the version of this JSON layout (SchemaVersion below); absent in the
+	// reports of crossgate before origins, which had no origins array.
+	SchemaVersion int    `json:"schema_version"`
+	Command       string `json:"command"` // "scan" or "audit"
+	// Origins group a scan's targets by scheme, host and port: the site facts learned once.
+	Origins  []Origin          `json:"origins,omitempty"`
 	Targets  []Target          `json:"targets"`
 	Findings []finding.Finding `json:"findings"`
-	Summary  Summary           `json:"summary"`
+	// NotRun names the check families that did not run (--checks) and the rules left out
+	// (--skip), so a short report is not mistaken for a clean one.
+	NotRun  []string `json:"not_run,omitempty"`
+	Summary Summary  `json:"summary"`
 	// Baseline is set when the run was compared with an earlier report (--baseline).
 	Baseline *Baseline `json:"baseline,omitempty"`
+}
+
+// SchemaVersion 2 added origins, not_run, schema_version and the target fields origin,
+// status, probe_set, template, operation, guessed_params, expect_mtls; version 1 had none.
+const SchemaVersion = 2
+
+// Origin is one scheme://host:port of a scan and what was learned about it once.
+type Origin struct {
+	Origin string `json:"origin"`
+	// Endpoints counts the targets of this origin; their entries in targets carry the same
+	// origin value.
+	Endpoints int `json:"endpoints"`
+	// Requests counts every request sent to the origin (all of its endpoints).
+	Requests int `json:"requests"`
+	// Discovery says what --discover and --openapi found for this origin.
+	Discovery []string `json:"discovery,omitempty"`
+	// NotProbed lists the operations of the API description that were not sent.
+	NotProbed []string `json:"not_probed,omitempty"`
 }
 
 // Target is one scanned URL or audited path, with what was learned about it.
 type Target struct {
 	URL  string `json:"url,omitempty"`
 	Path string `json:"path,omitempty"`
+	// Origin is the scheme://host:port the target belongs to (scan).
+	Origin string `json:"origin,omitempty"`
+	// Status is "scanned", "failed", or "not started" (an interrupted run never got to it).
+	Status string `json:"status,omitempty"`
+	// ProbeSet is "full" or "confirming": a confirming set re-sends only the probes that
+	// proved the findings of Template, an endpoint of the same origin that answered alike.
+	ProbeSet string `json:"probe_set,omitempty"`
+	Template string `json:"template,omitempty"`
+	// Operation, GuessedParams and ExpectMTLS come from an API description (--openapi,
+	// --discover): the operation id, the parameters filled with a placeholder, and whether
+	// the description requires a client certificate.
+	Operation     string   `json:"operation,omitempty"`
+	GuessedParams []string `json:"guessed_params,omitempty"`
+	ExpectMTLS    bool     `json:"expect_mtls,omitempty"`
 	// Auth is the client-authentication mode learned (scan), e.g. "required-tls".
 	Auth       string `json:"auth,omitempty"`
 	AuthReason string `json:"auth_reason,omitempty"`
@@ -61,6 +101,7 @@ type Summary struct {
 	Scanned    int            `json:"scanned"`
 	Failed     int            `json:"failed"`
 	NotTested  int            `json:"not_tested,omitempty"`
+	NotStarted int            `json:"not_started,omitempty"`
 	// Interrupted is set when the run was stopped (Ctrl-C) before it finished.
 	Interrupted bool `json:"interrupted,omitempty"`
 }
@@ -70,6 +111,7 @@ func (r *Report) Finalize() {
 	if r.Tool == "" {
 		r.Tool = "crossgate"
 	}
+	r.SchemaVersion = SchemaVersion
 	if r.Findings == nil {
 		r.Findings = []finding.Finding{}
 	}
@@ -79,9 +121,12 @@ func (r *Report) Finalize() {
 	finding.Sort(r.Findings)
 	r.Summary.Total = len(r.Findings)
 	r.Summary.BySeverity = finding.Counts(r.Findings)
-	r.Summary.Scanned, r.Summary.Failed, r.Summary.NotTested, r.Summary.Requests = 0, 0, 0, 0
+	r.Summary.Scanned, r.Summary.Failed, r.Summary.NotTested, r.Summary.Requests, r.Summary.NotStarted = 0, 0, 0, 0, 0
 	for i, t := range r.Targets {
 		switch {
+		case t.Status == StatusNotStarted:
+			r.Targets[i].Grade = ""
+			r.Summary.NotStarted++
 		case t.Error != "":
 			r.Targets[i].Grade = "" // a target that could not be checked earns no grade
 			r.Summary.Failed++
@@ -94,3 +139,6 @@ func (r *Report) Finalize() {
 		r.Summary.Requests += t.Requests
 	}
 }
+
+// StatusNotStarted marks a target an interrupted scan never reached: not a failure.
+const StatusNotStarted = "not started"

@@ -4,25 +4,17 @@
 package scan
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/prose"
+	"github.com/crossgate/crossgate/internal/progress"
 	"github.com/crossgate/crossgate/probe"
-	"github.com/crossgate/crossgate/report"
-	"github.com/crossgate/crossgate/scan/corscheck"
 	"github.com/crossgate/crossgate/scan/endpoint"
-	"github.com/crossgate/crossgate/scan/exposurecheck"
-	"github.com/crossgate/crossgate/scan/mtlscheck"
+	"github.com/crossgate/crossgate/scan/openapi"
 	"github.com/crossgate/crossgate/scan/prove"
 )
 
@@ -40,9 +32,21 @@ type Config struct {
 	Origins []string
 	// Probe bounds the network; Scope is filled from the targets' hosts.
 	Probe probe.Config
-	// Concurrency is how many targets are scanned at once (default 4).
+	// Concurrency is how many origins are scanned at once (default DefaultConcurrency).
 	Concurrency int
 	Options     Options
+	// Spec is an API description read before the scan (--openapi FILE); OpenAPI is one to
+	// fetch first (--openapi URL). Their GET operations become targets.
+	Spec    *openapi.Spec
+	OpenAPI string
+	// Discover tries each origin's well-known API description locations (--discover).
+	Discover bool
+	// Checks names the families to run (cors, mtls, exposure); nil runs all. Skip lists rule
+	// IDs left out of the report (--skip).
+	Checks map[string]bool
+	Skip   []string
+	// Progress, when set, counts the scan's progress (the CLI draws it on stderr).
+	Progress *progress.Meter
 	// Prove, when set, runs each finding that claims a cross-origin read in headless
 	// Chromium holding the user's certificate (--prove); identity, timeout, body limit and
 	// redaction come from the fields above.
@@ -56,8 +60,13 @@ type Options struct {
 	ShowSecrets bool // --show-secrets: do not redact evidence
 }
 
-// DefaultConcurrency is the number of targets scanned at once unless --concurrency says otherwise.
-const DefaultConcurrency = 4
+// DefaultConcurrency is the number of origins scanned at once unless --concurrency says
+// otherwise. Each origin has its own rate and connection cap, so origins in flight do not
+// slow each other; 16 origins at the default 6 connections each stay under 100 connections.
+const DefaultConcurrency = 16
+
+// Families are the check families --checks chooses from.
+var Families = []string{"cors", "mtls", "exposure"}
 
 // ParseTarget checks a target URL: absolute http(s) with a host, no credentials.
 func ParseTarget(raw string) (*url.URL, error) {
@@ -86,99 +95,6 @@ func ParseTarget(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// Run scans every target and returns the report. It returns an error only for bad input
-// (InputError); unreachable targets are reported per target.
-func Run(ctx context.Context, cfg Config) (*report.Report, error) {
-	if len(cfg.Targets) == 0 {
-		return nil, inputErr("name at least one URL, or a file of URLs with -i", "no targets given")
-	}
-	urls := make([]*url.URL, 0, len(cfg.Targets))
-	seen := map[string]bool{}
-	var scope []string
-	for _, raw := range cfg.Targets {
-		u, err := ParseTarget(raw)
-		if err != nil {
-			return nil, err
-		}
-		if seen[u.String()] {
-			continue
-		}
-		seen[u.String()] = true
-		urls = append(urls, u)
-		scope = append(scope, u.Hostname())
-	}
-	for _, o := range cfg.Origins {
-		if err := checkOrigin(o); err != nil {
-			return nil, err
-		}
-	}
-	user := cfg.User
-	if user == nil {
-		user = probe.None
-	}
-	pc := cfg.Probe
-	pc.Scope = append(append([]string(nil), pc.Scope...), scope...)
-	if pc.Limits == nil {
-		pc.Limits = probe.NewLimits()
-	}
-	conc := cfg.Concurrency
-	if conc <= 0 {
-		conc = DefaultConcurrency
-	}
-	rep := &report.Report{Version: Version, Command: "scan", Targets: make([]report.Target, len(urls))}
-	results := make([][]finding.Finding, len(urls))
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for i, u := range urls {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			client, err := probe.New(pc)
-			if err != nil {
-				rep.Targets[i] = report.Target{URL: probe.RedactURL(u.String()), Error: err.Error()}
-				return
-			}
-			env := &endpoint.Env{Client: client, URL: u, User: user, Extra: cfg.Extra,
-				TrustedOrigins: cfg.Origins, Options: endpoint.Options{
-					ExpectMTLS: cfg.Options.ExpectMTLS, NoSpoof: cfg.Options.NoSpoof, ShowSecrets: cfg.Options.ShowSecrets,
-					Curl: probe.CurlOptions{CACert: pc.RootCAs != nil, Insecure: pc.Insecure},
-				}}
-			fs, t := scanEndpoint(ctx, env)
-			t.Requests = int(client.Sent())
-			t.Findings = len(fs)
-			t.Grade = report.Grade(fs)
-			if n := client.TimedOut(); n > 0 && t.Error == "" {
-				t.Warnings = append(t.Warnings, fmt.Sprintf("%d of %d requests got no answer within --timeout %s: findings may be missing (raise --timeout)", n, t.Requests, pc.Timeout))
-			}
-			client.CloseIdle()
-			rep.Targets[i], results[i] = t, fs
-		}()
-	}
-	wg.Wait()
-	if cfg.Prove != nil && ctx.Err() == nil {
-		proveFindings(ctx, cfg, urls, results, rep)
-	}
-	rep.Summary.Interrupted = ctx.Err() != nil
-	// A site-wide finding (a served .env, located at the file's own URL) is found from every
-	// endpoint of that site: report it once. The key is the URL as well as the fingerprint,
-	// which leaves out the port: two services on one host are two sites.
-	reported := map[string]bool{}
-	for _, fs := range results {
-		for _, f := range fs {
-			key := f.URL + "\x00" + f.Fingerprint
-			if f.Fingerprint != "" && reported[key] {
-				continue
-			}
-			reported[key] = true
-			rep.Findings = append(rep.Findings, f)
-		}
-	}
-	rep.Finalize()
-	return rep, nil
-}
-
 func checkOrigin(o string) error {
 	u, err := url.Parse(o)
 	if o == "null" {
@@ -188,57 +104,6 @@ func checkOrigin(o string) error {
 		return inputErr("an origin is scheme://host[:port], e.g. https://app.example.com, with no path", "bad --origin %q", o)
 	}
 	return nil
-}
-
-// scanEndpoint runs the families in the order their facts depend on.
-func scanEndpoint(ctx context.Context, env *endpoint.Env) ([]finding.Finding, report.Target) {
-	t := report.Target{URL: env.ReportURL()}
-	env.Sensitive = exposurecheck.Sensitivity
-	env.RedactBody = exposure.Redact
-	if env.Options.ShowSecrets {
-		env.RedactBody = func(b []byte) []byte { return b }
-	}
-	mtlscheck.Inspect(ctx, env)
-	t.Auth, t.AuthReason = string(env.Facts.Auth), env.Facts.AuthReason
-	if ti := env.Facts.TLS; ti != nil {
-		t.TLSVersion = ti.VersionName()
-		if ti.CipherSuite != 0 {
-			t.TLSCipher = tls.CipherSuiteName(ti.CipherSuite)
-		}
-		for _, c := range ti.ServerChain {
-			t.ServerChain = append(t.ServerChain, fmt.Sprintf("%s (issuer %s, expires %s)", c.Subject, c.Issuer, c.NotAfter.UTC().Format("2006-01-02")))
-		}
-		t.ClientCAs = ti.AcceptableCAs
-		t.ClientSignatureSchemes = ti.SignatureScheme
-	}
-	base, anon := env.Facts.Baseline, env.Facts.Anonymous
-	if !base.OK() && !anon.OK() && !handshakeOnly(base, anon) {
-		t.Error = describeFailure(base)
-		return nil, t
-	}
-	if env.Facts.Stack == "" {
-		env.Facts.Stack = endpoint.DetectStack(base, anon)
-	}
-	for _, ex := range []*probe.Exchange{base, anon} {
-		if ex.OK() && ex.Status < 400 {
-			s := env.Sensitive(ex.Body, ex.Header.Get("Content-Type"))
-			env.Facts.Sensitivity.PII = prose.Dedupe(append(env.Facts.Sensitivity.PII, s.PII...))
-			env.Facts.Sensitivity.Secrets = prose.Dedupe(append(env.Facts.Sensitivity.Secrets, s.Secrets...))
-		}
-	}
-	if t.NotTested = notTested(env, time.Now()); t.NotTested == "" {
-		t.Warnings = append(t.Warnings, coverageWarnings(env)...)
-	}
-	var fs []finding.Finding
-	m := mtlscheck.Scan(ctx, env)
-	fs = append(fs, m.Findings...)
-	t.Notes = append(t.Notes, m.Notes...)
-	cf := corscheck.Run(ctx, env)
-	env.Facts.CrossOrigin = crossOriginReader(cf)
-	fs = append(fs, cf...)
-	fs = append(fs, exposurecheck.Run(ctx, env)...)
-	t.Stack = env.Facts.Stack
-	return fs, t
 }
 
 // coverageWarnings say when the content behind client authentication was not reached, so a
@@ -316,8 +181,6 @@ func describeFailure(ex *probe.Exchange) string {
 		return fmt.Sprintf("the server did not answer HTTP over TLS: %v", ex.Err)
 	case probe.ErrClosed:
 		return fmt.Sprintf("the server closed the connection without an answer: %v", ex.Err)
-	case probe.ErrReset:
-		return fmt.Sprintf("the connection was reset without an answer (a server or proxy shedding load resets connections: lower --rate or --connections): %v", ex.Err)
 	case probe.ErrBlocked:
 		return ex.Err.Error()
 	}

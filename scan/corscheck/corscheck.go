@@ -38,7 +38,6 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
@@ -112,7 +111,7 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	if env == nil || env.Client == nil || env.URL == nil {
 		return nil
 	}
-	s := &session{ctx: ctx, env: env, id: env.User, rnd: prose.RandHex(4), left: budget,
+	s := &session{ctx: ctx, env: env, id: env.User, rnd: env.Token(4), left: budget,
 		trusted: map[string]bool{}, byOrigin: map[string]*result{}}
 	if s.id == nil {
 		s.id = probe.None
@@ -176,16 +175,21 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	}
 	var rest []Mutation
 	for _, m := range plan {
-		if !s.byOriginHas(m.Origin) {
+		// A confirming set sends only the origins that proved the template's findings.
+		if !s.byOriginHas(m.Origin) && (env.Confirm == nil || slices.Contains(env.Confirm.Origins, m.Origin)) {
 			rest = append(rest, m)
 		}
 	}
 	s.send(rest, s.left-reserve)
 
 	s.learnFacts()
-	s.sendPreflights()
+	if env.Confirm == nil || env.Confirm.Preflight {
+		s.sendPreflights()
+	}
 	s.sendAnonymous()
-	s.sendArbitraryHTTP()
+	if env.Confirm == nil || slices.Contains(env.Confirm.Origins, s.arbitraryHTTPOrigin()) {
+		s.sendArbitraryHTTP()
+	}
 	return s.report()
 }
 

@@ -89,6 +89,14 @@ type Env struct {
 	Options        Options
 	Facts          Facts
 
+	// Rand is the origin's random tag (hex), shared by its endpoints; see Token.
+	Rand string
+	// Site is set on every endpoint of an origin but the first: the site facts (TLS set-up,
+	// weak protocols, the CA list, exposed files and error pages) were learned there.
+	Site bool
+	// Confirm is set when the endpoint gets the short confirming set (see Confirm).
+	Confirm *Confirm
+
 	// Sensitive runs the data-exposure detectors over a body (set by the scan package).
 	Sensitive func(body []byte, contentType string) Sensitivity
 	// RedactBody masks secrets and PII in an evidence excerpt (identity when ShowSecrets).

@@ -42,8 +42,14 @@ var errorAccepts = []string{"text/html", "application/json"}
 // probeErrors sends the four error-provoking GETs: a random missing path at the site root
 // and the target with an invalid Host, each with both Accept values.
 func (r *sweep) probeErrors(ctx context.Context) {
-	missing := rootURL(r.env.URL) + "crossgate-" + prose.RandHex(8)
-	for _, p := range []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}} {
+	missing := rootURL(r.env.URL) + "crossgate-" + r.env.Token(8)
+	probes := []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}}
+	if r.env.Site {
+		// Error pages belong to the site: the first endpoint of the origin provoked them.
+		// The missing path is the same (cached) request; the bad Host is not sent again.
+		probes = probes[:1]
+	}
+	for _, p := range probes {
 		for _, accept := range errorAccepts {
 			if ctx.Err() != nil {
 				return

@@ -13,7 +13,6 @@ import (
 
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
-	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
 )
@@ -139,7 +138,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	var cands []candidate
 	seen := map[string]bool{}
 	for _, base := range bases(r.env.URL) {
-		tok := prose.RandHex(8)
+		tok := r.env.Token(8)
 		paths := []string{base + "crossgate-" + tok, base + ".crossgate-" + tok + ".log"}
 		urls := []string{origin + paths[0], origin + paths[1]}
 		exs := r.fetchAll(ctx, urls)

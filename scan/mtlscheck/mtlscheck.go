@@ -83,10 +83,20 @@ func Scan(ctx context.Context, env *endpoint.Env) Result {
 	if env.URL.Scheme == "https" {
 		s.optionalNotEnforced()
 		s.caList()
-		s.certProbes(ctx)
-		s.spoof(ctx)
-		s.confusion(ctx)
-		s.weakProtocols(ctx)
+		// On a confirming set, only the probes that proved the template's findings run.
+		c := env.Confirm
+		if c == nil || c.Has(ruleAnyCertAccepted.ID) || c.Has(ruleExpiredCertAccepted.ID) || c.Has(ruleHeaderSpoofing.ID) {
+			s.certProbes(ctx)
+		}
+		if c == nil || c.Has(ruleHeaderSpoofing.ID) {
+			s.spoof(ctx)
+		}
+		if c == nil || c.Has(ruleIdentityConfusion.ID) {
+			s.confusion(ctx)
+		}
+		if !env.Site {
+			s.weakProtocols(ctx) // the origin's TLS set-up: its first endpoint asked already
+		}
 		// Last: "enforced at HTTP level" is false once a bypass got the content.
 		if !s.bypassed {
 			s.httpOnly()
