@@ -29,6 +29,12 @@ type sarifRun struct {
 	Tool        sarifTool         `json:"tool"`
 	Invocations []sarifInvocation `json:"invocations"`
 	Results     []sarifResult     `json:"results"`
+	Properties  *sarifRunProps    `json:"properties,omitempty"`
+}
+
+// sarifRunProps is the run's property bag: the scan's origins, as in the JSON report.
+type sarifRunProps struct {
+	Origins []Origin `json:"origins,omitempty"`
 }
 
 type sarifTool struct {
@@ -234,6 +240,18 @@ func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 	// A target that was not tested is no clean result: the run did not do what was asked.
 	if untested > 0 || (len(r.Targets) > 0 && len(inv.Notifications) == len(r.Targets)) {
 		inv.ExecutionSuccessful = false
+	}
+	for _, t := range r.Targets {
+		if t.Status == StatusNotStarted {
+			inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note", Message: sarifText{Text: "not started: " + t.URL},
+				Locations: []sarifLocation{{Physical: sarifPhysical{Artifact: sarifArtifact{URI: t.URL}}}}})
+		}
+	}
+	for _, n := range r.NotRun {
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "warning", Message: sarifText{Text: "not run: " + n}})
+	}
+	if len(r.Origins) > 0 {
+		run.Properties = &sarifRunProps{Origins: r.Origins}
 	}
 	if r.Summary.Interrupted {
 		inv.ExecutionSuccessful = false

@@ -48,12 +48,43 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		return "\x1b[1m" + text + reset
 	}
 	tw.printf("%s\n", bold(fmt.Sprintf("crossgate %s %s", r.Command, r.Version)))
-	for _, t := range r.Targets {
+	for _, n := range r.NotRun {
+		tw.printf("not run: %s\n", n)
+	}
+	for _, t := range groupedTargets(r) {
+		if t.origin != nil {
+			o := t.origin
+			tw.printf("\n%s\n", bold(fmt.Sprintf("origin %s: %d %s, %d requests", o.Origin, o.Endpoints, plural(o.Endpoints, "endpoint", "endpoints"), o.Requests)))
+			for _, d := range o.Discovery {
+				tw.printf("  discovery:   %s\n", d)
+			}
+			for _, n := range o.NotProbed {
+				tw.printf("  not probed:  %s\n", n)
+			}
+			continue
+		}
+		t := t.target
 		name := t.URL
 		if name == "" {
 			name = t.Path
 		}
 		tw.printf("\n%s\n", bold(name))
+		if t.Status == StatusNotStarted {
+			tw.printf("  not started (the scan was interrupted first)\n")
+			continue
+		}
+		if t.ProbeSet == "confirming" {
+			tw.printf("  probe set:   confirming (answers like %s)\n", t.Template)
+		}
+		if t.Operation != "" {
+			tw.printf("  operation:   %s\n", t.Operation)
+		}
+		if len(t.GuessedParams) > 0 {
+			tw.printf("  guessed:     %s (no example, default or enum in the description)\n", strings.Join(t.GuessedParams, ", "))
+		}
+		if t.ExpectMTLS {
+			tw.printf("  expects:     a client certificate (the API description says so)\n")
+		}
 		if t.Error != "" {
 			tw.printf("  error: %s\n", t.Error)
 			continue
@@ -298,4 +329,38 @@ func (e *errWriter) block(name, value string, limit int) {
 		}
 		e.printf("    | … %d more %s (--verbose shows all)\n", more, noun)
 	}
+}
+
+// textItem is an origin header or a target, in the order the text report prints them.
+type textItem struct {
+	origin *Origin
+	target Target
+}
+
+// groupedTargets orders a scan's targets by origin, each origin's header first; targets
+// without an origin (audit) come as they are.
+func groupedTargets(r *Report) []textItem {
+	var out []textItem
+	for i := range r.Origins {
+		o := &r.Origins[i]
+		out = append(out, textItem{origin: o})
+		for _, t := range r.Targets {
+			if t.Origin == o.Origin {
+				out = append(out, textItem{target: t})
+			}
+		}
+	}
+	for _, t := range r.Targets {
+		if t.Origin == "" || len(r.Origins) == 0 {
+			out = append(out, textItem{target: t})
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
