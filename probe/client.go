@@ -503,6 +503,7 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	}
 	start := time.Now()
 	c.sent.Add(1)
+	countIn(ctx)
 	resp, err := client.Do(req)
 	ex.TLS = holder.get()
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -145,6 +147,24 @@ func (c *Client) DialRaw(ctx context.Context, u *url.URL) (net.Conn, error) {
 		return nil, err
 	}
 	c.CountSent(1)
+	countIn(ctx)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(origin, u.Scheme+"://"))
 	return c.dialCounted(ctx, origin, "tcp", net.JoinHostPort(u.Hostname(), port))
+}
+
+type counterKey struct{}
+
+// WithCounter returns a context whose requests (sent on the wire, not answered from the
+// cache) are also counted in n, besides any counter ctx already carries: the scan counts
+// each endpoint's own requests, and the progress line all of them, while clients are shared.
+func WithCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	prev, _ := ctx.Value(counterKey{}).([]*atomic.Int64)
+	return context.WithValue(ctx, counterKey{}, append(slices.Clip(prev), n))
+}
+
+func countIn(ctx context.Context) {
+	ns, _ := ctx.Value(counterKey{}).([]*atomic.Int64)
+	for _, n := range ns {
+		n.Add(1)
+	}
 }

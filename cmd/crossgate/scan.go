@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/progress"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
@@ -83,10 +85,26 @@ Output:
   -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
 
+What to scan:
+  --openapi FILE|URL   scan the GET operations of an OpenAPI 3.0/3.1 or Swagger 2.0
+                       description (JSON or YAML); other methods are listed, not sent;
+                       operations whose security is OpenAPI 3.1 mutualTLS must refuse a
+                       client without a certificate. A relative server is resolved against
+                       the first URL given
+  --discover           also look for the API's own description at each origin's
+                       /openapi.json, /openapi.yaml, /swagger.json, /api/schema/, /schema/
+  --checks LIST        families to run, comma-separated: cors, mtls, exposure (default all);
+                       the report names the ones left out
+  --skip RULE,...      rules to leave out of the report (IDs as in docs/rules.md)
+  --progress           draw the progress line on stderr even when it is not a terminal
+                       (on a terminal it is always drawn)
+
 Limits:
   --timeout SECONDS    per request, connect to last byte: 5 or 0.5 (seconds), or 1500ms, 2m (default 10s)
-  --rate N             requests per second per host (default 20)
-  --concurrency N      targets scanned at once (default 4)
+  --rate N             requests per second per origin (scheme, host, port) (default 20)
+  --concurrency N      origins scanned at once (default 8); the endpoints of one origin
+                       share its rate
+  --connections N      connections open to one origin at once (default 6)
   --max-body BYTES     bytes of each response body read (default 1048576)
   -i, --input FILE     read target URLs from FILE, one per line (# comments), '-' for stdin
 
@@ -109,7 +127,9 @@ type scanFlags struct {
 	noColor                     bool
 	timeout                     secondsOrDuration
 	rate                        float64
-	concurrency                 int
+	concurrency, connections    int
+	openAPI, checks, skip       string
+	discover, progress          bool
 	maxBody                     int64
 	input                       string
 	prove                       bool
@@ -145,6 +165,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.timeout, "timeout", "")
 	fs.Float64Var(&f.rate, "rate", probe.DefaultRate, "")
 	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "")
+	fs.IntVar(&f.connections, "connections", probe.DefaultMaxConns, "")
+	fs.StringVar(&f.openAPI, "openapi", "", "")
+	fs.BoolVar(&f.discover, "discover", false, "")
+	fs.StringVar(&f.checks, "checks", "", "")
+	fs.StringVar(&f.skip, "skip", "", "")
+	fs.BoolVar(&f.progress, "progress", false, "")
 	fs.Int64Var(&f.maxBody, "max-body", probe.DefaultMaxBody, "")
 	fs.StringVar(&f.input, "i", "", "")
 	fs.StringVar(&f.input, "input", "", "")
@@ -175,7 +201,16 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f.insecure {
 		fmt.Fprintln(stderr, "warning: --insecure: the server's certificate is not verified; your client certificate could be presented to an impostor")
 	}
+	// The status line goes to stderr only, drawn in place on a terminal; a log gets it
+	// only when asked for, as plain lines.
+	var sent atomic.Int64
+	if tty := isTerminal(stderr); tty || f.progress {
+		cfg.Progress = progress.New(stderr, tty, sent.Load, nil)
+		cfg.Progress.Start(progressEvery(tty))
+		ctx = probe.WithCounter(ctx, &sent)
+	}
 	rep, err := scan.Run(ctx, cfg)
+	cfg.Progress.Stop()
 	if err != nil {
 		return inputFailure(stderr, err)
 	}
@@ -209,6 +244,9 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	if f.concurrency < 1 {
 		return cfg, usageError(stderr, "--concurrency must be at least 1", "")
 	}
+	if f.connections < 1 || f.connections > 256 {
+		return cfg, usageError(stderr, "--connections must be from 1 to 256", "e.g. --connections 6 (what a browser opens per host)")
+	}
 	if f.out != "" {
 		if err := checkWritable(f.out); err != nil {
 			return cfg, usageError(stderr, "cannot write the report to "+f.out+": "+err.Error(), "check the path given to -o")
@@ -227,8 +265,8 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		}
 		urls = append(urls, more...)
 	}
-	if len(urls) == 0 {
-		return cfg, usageError(stderr, "no target URL given", "crossgate scan https://api.example.com/path (or -i FILE); see 'crossgate scan --help'")
+	if len(urls) == 0 && f.openAPI == "" {
+		return cfg, usageError(stderr, "no target URL given", "crossgate scan https://api.example.com/path (or -i FILE, or --openapi FILE); see 'crossgate scan --help'")
 	}
 	for _, u := range urls {
 		if _, err := scan.ParseTarget(u); err != nil {
@@ -261,7 +299,10 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		}
 		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
-	cfg.Probe = probe.Config{Timeout: time.Duration(f.timeout), Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure}
+	cfg.Probe = probe.Config{Timeout: time.Duration(f.timeout), Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure, MaxConns: f.connections}
+	if code := scanChoices(f, urls, &cfg, stderr); code != exitOK {
+		return cfg, code
+	}
 	if f.cacert != "" {
 		pool, err := scan.LoadCAs(f.cacert)
 		if err != nil {
