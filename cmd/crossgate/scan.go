@@ -102,7 +102,7 @@ What to scan:
 Limits:
   --timeout SECONDS    per request, connect to last byte: 5 or 0.5 (seconds), or 1500ms, 2m (default 10s)
   --rate N             requests per second per origin (scheme, host, port) (default 20)
-  --concurrency N      origins scanned at once (default 8); the endpoints of one origin
+  --concurrency N      origins scanned at once (default 16); the endpoints of one origin
                        share its rate
   --connections N      connections open to one origin at once (default 6)
   --max-body BYTES     bytes of each response body read (default 1048576)
