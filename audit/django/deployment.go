@@ -124,10 +124,12 @@ var ruleInsecureCookies = finding.Rule{
 }
 
 func (a *auditor) cookies(sm *settingsModule) {
-	// Mirror Django's W010-W012 and W016 preconditions: no sessions means no session
-	// cookie, CSRF_USE_SESSIONS means no CSRF cookie.
+	// Mirror Django's W010-W012 and W016 preconditions: no sessions app or middleware means
+	// no session cookie; no CsrfViewMiddleware (Django's default MIDDLEWARE is empty), or
+	// CSRF_USE_SESSIONS, means no CSRF cookie. HttpOnly is not judged: Django leaves
+	// csrftoken readable on purpose (CSRF_COOKIE_HTTPONLY's documentation says why).
 	sessions := sm.listHas("INSTALLED_APPS", "django.contrib.sessions") || sm.listHas("MIDDLEWARE", "django.contrib.sessions.middleware.SessionMiddleware")
-	csrfCookie := true
+	csrfCookie := sm.listHas("MIDDLEWARE", "django.middleware.csrf.CsrfViewMiddleware")
 	if _, _, on := sm.truthy("CSRF_USE_SESSIONS"); on {
 		csrfCookie = false
 	}

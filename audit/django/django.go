@@ -15,7 +15,8 @@
 //     info when SECURE_PROXY_SSL_HEADER is set: a TLS-terminating proxy is then expected to
 //     redirect (Django's W008 still fires, so the finding is kept).
 //   - The cookie rule mirrors Django's preconditions: no session finding without the sessions
-//     app or middleware, no CSRF finding with CSRF_USE_SESSIONS.
+//     app or middleware, no CSRF finding without CsrfViewMiddleware or with CSRF_USE_SESSIONS,
+//     and no finding for a csrftoken readable by JavaScript (Django's design).
 //   - A setting whose value comes from the environment is judged by its default, and the
 //     detail names the variable and the default; without a default it is not reported.
 //   - Code findings (mTLS, logging calls) carry no settings module.

@@ -417,8 +417,8 @@ func TestDiscoverNestedProjects(t *testing.T) {
 			seen[fmt.Sprintf("%s %s:%d:%d %s", f.Rule, f.File, f.Line, f.Column, f.Detail)]++
 		}
 	}
-	if len(ps) != 5 {
-		t.Errorf("%d projects, want seedlike, split, envdriven, clean and the rules tree", len(ps))
+	if len(ps) != 6 {
+		t.Errorf("%d projects, want seedlike, split, envdriven, clean, apionly and the rules tree", len(ps))
 	}
 	for k, n := range seen {
 		if n > 1 {

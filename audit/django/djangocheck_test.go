@@ -77,7 +77,7 @@ func requireDjango(t *testing.T) {
 // checks that, for the deploy checks that overlap crossgate rules, both tools agree.
 func TestAgreesWithDjangoCheckDeploy(t *testing.T) {
 	requireDjango(t)
-	for _, name := range []string{"seedlike", "split", "clean"} {
+	for _, name := range []string{"seedlike", "split", "clean", "apionly"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
 			ids := runDeployCheck(t, dir)
