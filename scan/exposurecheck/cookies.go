@@ -73,8 +73,9 @@ type cookieHit struct {
 //   - no Secure on an https endpoint: medium (the cookie also goes out over any http:// URL
 //     of the host; Django's SESSION_COOKIE_SECURE / CSRF_COOKIE_SECURE, W010/W016);
 //   - no HttpOnly on a session cookie: medium (any XSS reads the session); on a CSRF cookie:
-//     low, because Django leaves csrftoken readable on purpose (JavaScript clients copy it
-//     into X-CSRFToken) unless CSRF_COOKIE_HTTPONLY, and Angular's XSRF-TOKEN must be;
+//     nothing, as Django's own checks say: it leaves csrftoken readable on purpose
+//     (JavaScript clients copy it into X-CSRFToken; CSRF_COOKIE_HTTPONLY's documentation
+//     says an XSS can read the token from the page anyway), and Angular's XSRF-TOKEN must be;
 //   - SameSite=None: medium (sent on cross-site requests, so CSRF and credentialed
 //     cross-origin reads carry it); without Secure as well: high, the weakest combination.
 func cookieIssues(c *http.Cookie, class cookieClass, https bool) []cookieIssue {
@@ -82,12 +83,8 @@ func cookieIssues(c *http.Cookie, class cookieClass, https bool) []cookieIssue {
 	if https && !c.Secure {
 		out = append(out, cookieIssue{"no Secure attribute on an https site", finding.Medium})
 	}
-	if !c.HttpOnly {
-		if class == csrfCookie {
-			out = append(out, cookieIssue{"no HttpOnly (readable by JavaScript; Django does this on purpose for csrftoken unless CSRF_COOKIE_HTTPONLY = True)", finding.Low})
-		} else {
-			out = append(out, cookieIssue{"no HttpOnly attribute (readable by any script on the page)", finding.Medium})
-		}
+	if !c.HttpOnly && class != csrfCookie {
+		out = append(out, cookieIssue{"no HttpOnly attribute (readable by any script on the page)", finding.Medium})
 	}
 	if c.SameSite == http.SameSiteNoneMode {
 		if c.Secure {
@@ -171,9 +168,9 @@ func worstIssue(h *cookieHit) string {
 func remediationCookie(class cookieClass, stack string) string {
 	if stack == "django" {
 		if class == csrfCookie {
-			return "In settings.py set CSRF_COOKIE_SECURE = True, keep CSRF_COOKIE_SAMESITE = 'Lax' (or 'Strict'), and set CSRF_COOKIE_HTTPONLY = True unless JavaScript must read the token."
+			return "In settings.py set CSRF_COOKIE_SECURE = True and keep CSRF_COOKIE_SAMESITE = 'Lax' (or 'Strict')."
 		}
 		return "In settings.py set SESSION_COOKIE_SECURE = True, SESSION_COOKIE_HTTPONLY = True and SESSION_COOKIE_SAMESITE = 'Lax' (or 'Strict')."
 	}
-	return "Set session and CSRF cookies with Secure, HttpOnly (unless a script must read a CSRF token) and SameSite=Lax or Strict; SameSite=None only for cookies that must travel cross-site, and always with Secure."
+	return "Set session and CSRF cookies with Secure and SameSite=Lax or Strict, and session cookies with HttpOnly (a CSRF token cookie may stay readable: scripts copy it into a header); SameSite=None only for cookies that must travel cross-site, and always with Secure."
 }

@@ -310,7 +310,9 @@ func TestCookies(t *testing.T) {
 		h := w.Header()
 		h.Set("X-Debug-Token", githubToken)                                                                // a secret elsewhere in the proof exchange
 		h.Add("Set-Cookie", "sessionid="+sessionVal+"; Path=/")                                            // no Secure, no HttpOnly
-		h.Add("Set-Cookie", "csrftoken="+csrfVal+"; Path=/; Secure; SameSite=Lax")                         // readable: low
+		h.Add("Set-Cookie", "csrftoken="+csrfVal+"; Path=/; Secure; SameSite=Lax")                         // readable by design: fine
+		h.Add("Set-Cookie", "XSRF-TOKEN=x1; Path=/; Secure; SameSite=Strict")                              // Angular must read it: fine
+		h.Add("Set-Cookie", "csrf_token=x2; Path=/; SameSite=Lax")                                         // no Secure: medium
 		h.Add("Set-Cookie", "app_session=s2; Path=/; Secure; HttpOnly; SameSite=None")                     // medium
 		h.Add("Set-Cookie", "legacy_session=s3; Path=/; HttpOnly; SameSite=None")                          // high
 		h.Add("Set-Cookie", "connect.sid=s4; Path=/; Secure; HttpOnly; SameSite=Lax")                      // fine
@@ -327,7 +329,10 @@ func TestCookies(t *testing.T) {
 		}
 		got[name] = f
 	}
-	want := map[string]finding.Severity{"sessionid": finding.Medium, "csrftoken": finding.Low,
+	// A CSRF cookie without HttpOnly is no finding by itself: Django leaves csrftoken readable
+	// on purpose (JavaScript copies it into X-CSRFToken; CSRF_COOKIE_HTTPONLY's documentation
+	// explains it protects nothing), and Angular's XSRF-TOKEN must be readable.
+	want := map[string]finding.Severity{"sessionid": finding.Medium, "csrf_token": finding.Medium,
 		"app_session": finding.Medium, "legacy_session": finding.High}
 	if len(got) != len(want) {
 		t.Errorf("cookies reported: %v, want %v", keys(got), want)
@@ -341,6 +346,9 @@ func TestCookies(t *testing.T) {
 		if f.Severity != sev {
 			t.Errorf("%s: severity %s, want %s (%s)", name, f.Severity, sev, f.Detail)
 		}
+	}
+	if f := got["csrf_token"]; strings.Contains(f.Detail, "HttpOnly") {
+		t.Errorf("csrf_token: HttpOnly is not an issue of a CSRF cookie: %s", f.Detail)
 	}
 	if f := got["sessionid"]; !strings.Contains(f.Detail, "no Secure") || !strings.Contains(f.Detail, "no HttpOnly") {
 		t.Errorf("sessionid detail: %s", f.Detail)
