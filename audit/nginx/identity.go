@@ -239,15 +239,16 @@ func (c *checker) identityHeaders(s server) {
 			if !IsIdentityHeader(h.name) {
 				continue
 			}
-			for _, v := range varsIn(h.value) {
-				if strings.HasPrefix(v, "$http_") {
-					f := finding.New(ruleIdentityHeadersNotCleared.ID)
-					f.Detail = fmt.Sprintf("proxy_set_header %s takes its value from the request header %s, which the client sends itself: the application receives a client-chosen identity.", h.d.Args[0], v)
-					f.SeverityReason = "The identity header is copied from the client's own request."
-					f.Remediation = "Set identity headers from nginx's TLS variables, never from $http_*:\n\n" + remedy.MTLSNginx()
-					c.emit(f, h.d, "client:"+pl.loc.File+fmt.Sprint(pl.loc.Line))
-					break
+			if v, via := c.clientValue(h.value, 0); v != "" {
+				f := finding.New(ruleIdentityHeadersNotCleared.ID)
+				f.Detail = fmt.Sprintf("proxy_set_header %s takes its value from the request header %s, which the client sends itself: the application receives a client-chosen identity.", h.d.Args[0], v)
+				if via != nil {
+					f.Detail = fmt.Sprintf("proxy_set_header %s takes its value through %s (%s), which can yield the request header %s, which the client sends itself: on that path the application receives a client-chosen identity.", h.d.Args[0], strings.Join(append([]string{via.Name}, via.Args...), " "), c.where(via), v)
+					f.Evidence.Snippet = c.cfg.Snippet(h.d) + "\n" + c.cfg.Snippet(via)
 				}
+				f.SeverityReason = "The identity header is copied from the client's own request."
+				f.Remediation = "Set identity headers from nginx's TLS variables, never from $http_* (also not as a map's default or fallback):\n\n" + remedy.MTLSNginx()
+				c.emit(f, h.d, "client:"+pl.loc.File+fmt.Sprint(pl.loc.Line))
 			}
 		}
 	}
@@ -391,4 +392,38 @@ func underscored(names []string) string {
 		out[i] = strings.ReplaceAll(n, "-", "_")
 	}
 	return strings.Join(out, ", ")
+}
+
+// clientValue returns the request-header variable ($http_*) that value can carry, directly or
+// through the maps and set directives that define its variables (any result of a map counts,
+// its default too: "default $http_x_ssl_client_s_dn;" passes the client's header whenever no
+// other line matches), and the map or set that yields it (nil when value names it itself).
+func (c *checker) clientValue(value string, depth int) (string, *Directive) {
+	if depth > 8 {
+		return "", nil // maps that refer to each other: nginx refuses the cycle at run time
+	}
+	for _, v := range varsIn(value) {
+		if strings.HasPrefix(v, "$http_") {
+			return v, nil
+		}
+		for _, m := range c.maps[v] {
+			results := []string{m.Default}
+			for _, e := range m.Entries {
+				results = append(results, e.Value)
+			}
+			for _, r := range results {
+				if hv, inner := c.clientValue(r, depth+1); hv != "" {
+					return hv, cmp.Or(inner, m.D)
+				}
+			}
+		}
+		for _, s := range c.sets {
+			if len(s.d.Args) >= 2 && s.d.Args[0] == v {
+				if hv, inner := c.clientValue(s.d.Args[1], depth+1); hv != "" {
+					return hv, cmp.Or(inner, s.d)
+				}
+			}
+		}
+	}
+	return "", nil
 }

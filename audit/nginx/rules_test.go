@@ -54,6 +54,9 @@ func TestRules(t *testing.T) {
 		{"identity-nested.conf", []string{"nginx-identity-headers-not-cleared@identity-nested.conf:9:9/critical"}},
 		{"identity-inc/nginx.conf", []string{"nginx-identity-headers-not-cleared@identity-inc/nginx.conf:12:9/critical"}},
 		{"identity-client.conf", []string{"nginx-identity-headers-not-cleared@identity-client.conf:8:13/critical"}},
+		{"identity-map-passthrough.conf", []string{"nginx-identity-headers-not-cleared@identity-map-passthrough.conf:14:13/critical"}},
+		{"identity-map-fallback.conf", []string{"nginx-identity-headers-not-cleared@identity-map-fallback.conf:18:13/critical", "nginx-verify-client-optional@identity-map-fallback.conf:14:9/high"}},
+		{"identity-map-ok.conf", nil},
 		{"identity-underscores.conf", []string{"nginx-identity-headers-not-cleared@identity-underscores.conf:2:5/critical"}},
 		{"identity-underscores-cleared.conf", nil},
 		{"acao-wildcard-mtls.conf", []string{"nginx-acao-wildcard@acao-wildcard-mtls.conf:6:9/critical"}},
@@ -215,4 +218,19 @@ func TestIdentityTrapWording(t *testing.T) {
 	if len(fs) != 1 || len(fs[0].Evidence.Notes) < 2 || !strings.Contains(strings.Join(fs[0].Evidence.Notes, "\n"), "nested location /api/v2/") {
 		t.Errorf("nested: %+v", fs)
 	}
+}
+
+// A map that falls back to the client's own header is named with the header it can yield,
+// through a second map and a set.
+func TestIdentityMapPassthroughNamesTheMap(t *testing.T) {
+	for _, f := range check(t, "identity-map-fallback.conf") {
+		if f.Rule != "nginx-identity-headers-not-cleared" {
+			continue
+		}
+		if !strings.Contains(f.Detail, "map $ssl_client_s_dn $dn_or_header (identity-map-fallback.conf:4)") || !strings.Contains(f.Detail, "$http_x_client_dn") {
+			t.Errorf("detail: %s", f.Detail)
+		}
+		return
+	}
+	t.Fatal("no finding")
 }
