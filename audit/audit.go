@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/crossgate/crossgate/audit/nginx"
 	"github.com/crossgate/crossgate/audit/secrets"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/report"
@@ -104,7 +103,9 @@ type pathAudit struct {
 	secrets []secrets.Secret // found while visiting, kept until Django's own SECRET_KEY findings are known
 	files   []string         // regular files found by walk, in walk order
 	// appHeaders caches appIdentityHeaders.
-	appHeaders *[]nginx.AppHeader
+	appHeaders *[]appHeader
+	// projects are the absolute roots of the Django projects found (projects.go).
+	projects []string
 }
 
 func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {

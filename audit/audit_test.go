@@ -462,3 +462,54 @@ func TestAppReadsIdentityHeaderNginxNeverSets(t *testing.T) {
 		})
 	}
 }
+
+// The identity headers one project's code reads are matched to the nginx configs of that
+// project only: in a tree holding several projects, one project's middleware does not make
+// another project's nginx.conf critical. A config belongs to the project nearest to it in
+// the tree (a sibling nginx/ folder of backend/ is that backend's).
+func TestAppReadsMatchedToTheirProject(t *testing.T) {
+	conf := "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate s.pem;\n    ssl_certificate_key s.key;\n" +
+		"    ssl_client_certificate ca.pem;\n    ssl_verify_client on;\n    location / {\n      proxy_pass http://127.0.0.1:8000;\n    }\n  }\n}\n"
+	reads := "def identity(request):\n    return request.META.get(\"HTTP_X_SSL_CLIENT_S_DN\", \"\")\n"
+	plain := "def index(request):\n    return 1\n"
+	manage := func(mod string) string {
+		return "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"" + mod + ".settings\")\n"
+	}
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  []string // configs with the finding
+	}{
+		{"side by side, nginx next to backend", map[string]string{
+			"a/backend/manage.py": manage("shop"), "a/backend/shop/__init__.py": "", "a/backend/shop/settings.py": "DEBUG = False\n",
+			"a/backend/shop/auth.py": reads, "a/nginx/nginx.conf": conf,
+			"b/backend/manage.py": manage("blog"), "b/backend/blog/__init__.py": "", "b/backend/blog/settings.py": "DEBUG = False\n",
+			"b/backend/blog/views.py": plain, "b/nginx/nginx.conf": conf,
+		}, []string{"a/nginx/nginx.conf"}},
+		{"nginx inside each project", map[string]string{
+			"a/manage.py": manage("shop"), "a/shop/__init__.py": "", "a/shop/settings.py": "DEBUG = False\n", "a/shop/auth.py": reads, "a/deploy/nginx.conf": conf,
+			"b/manage.py": manage("blog"), "b/blog/__init__.py": "", "b/blog/settings.py": "DEBUG = False\n", "b/blog/views.py": plain, "b/deploy/nginx.conf": conf,
+		}, []string{"a/deploy/nginx.conf"}},
+		{"one project, nginx beside it", map[string]string{
+			"backend/manage.py": manage("shop"), "backend/shop/__init__.py": "", "backend/shop/settings.py": "DEBUG = False\n",
+			"backend/shop/auth.py": reads, "deploy/nginx/nginx.conf": conf,
+		}, []string{"deploy/nginx/nginx.conf"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for p, s := range c.files {
+				write(t, root, p, s)
+			}
+			var got []string
+			for _, f := range audit(t, Options{}, root).Findings {
+				if f.Rule == "nginx-identity-headers-not-cleared" {
+					got = append(got, f.File)
+				}
+			}
+			sort.Strings(got)
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("findings in %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -69,6 +69,9 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 			pa.target.Settings = append(pa.target.Settings, p.SettingsModules...)
 			fs = append(fs, got...)
 			roots = append(roots, p.Root)
+			if abs, err := filepath.Abs(p.Root); err == nil {
+				pa.projects = append(pa.projects, abs)
+			}
 		}
 		// Python outside every project (libraries, scripts, a tree without manage.py) still
 		// gets the code rules, file by file.

@@ -28,15 +28,37 @@ var (
 	dashedKey = regexp.MustCompile(`["']([Xx]-[A-Za-z0-9-]+|[Cc]lient-[Cc]ert(?:-[Cc]hain)?)["']`)
 )
 
-// appIdentityHeaders lists the identity headers the audited Python code names, once each,
-// with the first place that names it. Computed once per audited path.
-func (pa *pathAudit) appIdentityHeaders() []nginx.AppHeader {
+// appHeader is an identity header named in a Python file, at its first place there.
+type appHeader struct {
+	nginx.AppHeader
+	key  string // folded name
+	file string
+}
+
+// appReadsFor lists the identity headers the Python code of the nginx config's own project
+// names (projects.go), once each, with the first place that names it.
+func (pa *pathAudit) appReadsFor(config string) []nginx.AppHeader {
+	var out []nginx.AppHeader
+	seen := map[string]bool{}
+	for _, h := range pa.appIdentityHeaders() {
+		if seen[h.key] || !sameProject(h.file, config, pa.projects) {
+			continue
+		}
+		seen[h.key] = true
+		out = append(out, h.AppHeader)
+	}
+	return out
+}
+
+// appIdentityHeaders lists the identity headers each audited Python file names, once per
+// file. Computed once per audited path.
+func (pa *pathAudit) appIdentityHeaders() []appHeader {
 	if pa.appHeaders != nil {
 		return *pa.appHeaders
 	}
-	var out []nginx.AppHeader
-	seen := map[string]bool{}
+	var out []appHeader
 	for _, p := range pa.pyFiles {
+		seen := map[string]bool{}
 		data, err := os.ReadFile(p)
 		if err != nil || (!bytes.Contains(data, []byte("HTTP_")) && !bytes.Contains(bytes.ToLower(data), []byte("client"))) {
 			continue
@@ -48,7 +70,7 @@ func (pa *pathAudit) appIdentityHeaders() []nginx.AppHeader {
 			}
 			seen[key] = true
 			line := 1 + bytes.Count(data[:off], []byte{'\n'})
-			out = append(out, nginx.AppHeader{Name: name, Where: fmt.Sprintf("%s:%d", pa.rel(p), line)})
+			out = append(out, appHeader{AppHeader: nginx.AppHeader{Name: name, Where: fmt.Sprintf("%s:%d", pa.rel(p), line)}, key: key, file: p})
 		}
 		for _, m := range metaKey.FindAllSubmatchIndex(data, -1) {
 			add(strings.ReplaceAll(string(data[m[2]:m[3]]), "_", "-"), m[0])
@@ -134,7 +156,7 @@ func (pa *pathAudit) auditNginx() {
 		for _, m := range cfg.Missing {
 			pa.target.Notes = append(pa.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", pa.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, pa.relOrAbs(m.Path)))
 		}
-		for _, f := range nginx.Check(cfg, nginx.Options{RelPath: pa.rel, AppReads: pa.appIdentityHeaders()}) {
+		for _, f := range nginx.Check(cfg, nginx.Options{RelPath: pa.rel, AppReads: pa.appReadsFor(c)}) {
 			noteNonProductionConfig(&f)
 			pa.out = append(pa.out, f)
 		}
