@@ -133,11 +133,19 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	if len(pa.texts) == 0 {
+		// Nothing was read: a pass here would say nothing, and must not pass a CI gate.
+		pa.target.Error = nothingToAudit(single)
+		return nil, []report.Target{pa.target}, nil
+	}
 	djangoKeys := map[string]bool{}
 	if err := pa.django(single, djangoKeys); err != nil {
 		return nil, nil, err
 	}
 	pa.auditNginx()
+	if len(pa.nginx) == 0 && len(pa.pyFiles) == 0 {
+		pa.target.Notes = append(pa.target.Notes, "no nginx config and no Python code found: only committed secrets were checked")
+	}
 	for _, s := range pa.secrets {
 		if s.Detector == "django-secret-key" && djangoKeys[fmt.Sprintf("%s:%d", s.Finding.File, s.Finding.Line)] {
 			continue // the Django analyser reported this SECRET_KEY already
@@ -155,6 +163,13 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		pa.extra = nil
 	}
 	return pa.out, append([]report.Target{pa.target}, pa.extra...), nil
+}
+
+func nothingToAudit(single bool) string {
+	if single {
+		return "nothing to audit: not a text file crossgate can read (binary, or over 5 MiB)"
+	}
+	return "nothing to audit: no text file under this path (empty, or only binary files, files over 5 MiB, skipped folders and ignored paths)"
 }
 
 // rel is p relative to the audited root, slash-separated: the path findings carry.

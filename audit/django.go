@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,7 +45,6 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 		got, err := django.AuditFile(pa.given, opts)
 		if err != nil {
 			pa.extra = append(pa.extra, report.Target{Path: pa.display(pa.given), Error: err.Error()})
-			return nil
 		}
 		fs = got
 	} else {
@@ -62,7 +62,12 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 				continue
 			}
 			got, err := django.Audit(p, opts)
-			if err != nil {
+			if broken := syntaxErrors(err); len(broken) > 0 {
+				// Partly audited: the findings stand, and the module's target fails.
+				for _, se := range broken {
+					pa.extra = append(pa.extra, report.Target{Path: pa.display(filepath.Join(p.Root, se.File)), Error: se.Error()})
+				}
+			} else if err != nil {
 				pa.extra = append(pa.extra, report.Target{Path: pa.display(p.Root), Error: err.Error()})
 				continue
 			}
@@ -130,4 +135,21 @@ func under(p string, dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// syntaxErrors lists the settings modules of err that are not valid Python; nil when err is
+// nil or says something else.
+func syntaxErrors(err error) []*django.SyntaxError {
+	var out []*django.SyntaxError
+	var se *django.SyntaxError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if errors.As(e, &se) {
+				out = append(out, se)
+			}
+		}
+	} else if errors.As(err, &se) {
+		out = append(out, se)
+	}
+	return out
 }

@@ -26,6 +26,7 @@ package django
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -344,13 +345,15 @@ func dotenvSettingsModule(p string) string {
 // Audit analyses every settings module of the project and the Python middleware and views
 // in it. File is the absolute path of the offending file; Line and Column are 1-based
 // (the column counts characters); Settings names the settings module a settings finding
-// belongs to.
+// belongs to. A settings module that is not valid Python yields its findings and a
+// *SyntaxError (joined with the others).
 func Audit(p Project, opts Options) ([]finding.Finding, error) {
 	root, err := filepath.Abs(p.Root)
 	if err != nil {
 		return nil, err
 	}
 	a := &auditor{opts: opts, root: root}
+	var broken []error
 	for _, mod := range p.SettingsModules {
 		file := moduleFile(root, mod)
 		if file == "" {
@@ -362,6 +365,9 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 			return nil, fmt.Errorf("settings module %s: %w", mod, err)
 		}
 		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
+		if se := ev.brokenSettings(file, mod, root); se != nil {
+			broken = append(broken, se)
+		}
 	}
 	var files []string
 	err = walkFiles(root, true, func(path string, d fs.DirEntry) {
@@ -384,7 +390,7 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		a.auditCode(f)
 	}
 	finding.Sort(a.out)
-	return a.out, nil
+	return a.out, errors.Join(broken...)
 }
 
 // AuditFile analyses one Python file on its own (used when the user points at a single
@@ -417,6 +423,11 @@ func AuditFile(path string, opts Options) ([]finding.Finding, error) {
 			return nil, err
 		}
 		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
+		if se := ev.brokenSettings(abs, mod, root); se != nil {
+			a.auditCode(f)
+			finding.Sort(a.out)
+			return a.out, se
+		}
 	}
 	a.auditCode(f)
 	finding.Sort(a.out)

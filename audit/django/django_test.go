@@ -2,6 +2,7 @@ package django
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -357,13 +358,15 @@ func TestAuditErrors(t *testing.T) {
 	if _, err := Audit(Project{Root: "testdata/seedlike", SettingsModules: []string{"nope.settings"}}, Options{}); err == nil {
 		t.Error("unknown settings module: no error")
 	}
-	// Broken Python still parses (tree-sitter recovers) and yields what it can.
+	// Broken Python still parses (tree-sitter recovers) and yields what it can, and says the
+	// settings module is not valid Python.
 	dir := t.TempDir()
 	p := filepath.Join(dir, "settings.py")
 	os.WriteFile(p, []byte("DEBUG = True\ndef broken(:\n  x = = 1\nSECRET_KEY = 'abc'\n"), 0o644)
 	fs, err := AuditFile(p, Options{})
-	if err != nil {
-		t.Fatal(err)
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line != 2 || se.File != "settings.py" {
+		t.Fatalf("want a SyntaxError at settings.py:2, got %v", err)
 	}
 	if len(findRule(fs, "django-debug-enabled")) != 1 {
 		t.Errorf("broken file: DEBUG not found: %+v", fs)

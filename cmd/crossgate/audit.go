@@ -61,8 +61,9 @@ Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
   2  usage or input error (unknown flag, a PATH that does not exist)
-  3  a PATH or a config file in it could not be audited (e.g. a broken nginx.conf),
-     and nothing at or above --fail-on was found
+  3  a PATH or a config file in it could not be audited (a broken nginx.conf, a Django
+     settings module that is not valid Python, a PATH with no text file to read), and
+     nothing at or above --fail-on was found
 `
 
 type auditFlags struct {

@@ -191,3 +191,50 @@ func TestAuditBrokenConfigInDirectoryExits3(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, e.String())
 	}
 }
+
+// What could not be audited never passes a CI gate: a PATH with nothing crossgate can read,
+// and a Django settings module that is not valid Python (Django could not import it, so
+// what crossgate read of it is partial), exit 3 like a broken nginx.conf, naming the reason.
+func TestAuditUnauditableExits3(t *testing.T) {
+	manage := "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n"
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  int
+		say   string
+	}{
+		{"empty directory", map[string]string{}, nil, exitNoTarget, "nothing to audit"},
+		{"only binary files", map[string]string{"logo.png": "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}, nil, exitNoTarget, "nothing to audit"},
+		{"everything ignored", map[string]string{"app/settings.py": "DEBUG = False\n"}, []string{"--ignore", "app/**"}, exitNoTarget, "nothing to audit"},
+		{"settings module does not parse", map[string]string{"manage.py": manage, "mysite/__init__.py": "",
+			"mysite/settings.py": "DEBUG = False\nALLOWED_HOSTS = [\"api.example.com\"\nSECRET_KEY = os.environ[\"K\"]\n"}, nil, exitNoTarget, "mysite.settings"},
+		{"star-imported base does not parse", map[string]string{"manage.py": strings.Replace(manage, "mysite.settings", "mysite.settings.production", 1),
+			"mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/production.py": "from .base import *\nDEBUG = False\n",
+			"mysite/settings/base.py": "INSTALLED_APPS = [\n    \"django.contrib.auth\"\n    def\n"}, nil, exitNoTarget, "mysite/settings/base.py:"},
+		{"broken view is not a settings module", map[string]string{"manage.py": manage, "mysite/__init__.py": "",
+			"mysite/settings.py": "DEBUG = False\nSECURE_SSL_REDIRECT = True\n", "mysite/views.py": "def index(:\n    pass\n"}, nil, exitOK, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for p, s := range c.files {
+				full := filepath.Join(dir, p)
+				os.MkdirAll(filepath.Dir(full), 0o755)
+				if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, stdout, stderr := runAuditCLI(t, append(append([]string{"--fail-on", "none"}, c.args...), dir)...)
+			if code != c.want || !strings.Contains(stdout+stderr, c.say) {
+				t.Fatalf("exit %d (want %d), output lacks %q:\n%s\n%s", code, c.want, c.say, stdout, stderr)
+			}
+		})
+	}
+	// The one settings file given on its own, broken: its target failed.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "settings.py")
+	os.WriteFile(p, []byte("DEBUG = True\nINSTALLED_APPS = [\nSECRET_KEY = 'x'\n"), 0o644)
+	if code, stdout, stderr := runAuditCLI(t, "--fail-on", "none", p); code != exitNoTarget || !strings.Contains(stdout, "not valid Python") {
+		t.Fatalf("single broken settings file: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
