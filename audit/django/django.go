@@ -6,11 +6,12 @@
 //
 // Choices worth knowing:
 //
-//   - Settings rules run on the modules an entry point names (manage.py, wsgi.py, asgi.py,
-//     a .env file's DJANGO_SETTINGS_MODULE); when nothing names one, on every settings
-//     module no other one star-imports. A module not named while others are (a dev.py next to
-//     a production.py that wsgi.py names) is skipped. A module audited although its name says
-//     development or test (dev, local, test, ...) has its findings lowered one step, with a note.
+//   - Settings rules run on every settings module Django could run with (settingsmods.go):
+//     the modules an entry point names (manage.py, wsgi.py, asgi.py, a .env file's
+//     DJANGO_SETTINGS_MODULE), and every settings module no other one imports. A line reached
+//     through several modules is reported once, for the module that rates it worst. A module
+//     whose name says development or test (dev, local, test, ...) has its findings lowered
+//     one step, with a note.
 //   - django-ssl-redirect-off stays low when SECURE_SSL_REDIRECT is off or unset, and drops to
 //     info when SECURE_PROXY_SSL_HEADER is set: a TLS-terminating proxy is then expected to
 //     redirect (Django's W008 still fires, so the finding is kept).
@@ -31,7 +32,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
@@ -51,6 +51,8 @@ type Project struct {
 	Root            string // directory holding manage.py (or the root given)
 	ManagePy        string
 	SettingsModules []string // dotted names, e.g. "mysite.settings.production"
+	// NotAudited are the settings modules found but not audited on their own, with why.
+	NotAudited []SkippedModule
 }
 
 // Options tune an audit.
@@ -117,9 +119,9 @@ func walkFiles(root string, ownOnly bool, fn func(path string, d fs.DirEntry)) e
 // DJANGO_SETTINGS_MODULE values (os.environ.setdefault calls, .env files), settings
 // modules and split settings.
 //
-// A project's SettingsModules are the modules its entry points name; when none names one,
-// every settings candidate that no other candidate star-imports (so settings/base.py is
-// audited through production.py, not twice).
+// A project's SettingsModules are the modules its entry points name, then every settings
+// candidate that no other candidate imports (so settings/base.py is audited through
+// production.py and dev.py, not on its own); NotAudited lists the others with why.
 func Discover(root string) ([]Project, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -176,15 +178,17 @@ func Discover(root string) ([]Project, error) {
 		}
 		return best
 	}
-	refs := map[string][]string{}
+	refs := map[string][]namedModule{}
 	for _, e := range entries {
 		o := owner(e)
-		refs[o] = append(refs[o], settingsModuleRefs(e)...)
+		for _, mod := range settingsModuleRefs(e) {
+			refs[o] = append(refs[o], namedModule{mod, e})
+		}
 	}
 	for _, e := range envFiles {
 		if mod := dotenvSettingsModule(e); mod != "" {
 			o := owner(e)
-			refs[o] = append(refs[o], mod)
+			refs[o] = append(refs[o], namedModule{mod, e})
 		}
 	}
 	cands := map[string][]string{}
@@ -195,16 +199,7 @@ func Discover(root string) ([]Project, error) {
 	var out []Project
 	for _, dir := range order {
 		p := roots[dir]
-		seen := map[string]bool{}
-		for _, mod := range refs[dir] {
-			if !seen[mod] && moduleFile(p.Root, mod) != "" {
-				seen[mod] = true
-				p.SettingsModules = append(p.SettingsModules, mod)
-			}
-		}
-		if len(p.SettingsModules) == 0 {
-			p.SettingsModules = leafModules(p.Root, cands[dir])
-		}
+		p.settingsModules(refs[dir], cands[dir])
 		if len(p.SettingsModules) == 0 && p.ManagePy == "" {
 			continue
 		}
@@ -223,42 +218,6 @@ func isSettingsCandidate(p string) bool {
 		return true
 	}
 	return filepath.Base(dir) == "settings" && isFile(filepath.Join(dir, "__init__.py"))
-}
-
-func leafModules(root string, cands []string) []string {
-	ev := newEvaluator(root)
-	defines := map[string]bool{}
-	for _, c := range cands {
-		env, _, _ := ev.evalFile(c, moduleNameFor(root, c))
-		for name := range env {
-			if name == strings.ToUpper(name) && !strings.HasPrefix(name, "_") {
-				defines[c] = true
-				break
-			}
-		}
-	}
-	importedByOther := map[string]bool{}
-	for from, tos := range ev.imported {
-		for _, to := range tos {
-			if to != from {
-				importedByOther[to] = true
-			}
-		}
-	}
-	var mods []string
-	for _, c := range cands {
-		if importedByOther[c] || !importable(c) {
-			continue
-		}
-		// a settings package's __init__.py that is empty, or only star-imports a
-		// sibling, is not a settings module of its own
-		if filepath.Base(c) == "__init__.py" && (len(ev.imported[c]) > 0 || !defines[c]) {
-			continue
-		}
-		mods = append(mods, moduleNameFor(root, c))
-	}
-	sort.Strings(mods)
-	return mods
 }
 
 // moduleFile is the file of a dotted module under root, or "".
@@ -389,6 +348,7 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		}
 		a.auditCode(f)
 	}
+	a.out = mergeAcrossModules(a.out, a.discs)
 	finding.Sort(a.out)
 	return a.out, errors.Join(broken...)
 }

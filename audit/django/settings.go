@@ -15,6 +15,8 @@ type auditor struct {
 	opts Options
 	root string
 	out  []finding.Finding
+	// discs are the discriminators emit sealed out's findings with, index for index.
+	discs []string
 }
 
 // position is where v was written: its own place when it has one, else the assignment of b
@@ -33,9 +35,9 @@ type settingsModule struct {
 	root string
 }
 
-// demotedNames are module names that say "not production". Such a module is audited only
-// when an entry point names it (or nothing names any module), and its findings are
-// lowered by one step with a note: a dev.py with DEBUG = True is expected, not a leak.
+// demotedNames are module names that say "not production". Such a module is audited like
+// every other, and its findings are lowered by one step with a note: a dev.py with
+// DEBUG = True is expected, not a leak.
 var demotedNames = map[string]bool{
 	"local": true, "locals": true, "dev": true, "develop": true, "development": true,
 	"test": true, "tests": true, "testing": true, "ci": true, "local_settings": true, "settings_local": true,
@@ -196,7 +198,7 @@ func (a *auditor) emit(f finding.Finding, sm *settingsModule, file *pyFile, at *
 		f.Settings = sm.name
 		if sm.demoted() {
 			f.SetSeverity(f.Severity.Raise(-1), "lowered one step: the module name "+sm.name+" says development or test settings")
-			f.Evidence.Notes = append(f.Evidence.Notes, "settings module "+sm.name+" looks like development/test settings; it is audited because an entry point or nothing else names a settings module")
+			f.Evidence.Notes = append(f.Evidence.Notes, "settings module "+sm.name+" looks like development/test settings: reported one step lower; make sure production does not run with it")
 		}
 	}
 	// Fingerprint over the path relative to the audited root, so it is stable across checkouts.
@@ -207,6 +209,7 @@ func (a *auditor) emit(f finding.Finding, sm *settingsModule, file *pyFile, at *
 	f.Seal(f.Settings + "\x00" + disc)
 	f.File = abs
 	a.out = append(a.out, f)
+	a.discs = append(a.discs, disc)
 }
 
 // bindingSnippet is the statement that made the binding.

@@ -3,14 +3,14 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = "django-insecure-base-key-for-local-development-only-0123456789"
+SECRET_KEY = "django-insecure-base-key-for-local-development-only-0123456789"  # want: django-secret-key-hardcoded@1; through dev.py
 DEBUG = True
 ALLOWED_HOSTS = []
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
-    "corsheaders",
+    "corsheaders",  # want: django-cors-middleware-order@5; through dev.py
 ]
 
 MIDDLEWARE = [
