@@ -26,6 +26,12 @@ type Options struct {
 	ShowSecrets bool
 	// Ignore holds extra .crossgateignore-style patterns, relative to each root.
 	Ignore []string
+	// Settings, when set, are the only Django settings modules audited (--settings); a path
+	// whose projects have none of them fails.
+	Settings []string
+	// EnvSettings is the DJANGO_SETTINGS_MODULE of the environment: audited too, where a
+	// project has it.
+	EnvSettings string
 }
 
 const (

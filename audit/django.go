@@ -57,10 +57,12 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 			pa.extra = append(pa.extra, report.Target{Path: pa.target.Path, Error: "django discovery: " + err.Error()})
 			return nil
 		}
+		chosen := map[string]bool{}
 		for _, p := range projects {
 			if pa.ig.match(pa.rel(p.Root), true) {
 				continue
 			}
+			pa.chooseSettings(&p, chosen)
 			got, err := django.Audit(p, opts)
 			if broken := syntaxErrors(err); len(broken) > 0 {
 				// Partly audited: the findings stand, and the module's target fails.
@@ -72,10 +74,22 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 				continue
 			}
 			pa.target.Settings = append(pa.target.Settings, p.SettingsModules...)
+			for _, s := range p.NotAudited {
+				file := s.File
+				if file != "" {
+					file = pa.rel(filepath.Join(p.Root, file))
+				}
+				pa.target.SettingsNotAudited = append(pa.target.SettingsNotAudited, report.SkippedModule{Module: s.Module, File: file, Reason: s.Reason})
+			}
 			fs = append(fs, got...)
 			roots = append(roots, p.Root)
 			if abs, err := filepath.Abs(p.Root); err == nil {
 				pa.projects = append(pa.projects, abs)
+			}
+		}
+		for _, m := range pa.opts.Settings {
+			if !chosen[m] && len(projects) > 0 {
+				pa.extra = append(pa.extra, report.Target{Path: pa.target.Path, Error: fmt.Sprintf("settings module %s (--settings) is not in any Django project under this path", m)})
 			}
 		}
 		// Python outside every project (libraries, scripts, a tree without manage.py) still
@@ -152,4 +166,17 @@ func syntaxErrors(err error) []*django.SyntaxError {
 		out = append(out, se)
 	}
 	return out
+}
+
+// chooseSettings applies --settings and the environment's DJANGO_SETTINGS_MODULE to a
+// project, recording in chosen the --settings modules it has.
+func (pa *pathAudit) chooseSettings(p *django.Project, chosen map[string]bool) {
+	if pa.opts.EnvSettings != "" {
+		p.Add(pa.opts.EnvSettings)
+	}
+	if len(pa.opts.Settings) > 0 {
+		for _, m := range p.Choose(pa.opts.Settings) {
+			chosen[m] = true
+		}
+	}
 }

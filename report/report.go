@@ -74,11 +74,13 @@ type Target struct {
 	ClientCAs              []string `json:"client_cas,omitempty"`
 	ClientSignatureSchemes []string `json:"client_signature_schemes,omitempty"`
 	Stack                  string   `json:"stack,omitempty"`
-	// Settings lists the Django settings modules found (audit).
-	Settings []string `json:"settings_modules,omitempty"`
-	Requests int      `json:"requests,omitempty"`
-	Files    int      `json:"files,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	// Settings lists the Django settings modules audited (audit), and SettingsNotAudited the
+	// ones found but not audited on their own, with why.
+	Settings           []string        `json:"settings_modules,omitempty"`
+	SettingsNotAudited []SkippedModule `json:"settings_not_audited,omitempty"`
+	Requests           int             `json:"requests,omitempty"`
+	Files              int             `json:"files,omitempty"`
+	Error              string          `json:"error,omitempty"`
 	// NotTested says why nothing protected was reached although the target answered (every
 	// answer a 404, plain http:// to an HTTPS port, the user's certificate refused): such a
 	// target is not a clean one, and it fails a CI gate like a target that did not answer.
@@ -91,6 +93,13 @@ type Target struct {
 	Findings int      `json:"findings"`
 	// Grade rates the target from all its findings (see Grade); none when it failed.
 	Grade string `json:"grade,omitempty"`
+}
+
+// SkippedModule is a Django settings module found but not audited on its own.
+type SkippedModule struct {
+	Module string `json:"module,omitempty"`
+	File   string `json:"file,omitempty"` // under the audited path
+	Reason string `json:"reason"`
 }
 
 // Summary counts findings per severity.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -123,6 +124,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		if len(t.Settings) > 0 {
 			tw.printf("  settings:    %s\n", strings.Join(t.Settings, ", "))
+		}
+		for _, s := range t.SettingsNotAudited {
+			tw.printf("  not audited: %s: %s\n", cmp.Or(s.Module, s.File), s.Reason)
 		}
 		if t.Requests > 0 {
 			tw.printf("  requests:    %d\n", t.Requests)

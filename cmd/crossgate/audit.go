@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/crossgate/crossgate/audit"
 	"github.com/crossgate/crossgate/report"
@@ -23,7 +25,11 @@ Statically checks source trees and config files, without running anything:
                   dotfiles served from a root, TLS 1.0/1.1.
   Django projects manage.py, wsgi/asgi, DJANGO_SETTINGS_MODULE and split settings:
                   CORS settings, DEBUG, SECRET_KEY, cookies, SSL redirect, subject-DN
-                  substring matches and unverified identity headers in code.
+                  substring matches and unverified identity headers in code. Every
+                  settings module is audited (the ones manage.py, wsgi.py, asgi.py, .env
+                  or the DJANGO_SETTINGS_MODULE environment variable name, and every
+                  settings module no other imports); each finding names its module, and
+                  the report lists the modules not audited on their own, with why.
   secrets         API keys, private keys, tokens and passwords committed in any text file
                   (secret-in-source). Still reported, but at lower severity: low in
                   test code and its data (tests/, test/, testdata/, spec/, __tests__/,
@@ -49,6 +55,8 @@ Flags:
                        those fixed since); the exit code then follows new findings only
   --show-secrets       print secret values in evidence instead of masking them
   --ignore PATTERN     also skip paths matching PATTERN (.crossgateignore syntax; repeatable)
+  --settings MODULE    audit only these Django settings modules (dotted, e.g.
+                       mysite.settings.production; repeatable or comma-separated)
   -v, --verbose        print full evidence in the text report
   --no-color           no ANSI colour in the text report
 
@@ -72,6 +80,7 @@ type auditFlags struct {
 	showSecrets         bool
 	verbose, noColor    bool
 	ignore              listFlag
+	settings            listFlag
 }
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -84,6 +93,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.baseline, "baseline", "", "")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "")
 	fs.Var(&f.ignore, "ignore", "")
+	fs.Var(&f.settings, "settings", "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
 	fs.BoolVar(&f.verbose, "v", false, "")
 	fs.BoolVar(&f.noColor, "no-color", false, "")
@@ -116,7 +126,16 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return code
 		}
 	}
-	rep, err := audit.Run(ctx, paths, audit.Options{ShowSecrets: f.showSecrets, Ignore: f.ignore})
+	var settings []string
+	for _, s := range f.settings {
+		for _, m := range strings.Split(s, ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				settings = append(settings, m)
+			}
+		}
+	}
+	rep, err := audit.Run(ctx, paths, audit.Options{ShowSecrets: f.showSecrets, Ignore: f.ignore,
+		Settings: settings, EnvSettings: os.Getenv("DJANGO_SETTINGS_MODULE")})
 	if err != nil {
 		var nf *audit.NotFoundError
 		if errors.As(err, &nf) {

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,5 +239,94 @@ func TestAuditUnauditableExits3(t *testing.T) {
 	os.WriteFile(p, []byte("DEBUG = True\nINSTALLED_APPS = [\nSECRET_KEY = 'x'\n"), 0o644)
 	if code, stdout, stderr := runAuditCLI(t, "--fail-on", "none", p); code != exitNoTarget || !strings.Contains(stdout, "not valid Python") {
 		t.Fatalf("single broken settings file: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// Every settings module of a split-settings project is audited and each finding names its
+// module (settings_module); --settings narrows the audit to the modules given, listing the
+// others as not chosen; DJANGO_SETTINGS_MODULE in the environment adds its module; a
+// --settings module the project lacks fails the target (exit 3).
+func TestAuditSettingsModules(t *testing.T) {
+	split := "../../audit/django/testdata/split"
+	type rep struct {
+		Targets []struct {
+			Settings   []string `json:"settings_modules"`
+			NotAudited []struct {
+				Module, File, Reason string
+			} `json:"settings_not_audited"`
+			Error string
+		}
+		Findings []struct {
+			Rule     string
+			Settings string `json:"settings_module"`
+		}
+	}
+	run := func(args ...string) (int, rep, string) {
+		t.Helper()
+		code, stdout, stderr := runAuditCLI(t, append([]string{"--format", "json", "--fail-on", "none"}, args...)...)
+		var r rep
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatalf("json: %v\n%s", err, stdout)
+		}
+		return code, r, stderr
+	}
+	modsOf := func(r rep) string {
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			if f.Rule != "secret-in-source" {
+				if f.Settings == "" && strings.HasPrefix(f.Rule, "django-") && f.Rule != "django-logging-sensitive" && !strings.HasPrefix(f.Rule, "django-mtls") {
+					t.Errorf("%s names no settings module", f.Rule)
+				}
+				seen[f.Settings] = true
+			}
+		}
+		delete(seen, "")
+		return strings.Join(slices.Sorted(maps.Keys(seen)), ",")
+	}
+
+	_, r, _ := run(split)
+	if got := modsOf(r); got != "mysite.settings.dev,mysite.settings.production" {
+		t.Errorf("findings from modules %s, want dev and production", got)
+	}
+	base := false
+	for _, s := range r.Targets[0].NotAudited {
+		base = base || s.Module == "mysite.settings.base" && s.File == "mysite/settings/base.py" && strings.Contains(s.Reason, "audited through them")
+	}
+	if !base {
+		t.Errorf("settings_not_audited lacks base.py: %+v", r.Targets[0].NotAudited)
+	}
+
+	_, r, _ = run("--settings", "mysite.settings.production", split)
+	if got := modsOf(r); got != "mysite.settings.production" || strings.Join(r.Targets[0].Settings, ",") != "mysite.settings.production" {
+		t.Errorf("--settings production: findings from %s, target settings %v", got, r.Targets[0].Settings)
+	}
+	notChosen := false
+	for _, s := range r.Targets[0].NotAudited {
+		notChosen = notChosen || s.Module == "mysite.settings.dev" && strings.Contains(s.Reason, "--settings")
+	}
+	if !notChosen {
+		t.Errorf("dev not listed as not chosen: %+v", r.Targets[0].NotAudited)
+	}
+
+	if code, r, stderr := run("--settings", "mysite.settings.prod", split); code != exitNoTarget || !strings.Contains(stderr+fmt.Sprint(r.Targets), "mysite.settings.prod") {
+		t.Errorf("unknown --settings module: exit %d, %+v\n%s", code, r.Targets, stderr)
+	}
+
+	// A module no entry point names and whose name does not say settings, chosen through the
+	// environment as Django would be.
+	dir := t.TempDir()
+	for p, s := range map[string]string{
+		"manage.py":           "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+		"site/__init__.py":    "",
+		"site/settings.py":    "DEBUG = False\nSECURE_SSL_REDIRECT = True\n",
+		"site/hosting_cfg.py": "from site.settings import *\nDEBUG = True\n",
+	} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	t.Setenv("DJANGO_SETTINGS_MODULE", "site.hosting_cfg")
+	_, r, _ = run(dir)
+	if got := modsOf(r); got != "site.hosting_cfg" {
+		t.Errorf("with DJANGO_SETTINGS_MODULE=site.hosting_cfg: findings from %q", got)
 	}
 }
