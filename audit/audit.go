@@ -77,11 +77,37 @@ func Run(ctx context.Context, paths []string, opts Options) (*report.Report, err
 			}
 			targets = []report.Target{{Path: p, Error: err.Error()}}
 		}
+		base := fromWorkingDir(p)
+		for i := range fs {
+			fs[i].Base = base
+		}
 		r.Findings = append(r.Findings, fs...)
 		r.Targets = append(r.Targets, targets...)
 	}
 	r.Finalize()
 	return r, nil
+}
+
+// fromWorkingDir is the directory the findings of PATH p are relative to, as a
+// slash-separated path from the working directory when it lies below it (a workflow runs
+// from the repository root, where code scanning resolves paths), else as given.
+func fromWorkingDir(p string) string {
+	dir := p
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		dir = filepath.Dir(p)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				dir = rel
+			}
+		}
+	}
+	dir = filepath.ToSlash(filepath.Clean(dir))
+	if dir == "." {
+		return ""
+	}
+	return dir
 }
 
 func unwrapPathError(err error) error {

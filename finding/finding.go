@@ -91,6 +91,11 @@ type Finding struct {
 	Column int    `json:"column,omitempty"`
 	// Settings names the Django settings module an audit finding belongs to.
 	Settings string `json:"settings_module,omitempty"`
+	// Base is the directory File is relative to, as seen from the working directory of the
+	// run (audit: the PATH given, or a file's folder). Not in JSON: File stays relative to
+	// the PATH there; SARIF, whose consumers resolve paths from the repository root, joins
+	// the two.
+	Base string `json:"-"`
 
 	// Detail says what was found, in a sentence or two, naming what leaks without printing it.
 	Detail string `json:"detail,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 
@@ -345,7 +346,7 @@ func sarifResultFor(f finding.Finding, ruleIndex int) sarifResult {
 		},
 	}
 	if f.File != "" {
-		loc := sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: fileURI(f.File), URIBaseID: "%SRCROOT%"}}}
+		loc := sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifact{URI: fileURI(path.Join(f.Base, f.File)), URIBaseID: "%SRCROOT%"}}}
 		if f.Line > 0 {
 			loc.Physical.Region = &sarifRegion{StartLine: f.Line}
 			if f.Column > 0 {

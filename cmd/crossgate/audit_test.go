@@ -330,3 +330,57 @@ func TestAuditSettingsModules(t *testing.T) {
 		t.Errorf("with DJANGO_SETTINGS_MODULE=site.hosting_cfg: findings from %q", got)
 	}
 }
+
+// SARIF locations are relative to the directory audit runs from (the repository root in a
+// workflow), so code scanning attaches each alert to its file when several PATHs are given,
+// as relative or absolute paths, or a file on its own.
+func TestAuditSARIFPathsFromWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for p, s := range map[string]string{
+		"src/mysite/settings.py":  "DEBUG = True\n",
+		"deploy/nginx/nginx.conf": "http {\n  server {\n    listen 80;\n    add_header Access-Control-Allow-Origin *;\n  }\n}\n",
+		"ops/site.conf":           "server {\n    listen 80;\n    add_header Access-Control-Allow-Origin *;\n}\n",
+	} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	t.Chdir(dir)
+	code, stdout, stderr := runAuditCLI(t, "--format", "sarif", "--fail-on", "none", "src/", filepath.Join(dir, "deploy", "nginx"), "./ops/site.conf")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string
+							URIBaseID string `json:"uriBaseId"`
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range log.Runs[0].Results {
+		a := r.Locations[0].PhysicalLocation.ArtifactLocation
+		got[a.URI] = true
+		if a.URIBaseID != "%SRCROOT%" {
+			t.Errorf("%s: uriBaseId %q", a.URI, a.URIBaseID)
+		}
+		if _, err := os.Stat(filepath.FromSlash(a.URI)); err != nil {
+			t.Errorf("%s (%s) does not name a file from the working directory", a.URI, r.RuleID)
+		}
+	}
+	for _, want := range []string{"src/mysite/settings.py", "deploy/nginx/nginx.conf", "ops/site.conf"} {
+		if !got[want] {
+			t.Errorf("no result at %s; got %v", want, slices.Sorted(maps.Keys(got)))
+		}
+	}
+}
