@@ -59,6 +59,11 @@ type codeFile struct {
 	compiled map[string]string
 	// classVerifies caches mentionsVerify per class
 	classVerifies map[*node]bool
+	// the file's functions by name, those that return a subject DN, and the parameters
+	// that receive one (dnflow.go)
+	funcs     map[string]*node
+	dnReturns map[string]bool
+	dnParams  map[string]map[string]bool
 }
 
 // needsCodeScan gates the code rules on words the findings cannot do without: an identity
@@ -92,7 +97,8 @@ func (a *auditor) auditCode(f *pyFile) {
 	if !needsCodeScan(f.src) {
 		return
 	}
-	cf := &codeFile{a: a, f: f, verifiers: map[string]bool{}, compiled: map[string]string{}, classVerifies: map[*node]bool{}}
+	cf := &codeFile{a: a, f: f, verifiers: map[string]bool{}, compiled: map[string]string{}, classVerifies: map[*node]bool{},
+		funcs: map[string]*node{}, dnReturns: map[string]bool{}, dnParams: map[string]map[string]bool{}}
 	walk(f.root, func(n *node) bool {
 		switch n.kind {
 		case "function_definition":
@@ -112,6 +118,7 @@ func (a *auditor) auditCode(f *pyFile) {
 		}
 		return true
 	})
+	cf.learnDNHelpers()
 	walk(f.root, func(n *node) bool {
 		if n.kind == "function_definition" {
 			cf.analyseFunction(n)

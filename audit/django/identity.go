@@ -22,6 +22,9 @@ var ruleMTLSHeaderUnverified = finding.Rule{
 func (cf *codeFile) analyseFunction(fn *node) {
 	f := cf.f
 	dnVars := map[string]bool{}
+	for p := range cf.dnParams[f.text(fn.child("name"))] {
+		dnVars[p] = true
+	}
 	sensVars := map[string]bool{}
 	reqVars := map[string]bool{} // assigned from what the client sent (logtaint.go)
 	var assigns []*node
@@ -169,16 +172,37 @@ func (cf *codeFile) isDN(n *node, vars map[string]bool, depth int) bool {
 			return isDNKey(k)
 		}
 		fn := unparen(n.child("function"))
+		if fn != nil && cf.dnReturns[cf.f.lastName(fn)] {
+			return true // a helper of this file that returns the subject (dnflow.go)
+		}
 		if fn != nil && fn.kind == "attribute" {
 			switch cf.f.text(fn.child("attribute")) {
-			case "strip", "lower", "upper", "casefold", "replace", "decode", "split", "rsplit", "partition", "lstrip", "rstrip":
+			case "strip", "lower", "upper", "casefold", "replace", "decode", "split", "rsplit", "partition", "lstrip", "rstrip", "get":
 				return cf.isDN(fn.child("object"), vars, depth+1)
+			case "rfc4514_string":
+				// cryptography's x509.Name as a string: an RFC 9440 Client-Cert parsed
+				return true
 			}
 			return false
 		}
 		if args := n.child("arguments").namedChildren(); len(args) == 1 {
 			return cf.isDN(args[0], vars, depth+1)
 		}
+	case "attribute":
+		// cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value (cryptography),
+		// cert.get_subject().CN (pyOpenSSL): one attribute of a parsed certificate's subject
+		obj := unparen(n.child("object"))
+		switch cf.f.text(n.child("attribute")) {
+		case "value":
+			if obj != nil && obj.kind == "subscript" {
+				if c := unparen(obj.child("value")); c != nil && c.kind == "call" && cf.f.lastName(unparen(c.child("function"))) == "get_attributes_for_oid" {
+					return true
+				}
+			}
+		case "CN", "commonName", "emailAddress":
+			return obj != nil && obj.kind == "call" && cf.f.lastName(unparen(obj.child("function"))) == "get_subject"
+		}
+		return false
 	case "boolean_operator":
 		return cf.isDN(n.child("left"), vars, depth+1) || cf.isDN(n.child("right"), vars, depth+1)
 	case "conditional_expression":
@@ -207,7 +231,7 @@ func (cf *codeFile) dnFinding(n *node, how string) {
 func (cf *codeFile) checkMembership(n *node, vars map[string]bool) {
 	operands, ops := comparisonParts(n)
 	for i, op := range ops {
-		if (op == "in" || op == "not in") && i+1 < len(operands) && cf.isDN(operands[i+1], vars, 0) {
+		if (op == "in" || op == "not in") && i+1 < len(operands) && cf.isDN(operands[i+1], vars, 0) && !cf.literalIdentifiesNobody(operands[i]) {
 			cf.dnFinding(n, "`"+op+"` (substring or RDN-list membership)")
 			return
 		}
@@ -226,7 +250,7 @@ func (cf *codeFile) checkDNCall(n *node, vars map[string]bool) {
 		obj := fn.child("object")
 		switch method {
 		case "startswith", "endswith", "find", "rfind", "index", "rindex", "__contains__", "count":
-			if cf.isDN(obj, vars, 0) {
+			if cf.isDN(obj, vars, 0) && (len(args) == 0 || !cf.literalIdentifiesNobody(args[0])) {
 				cf.dnFinding(n, "."+method+"()")
 			}
 			return
@@ -255,6 +279,26 @@ func (cf *codeFile) checkDNCall(n *node, vars map[string]bool) {
 			return
 		}
 	}
+}
+
+// literalIdentifiesNobody: n is a string literal (or a tuple of them) that names no one, only
+// a key or a separator of the subject's format (dnflow.go).
+func (cf *codeFile) literalIdentifiesNobody(n *node) bool {
+	n = unparen(n)
+	if n == nil {
+		return false
+	}
+	if n.kind == "tuple" {
+		items := n.namedChildren()
+		for _, it := range items {
+			if !cf.literalIdentifiesNobody(it) {
+				return false
+			}
+		}
+		return len(items) > 0
+	}
+	s, ok := decodeString(cf.f, n)
+	return ok && identifiesNobody(s)
 }
 
 // anchored: with re.search the pattern needs a start and an end anchor, with re.match
