@@ -138,6 +138,8 @@ type pathAudit struct {
 	appHeaders *[]appHeader
 	// projects are the absolute roots of the Django projects found (projects.go).
 	projects []string
+	// clientCerts are the nginx configs that ask clients for certificates (corscontext.go).
+	clientCerts []clientCertEvidence
 }
 
 func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {
@@ -175,6 +177,7 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		return nil, nil, err
 	}
 	pa.auditNginx()
+	pa.rateCORSAllowAll()
 	if len(pa.nginx) == 0 && len(pa.pyFiles) == 0 {
 		pa.target.Notes = append(pa.target.Notes, "no nginx config and no Python code found: only committed secrets were checked")
 	}

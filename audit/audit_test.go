@@ -513,3 +513,72 @@ func TestAppReadsMatchedToTheirProject(t *testing.T) {
 		})
 	}
 }
+
+// audit and scan rate the seed's mistake alike (README, "How severity is rated"): audit
+// cannot see the data, so it assumes personal data. With client-certificate authentication
+// in the same project (nginx ssl_verify_client, or code reading the certificate's identity
+// header), allow-all is high like scan's cors-wildcard-on-mtls (Chromium presents the
+// certificate on non-credentialed reads); without it, ACAO * reads only what anyone can
+// fetch: medium, like cors-wildcard on a public endpoint serving personal data. Allow-all
+// with credentials reflects any origin with cookies or certificates: critical either way,
+// like cors-reflect-origin-credentials.
+func TestCORSAllowAllRatedByClientCertificateAuth(t *testing.T) {
+	mtlsNginx := "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate s.pem;\n    ssl_certificate_key s.key;\n" +
+		"    ssl_client_certificate ca.pem;\n    ssl_verify_client on;\n    location / {\n      proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;\n      proxy_set_header X-SSL-Client-Verify $ssl_client_verify;\n      proxy_pass http://127.0.0.1:8000;\n    }\n  }\n}\n"
+	plainNginx := "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate s.pem;\n    ssl_certificate_key s.key;\n    location / {\n      proxy_pass http://127.0.0.1:8000;\n    }\n  }\n}\n"
+	middleware := "def identity(request):\n    if request.META.get(\"HTTP_X_SSL_CLIENT_VERIFY\") != \"SUCCESS\":\n        return None\n    return request.META.get(\"HTTP_X_SSL_CLIENT_S_DN\") == \"CN=alice\"\n"
+	project := func(mod, settings string) map[string]string {
+		return map[string]string{
+			"manage.py":            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"" + mod + ".settings\")\n",
+			mod + "/__init__.py":   "",
+			mod + "/settings.py":   "INSTALLED_APPS = [\"corsheaders\"]\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\n" + settings,
+		}
+	}
+	allowAll := "CORS_ALLOW_ALL_ORIGINS = True\n"
+	withCreds := allowAll + "CORS_ALLOW_CREDENTIALS = True\n"
+	under := func(dir string, files map[string]string) map[string]string {
+		out := map[string]string{}
+		for p, s := range files {
+			out[dir+"/"+p] = s
+		}
+		return out
+	}
+	merge := func(ms ...map[string]string) map[string]string {
+		out := map[string]string{}
+		for _, m := range ms {
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		rule  string
+		want  finding.Severity
+	}{
+		{"allow-all, nginx requires client certificates", merge(project("api", allowAll), map[string]string{"deploy/nginx.conf": mtlsNginx}), "django-cors-allow-all", finding.High},
+		{"allow-all, mTLS middleware", merge(project("api", allowAll), map[string]string{"api/auth.py": middleware}), "django-cors-allow-all", finding.High},
+		{"allow-all, no client certificates", merge(project("api", allowAll), map[string]string{"deploy/nginx.conf": plainNginx}), "django-cors-allow-all", finding.Medium},
+		{"allow-all, another project's mTLS", merge(under("a", project("api", allowAll)), under("b", merge(project("shop", ""), map[string]string{"deploy/nginx.conf": mtlsNginx}))), "django-cors-allow-all", finding.Medium},
+		{"credentials, nginx requires client certificates", merge(project("api", withCreds), map[string]string{"deploy/nginx.conf": mtlsNginx}), "django-cors-allow-all-credentials", finding.Critical},
+		{"credentials, no client certificates", project("api", withCreds), "django-cors-allow-all-credentials", finding.Critical},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for p, s := range c.files {
+				write(t, root, p, s)
+			}
+			var got []finding.Finding
+			for _, f := range audit(t, Options{}, root).Findings {
+				if f.Rule == c.rule {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 || got[0].Severity != c.want || got[0].SeverityReason == "" {
+				t.Fatalf("want one %s at %s with a reason, got %+v", c.rule, c.want, got)
+			}
+		})
+	}
+}

@@ -153,6 +153,10 @@ func (pa *pathAudit) auditNginx() {
 		for _, f := range cfg.Files {
 			covered[key(f)] = true
 		}
+		if d := nginx.ClientCertificateDirective(cfg); d != nil {
+			abs, _ := filepath.Abs(c)
+			pa.clientCerts = append(pa.clientCerts, clientCertEvidence{file: abs, where: fmt.Sprintf("%s:%d ssl_verify_client %s", pa.rel(d.File), d.Line, d.Arg(0))})
+		}
 		for _, m := range cfg.Missing {
 			pa.target.Notes = append(pa.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", pa.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, pa.relOrAbs(m.Path)))
 		}

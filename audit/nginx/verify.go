@@ -172,3 +172,17 @@ func (c *checker) everyProxyGated(s server) bool {
 // serverLevelVerifyGate reports an "if ($ssl_client_verify != SUCCESS) { return ...; }" directly
 // in the server block, which refuses every unverified request before any location runs.
 func (c *checker) serverLevelVerifyGate(s server) bool { return c.verifyGate(s.d.Block) }
+
+// ClientCertificateDirective returns the first ssl_verify_client of cfg that asks clients for
+// a certificate (on, optional or optional_no_ca), or nil: the config authenticates clients
+// with certificates somewhere.
+func ClientCertificateDirective(cfg *Config) *Directive {
+	var out *Directive
+	Walk(cfg.Directives, func(d *Directive, _ []*Directive) bool {
+		if out == nil && d.Name == "ssl_verify_client" && !strings.EqualFold(d.Arg(0), "off") {
+			out = d
+		}
+		return out == nil
+	})
+	return out
+}
