@@ -23,7 +23,12 @@ func (c *checker) dotfiles(s server) {
 		base := path[strings.LastIndex(path, "/")+1:]
 		f := finding.New(ruleDotfilesServed.ID)
 		f.Detail = fmt.Sprintf("root %s in %s has no location refusing paths that start with a dot, so files such as .env, .git/config or .htpasswd under it are served to anyone (as application/octet-stream).", root.Arg(0), where)
-		if staticDirs[strings.ToLower(base)] {
+		if p := strings.Trim(prefix, "/"); p != "" && staticDirs[strings.ToLower(p[strings.LastIndex(p, "/")+1:])] {
+			// The root is confined to a static location: nginx serves root + prefix and
+			// nothing else under root, so the application directory is not what it exposes.
+			f.SetSeverity(finding.Info, fmt.Sprintf("The root applies only to %s, so nginx serves %s/ and nothing else of %s: a static-files folder, not the application directory.", where, path, root.Arg(0)))
+			f.Evidence.Notes = append(f.Evidence.Notes, "served tree: "+path+"/ (the location's prefix under the root)")
+		} else if staticDirs[strings.ToLower(base)] {
 			f.SetSeverity(finding.Low, "The root looks like a static-files directory, which is less likely to hold .env or .git; lower confidence.")
 			f.Evidence.Notes = append(f.Evidence.Notes, "lower confidence: "+root.Arg(0)+" looks like a static-only directory")
 		} else {

@@ -73,8 +73,9 @@ func TestRules(t *testing.T) {
 		{"acao-map-wildcard-bad.conf", []string{"nginx-acao-reflect-origin@acao-map-wildcard-bad.conf:8:5/high"}},
 		{"acao-if-direct-unsafe.conf", []string{"nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:15:13/high", "nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:20:13/high", "nginx-acao-reflect-origin@acao-if-direct-unsafe.conf:9:13/high"}},
 		{"dotfiles.conf", []string{"nginx-dotfiles-served@dotfiles.conf:4:5/medium"}},
-		{"dotfiles-static.conf", []string{"nginx-dotfiles-served@dotfiles-static.conf:7:9/low"}},
-		{"dotfiles-static-prefix.conf", []string{"nginx-dotfiles-served@dotfiles-static-prefix.conf:6:9/low"}},
+		{"dotfiles-static.conf", []string{"nginx-dotfiles-served@dotfiles-static.conf:7:9/info"}},
+		{"dotfiles-static-prefix.conf", []string{"nginx-dotfiles-served@dotfiles-static-prefix.conf:6:9/info"}},
+		{"dotfiles-static-location-root.conf", []string{"nginx-dotfiles-served@dotfiles-static-location-root.conf:11:13/info", "nginx-dotfiles-served@dotfiles-static-location-root.conf:8:13/info"}},
 		{"dotfiles-narrow-ok.conf", nil},
 		{"dotfiles-denied.conf", nil},
 		{"dotfiles-proxied.conf", nil},
@@ -130,8 +131,8 @@ func TestFindingDetails(t *testing.T) {
 		t.Errorf("unanchored map: %+v", fs[0])
 	}
 	fs = check(t, "dotfiles-static.conf")
-	if len(fs[0].Evidence.Notes) == 0 || !strings.Contains(fs[0].Evidence.Notes[0], "lower confidence") {
-		t.Errorf("static root note: %+v", fs[0].Evidence.Notes)
+	if len(fs[0].Evidence.Notes) == 0 || !strings.Contains(fs[0].Evidence.Notes[0], "served tree: /srv/app/public/static/") || !strings.Contains(fs[0].SeverityReason, "not the application directory") {
+		t.Errorf("static location root: %+v %s", fs[0].Evidence.Notes, fs[0].SeverityReason)
 	}
 }
 
