@@ -529,9 +529,9 @@ func TestCORSAllowAllRatedByClientCertificateAuth(t *testing.T) {
 	middleware := "def identity(request):\n    if request.META.get(\"HTTP_X_SSL_CLIENT_VERIFY\") != \"SUCCESS\":\n        return None\n    return request.META.get(\"HTTP_X_SSL_CLIENT_S_DN\") == \"CN=alice\"\n"
 	project := func(mod, settings string) map[string]string {
 		return map[string]string{
-			"manage.py":            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"" + mod + ".settings\")\n",
-			mod + "/__init__.py":   "",
-			mod + "/settings.py":   "INSTALLED_APPS = [\"corsheaders\"]\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\n" + settings,
+			"manage.py":          "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"" + mod + ".settings\")\n",
+			mod + "/__init__.py": "",
+			mod + "/settings.py": "INSTALLED_APPS = [\"corsheaders\"]\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\n" + settings,
 		}
 	}
 	allowAll := "CORS_ALLOW_ALL_ORIGINS = True\n"
