@@ -323,7 +323,7 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		if err != nil {
 			return nil, fmt.Errorf("settings module %s: %w", mod, err)
 		}
-		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root})
+		a.auditSettings(&settingsModule{name: mod, file: f, env: env, root: root, devBase: ev.devBase(file, root)})
 		if se := ev.brokenSettings(file, mod, root); se != nil {
 			broken = append(broken, se)
 		}

@@ -33,6 +33,9 @@ type settingsModule struct {
 	file *pyFile
 	env  scope
 	root string
+	// devBase is the development or test settings module this one imports, if any
+	// (docker.py built on dev.py is development settings too).
+	devBase string
 }
 
 // demotedNames are module names that say "not production". Such a module is audited like
@@ -51,7 +54,11 @@ var testPackages = map[string]bool{
 }
 
 func (sm *settingsModule) demoted() bool {
-	parts := strings.Split(sm.name, ".")
+	return sm.devBase != "" || demotedName(sm.name)
+}
+
+func demotedName(name string) bool {
+	parts := strings.Split(name, ".")
 	last := parts[len(parts)-1]
 	if demotedNames[last] || strings.HasPrefix(last, "test_") || demotedWords(last) {
 		return true
@@ -197,8 +204,12 @@ func (a *auditor) emit(f finding.Finding, sm *settingsModule, file *pyFile, at *
 	if sm != nil {
 		f.Settings = sm.name
 		if sm.demoted() {
-			f.SetSeverity(f.Severity.Raise(-1), "lowered one step: the module name "+sm.name+" says development or test settings")
-			f.Evidence.Notes = append(f.Evidence.Notes, "settings module "+sm.name+" looks like development/test settings: reported one step lower; make sure production does not run with it")
+			why := "the module name " + sm.name + " says development or test settings"
+			if sm.devBase != "" && !demotedName(sm.name) {
+				why = sm.name + " imports the development or test settings " + sm.devBase
+			}
+			f.SetSeverity(f.Severity.Raise(-1), "lowered one step: "+why)
+			f.Evidence.Notes = append(f.Evidence.Notes, "settings module "+sm.name+" looks like development/test settings ("+why+"): reported one step lower; make sure production does not run with it")
 		}
 	}
 	// Fingerprint over the path relative to the audited root, so it is stable across checkouts.

@@ -68,13 +68,15 @@ func (p *Project) skip(mod, file, reason string) {
 func (p *Project) leafModules(cands []string) []string {
 	root := p.Root
 	ev := newEvaluator(root)
-	defines := map[string]bool{}
+	defines, django := map[string]bool{}, map[string]bool{}
 	for _, c := range cands {
 		env, _, _ := ev.evalFile(c, moduleNameFor(root, c))
 		for name := range env {
 			if name == strings.ToUpper(name) && !strings.HasPrefix(name, "_") {
 				defines[c] = true
-				break
+			}
+			if coreSettingNames[name] {
+				django[c] = true // itself or through what it imports
 			}
 		}
 	}
@@ -101,6 +103,10 @@ func (p *Project) leafModules(cands []string) []string {
 			if len(ev.imported[c]) == 0 {
 				p.skip(mod, p.rel(c), "the settings package's __init__.py defines no setting")
 			}
+		case !django[c]:
+			// taiga/projects/settings/api.py, documents/settings.py: an app's own
+			// settings or code in a package named settings, not a Django settings module
+			p.skip(mod, p.rel(c), "sets no Django setting (SECRET_KEY, INSTALLED_APPS, DEBUG, MIDDLEWARE, ...), itself or through its imports: not a Django settings module")
 		default:
 			mods = append(mods, mod)
 		}
@@ -185,4 +191,24 @@ func mergeAcrossModules(fs []finding.Finding, discs []string) []finding.Finding 
 		}
 	}
 	return out
+}
+
+// devBase returns the first development or test settings module (by name) that file imports,
+// directly or through other modules, or "".
+func (ev *evaluator) devBase(file, root string) string {
+	seen := map[string]bool{file: true}
+	queue := append([]string(nil), ev.imported[file]...)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if mod := moduleNameFor(root, p); demotedName(mod) {
+			return mod
+		}
+		queue = append(queue, ev.imported[p]...)
+	}
+	return ""
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crossgate/crossgate/finding"
 )
 
 // Every settings module is audited, not only the one an entry point names: split settings
@@ -103,5 +105,52 @@ func TestChooseAndAddSettings(t *testing.T) {
 	}
 	if p.Add("nope.settings") {
 		t.Error("Add of a module the project lacks succeeded")
+	}
+}
+
+// Found on real projects (docs/audit-triage.md): code in an app's package named settings
+// (taiga's projects/settings/api.py, paperless's documents/settings.py) sets no Django
+// setting and is not a settings module; a module built on development settings (Django's
+// docker.py on dev.py) is development settings too, and its findings are one step lower.
+func TestSettingsModuleLookalikesAndDevBases(t *testing.T) {
+	dir := t.TempDir()
+	for p, s := range map[string]string{
+		"manage.py":                 "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings.prod\")\n",
+		"site/__init__.py":          "",
+		"site/settings/__init__.py": "",
+		"site/settings/common.py":   "INSTALLED_APPS = []\nSECURE_SSL_REDIRECT = True\n",
+		"site/settings/prod.py":     "from .common import *\nDEBUG = False\n",
+		"site/settings/dev.py":      "from .common import *\nDEBUG = True\n",
+		"site/settings/docker.py":   "from .dev import *\nDATABASES = {}\n",
+		"shop/__init__.py":          "",
+		"shop/settings/__init__.py": "",
+		"shop/settings/api.py":      "from . import models\n\ndef view(request):\n    return None\n",
+		"shop/settings/choices.py":  "HOMEPAGE_CHOICES = [(1, 'a')]\n",
+		"documents/__init__.py":     "",
+		"documents/settings.py":     "EXPORTER_FILE_NAME = \"__exported_file_name__\"\n",
+	} {
+		writeFile(t, filepath.Join(dir, p), s)
+	}
+	ps, err := Discover(dir)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("Discover: %v %+v", err, ps)
+	}
+	if got := strings.Join(slices.Sorted(slices.Values(ps[0].SettingsModules)), ","); got != "site.settings.docker,site.settings.prod" { // dev.py through docker.py
+		t.Errorf("settings modules %s", got)
+	}
+	for _, mod := range []string{"shop.settings.api", "shop.settings.choices", "documents.settings"} {
+		if !slices.ContainsFunc(ps[0].NotAudited, func(s SkippedModule) bool {
+			return s.Module == mod && strings.Contains(s.Reason, "not a Django settings module")
+		}) {
+			t.Errorf("%s not listed as not a settings module: %+v", mod, ps[0].NotAudited)
+		}
+	}
+	fs, err := Audit(ps[0], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	debug := findRule(fs, "django-debug-enabled")
+	if len(debug) != 1 || debug[0].Severity != finding.Low || !strings.Contains(debug[0].SeverityReason, "imports the development or test settings site.settings.dev") {
+		t.Fatalf("DEBUG = True in dev.py, through dev and docker: want one low finding, got %+v", debug)
 	}
 }
