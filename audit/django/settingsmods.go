@@ -193,8 +193,8 @@ func mergeAcrossModules(fs []finding.Finding, discs []string) []finding.Finding 
 	return out
 }
 
-// devBase returns the first development or test settings module (by name) that file imports,
-// directly or through other modules, or "".
+// devBase returns the first development or test settings module (by name; a settings.py or
+// a module of a settings package) that file imports, directly or through other modules, or "".
 func (ev *evaluator) devBase(file, root string) string {
 	seen := map[string]bool{file: true}
 	queue := append([]string(nil), ev.imported[file]...)
@@ -205,7 +205,8 @@ func (ev *evaluator) devBase(file, root string) string {
 			continue
 		}
 		seen[p] = true
-		if mod := moduleNameFor(root, p); demotedName(mod) {
+		// settings modules only: saleor.settings imports saleor.patch_local, which is code
+		if mod := moduleNameFor(root, p); isSettingsCandidate(p) && demotedName(mod) {
 			return mod
 		}
 		queue = append(queue, ev.imported[p]...)

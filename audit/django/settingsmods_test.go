@@ -154,3 +154,28 @@ func TestSettingsModuleLookalikesAndDevBases(t *testing.T) {
 		t.Fatalf("DEBUG = True in dev.py, through dev and docker: want one low finding, got %+v", debug)
 	}
 }
+
+// Only settings modules make a module development settings: saleor.settings imports its
+// patch_local helper, code whose name merely says local.
+func TestDevBaseIsASettingsModule(t *testing.T) {
+	dir := t.TempDir()
+	for p, s := range map[string]string{
+		"manage.py":           "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n",
+		"shop/__init__.py":    "",
+		"shop/patch_local.py": "def patch():\n    pass\n",
+		"shop/settings.py":    "from .patch_local import patch\nINSTALLED_APPS = []\nDEBUG = True\n",
+	} {
+		writeFile(t, filepath.Join(dir, p), s)
+	}
+	ps, err := Discover(dir)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("Discover: %v", err)
+	}
+	fs, err := Audit(ps[0], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := findRule(fs, "django-debug-enabled"); len(d) != 1 || d[0].Severity != finding.Medium {
+		t.Errorf("DEBUG in shop.settings: %+v", d)
+	}
+}
