@@ -143,6 +143,12 @@ func (cf *codeFile) sensitiveExpr(root *node, vars map[string]bool) string {
 				}
 				return false
 			}
+			if k, ok := cf.namedHeaderLookup(n); ok {
+				if sensitiveKeys[normKey(k)] || sensitiveName(k) {
+					what = f.text(n)
+				}
+				return false
+			}
 			// x["max-age"] picks one named field out of whatever x holds: it is
 			// sensitive when the field is (x["Authorization"], token["access_token"]),
 			// not because x is a header mapping.

@@ -40,6 +40,9 @@ var transparentCalls = map[string]bool{
 // x.get("field") carries what the field is named for.
 func (cf *codeFile) assignTaints(r *node, vars, reqVars map[string]bool) bool {
 	r = unparen(r)
+	if key, ok := cf.namedHeaderLookup(r); ok {
+		return sensitiveKeys[normKey(key)] || sensitiveName(key)
+	}
 	if r == nil || r.kind != "call" {
 		return cf.sensitiveExpr(r, vars) != ""
 	}
@@ -138,4 +141,46 @@ func identWords(s string) []string {
 		}
 	}
 	return words
+}
+
+// namedHeaderLookup returns the name of the key when n reads one header of the request by a
+// key that is not a literal (request.META.get(settings.REMOTE_AUTH_GROUP_HEADER),
+// request.headers[TENANT_HEADER]): that header carries what its key is named for, as a
+// literal key's header does, not the request's credentials as a whole.
+func (cf *codeFile) namedHeaderLookup(n *node) (string, bool) {
+	n = unparen(n)
+	if n == nil {
+		return "", false
+	}
+	var mapping, key *node
+	switch n.kind {
+	case "subscript":
+		mapping, key = unparen(n.child("value")), unparen(n.child("subscript"))
+	case "call":
+		fn := unparen(n.child("function"))
+		if fn == nil || fn.kind != "attribute" {
+			return "", false
+		}
+		switch cf.f.text(fn.child("attribute")) {
+		case "get", "pop", "getlist", "__getitem__":
+		default:
+			return "", false
+		}
+		mapping = unparen(fn.child("object"))
+		if args := n.child("arguments").namedChildren(); len(args) > 0 {
+			key = unparen(args[0])
+		}
+	default:
+		return "", false
+	}
+	if mapping == nil || key == nil || mapping.kind != "attribute" || key.kind == "string" {
+		return "", false
+	}
+	if a := cf.f.text(mapping.child("attribute")); (a != "META" && a != "headers") || !cf.requestLike(mapping.child("object")) {
+		return "", false
+	}
+	if name := cf.f.lastName(key); name != "" {
+		return name, true
+	}
+	return "", false
 }

@@ -13,3 +13,11 @@ def view(request):
     logger.info("client cert %s", cert)  # want: django-logging-sensitive@5
     api_token = request.GET.get("t")
     logger.error("bad token %s", api_token)  # want: django-logging-sensitive@5
+
+
+def remote_token(request, settings):
+    # the same with a setting named for a credential
+    token = request.META.get(settings.REMOTE_AUTH_TOKEN_HEADER)
+    logger.info("token %s", token)  # want: django-logging-sensitive@5
+    raw = request.headers[settings.AUTHORIZATION_HEADER]
+    logger.info("raw %s", raw)  # want: django-logging-sensitive@5
