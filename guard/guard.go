@@ -58,7 +58,7 @@ type Decision struct {
 
 // Guard is the middleware with a policy that can be replaced while it serves.
 type Guard struct {
-	policy atomic.Pointer[Policy]
+	active atomic.Pointer[active]
 	next   http.Handler
 	// Observe, if set, is called once per request with the decision, before the response.
 	Observe func(*http.Request, Decision)
@@ -79,20 +79,26 @@ func New(p *Policy, next http.Handler) *Guard {
 	return g
 }
 
+// active is a policy in force with the identity decisions made under it.
+type active struct {
+	policy    Policy
+	decisions *decisionCache
+}
+
 // SetPolicy replaces the policy for requests that start from now on.
 func (g *Guard) SetPolicy(p *Policy) {
-	cp := *p
-	if cp.IdentityHeader == "" {
-		cp.IdentityHeader = DefaultIdentityHeader
+	a := &active{policy: *p, decisions: newDecisionCache(p.Identities)}
+	if a.policy.IdentityHeader == "" {
+		a.policy.IdentityHeader = DefaultIdentityHeader
 	}
-	if cp.ForwardCert == "" {
-		cp.ForwardCert = ForwardNone
+	if a.policy.ForwardCert == "" {
+		a.policy.ForwardCert = ForwardNone
 	}
-	g.policy.Store(&cp)
+	g.active.Store(a)
 }
 
 // Policy returns the policy in force.
-func (g *Guard) Policy() *Policy { return g.policy.Load() }
+func (g *Guard) Policy() *Policy { return &g.active.Load().policy }
 
 type userKey struct{}
 
@@ -103,46 +109,33 @@ func User(ctx context.Context) (string, bool) {
 }
 
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := g.policy.Load()
+	a := g.active.Load()
+	p := &a.policy
 	origin := r.Header.Get("Origin")
 	d := Decision{Outcome: "denied"}
-	var leaf *x509.Certificate
 	chains := verifiedChains(r)
-	if len(chains) > 0 && len(chains[0]) > 0 {
-		leaf = chains[0][0]
-		d.Fingerprint, d.Subject = Fingerprint(leaf), leaf.Subject.String()
-	}
-	deny := func(status int, reason, msg string) {
-		d.Reason = reason
-		g.observe(r, d)
-		h := w.Header()
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		addVaryOrigin(h)
-		w.WriteHeader(status)
-		fmt.Fprintln(w, msg)
-	}
-	if leaf == nil {
-		deny(http.StatusForbidden, "no-verified-certificate", "forbidden: a verified client certificate is required")
+	if len(chains) == 0 || len(chains[0]) == 0 {
+		g.deny(w, r, d, "no-verified-certificate", "forbidden: a verified client certificate is required")
 		return
 	}
-	user, ok, err := p.Identities.Match(leaf)
+	cd := a.decisions.decide(chains[0][0])
+	d.Fingerprint, d.Subject = cd.fingerprint, cd.subject
 	switch {
-	case errors.Is(err, ErrAmbiguous):
-		deny(http.StatusForbidden, "ambiguous-identity", "forbidden: this certificate maps to more than one user")
+	case errors.Is(cd.err, ErrAmbiguous):
+		g.deny(w, r, d, "ambiguous-identity", "forbidden: this certificate maps to more than one user")
 		return
-	case !ok:
-		deny(http.StatusForbidden, "unmapped-certificate", "forbidden: this certificate is not mapped to a user")
+	case !cd.ok:
+		g.deny(w, r, d, "unmapped-certificate", "forbidden: this certificate is not mapped to a user")
 		return
 	}
+	user := cd.user
 	d.User = user
 	if isPreflight(r) {
 		d.Outcome, d.Reason = "preflight", "origin-refused"
 		if p.CORS.Allowed(origin) {
 			d.Reason = "origin-allowed"
 		}
-		g.observe(r, d)
+		g.observe(w, r, d)
 		if p.CORS == nil {
 			w.Header().Add("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
 			w.WriteHeader(http.StatusNoContent)
@@ -153,23 +146,38 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Outcome = "allowed"
 	d.Stripped = Sanitize(r.Header, p.IdentityHeader)
-	g.observe(r, d)
+	g.observe(w, r, d)
 	r.Header.Set(p.IdentityHeader, user)
 	forwardCert(r.Header, p.ForwardCert, chains[0])
 	r = r.WithContext(context.WithValue(r.Context(), userKey{}, user))
 	g.next.ServeHTTP(&corsWriter{ResponseWriter: w, cors: p.CORS, origin: origin}, r)
 }
 
-func (g *Guard) observe(r *http.Request, d Decision) {
+// deny answers 403 without calling the next handler.
+func (g *Guard) deny(w http.ResponseWriter, r *http.Request, d Decision, reason, msg string) {
+	d.Reason = reason
+	g.observe(w, r, d)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	addVaryOrigin(h)
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprintln(w, msg)
+}
+
+func (g *Guard) observe(w http.ResponseWriter, r *http.Request, d Decision) {
 	if g.Observe != nil {
 		g.Observe(r, d)
 	}
-	if slot, ok := r.Context().Value(decisionKey{}).(*Decision); ok {
-		*slot = d
+	if rec, ok := w.(decisionRecorder); ok {
+		rec.recordDecision(d)
 	}
 }
 
-type decisionKey struct{}
+// decisionRecorder is a ResponseWriter that keeps the decision for the access log and
+// metrics (Server's), which is cheaper than a context value per request.
+type decisionRecorder interface{ recordDecision(Decision) }
 
 type chainsKey struct{}
 

@@ -261,8 +261,9 @@ func (ids *Identities) Match(leaf *x509.Certificate) (string, bool, error) {
 }
 
 // Fingerprint is the SHA-256 of a certificate's DER, as colon-separated upper-case hex.
-func Fingerprint(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.Raw)
+func Fingerprint(cert *x509.Certificate) string { return formatFingerprint(sha256.Sum256(cert.Raw)) }
+
+func formatFingerprint(sum [32]byte) string {
 	const digits = "0123456789ABCDEF"
 	b := make([]byte, 0, 95)
 	for i, c := range sum {

@@ -93,72 +93,14 @@ func (s *Server) Reload() error {
 	return nil
 }
 
-func (s *Server) newProxy() *httputil.ReverseProxy {
-	tr := &http.Transport{
-		Proxy:                 nil, // never an environment proxy: the upstream is ours
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   1024,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-	return &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			st := s.state.Load()
-			pr.SetURL(st.upstream)
-			pr.Out.Host = pr.In.Host
-			// Rewrite starts without the client's X-Forwarded-*; these are set, not appended.
-			pr.SetXForwarded()
-		},
-		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			st := s.state.Load()
-			ctx, cancel := context.WithTimeout(r.Context(), st.cfg.UpstreamTimeout)
-			start := time.Now()
-			resp, err := tr.RoundTrip(r.WithContext(ctx))
-			s.metrics.upstream.Observe(time.Since(start).Seconds())
-			if err != nil {
-				cancel()
-				return nil, err
-			}
-			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
-			return resp, nil
-		}),
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			s.metrics.rejections.WithLabelValues("upstream-error").Inc()
-			s.log.Warn("upstream request failed", "error", err.Error(), "path", r.URL.Path)
-			status := http.StatusBadGateway
-			if errors.Is(err, context.DeadlineExceeded) {
-				status = http.StatusGatewayTimeout
-			}
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(status)
-			fmt.Fprintln(w, http.StatusText(status)+": the application did not answer")
-		},
-	}
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// cancelBody ends the upstream timeout's context once the body is consumed.
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
-
 // Handler is the HTTP side of the proxy (guard, hygiene, CORS, upstream) with the access
 // log and metrics around it; Run serves it. Tests may serve it themselves.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		d := &Decision{}
-		ctx := context.WithValue(r.Context(), decisionKey{}, d)
 		rec := &statusWriter{ResponseWriter: w}
-		s.guard.ServeHTTP(rec, r.WithContext(ctx))
+		s.guard.ServeHTTP(rec, r)
+		d := &rec.decision
 		if d.Outcome == "" {
 			d.Outcome = "denied"
 		}
@@ -176,7 +118,7 @@ func (s *Server) Handler() http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		s.access.LogAttrs(ctx, slog.LevelInfo, "request",
+		s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("remote", r.RemoteAddr), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Int64("bytes", rec.bytes),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
@@ -187,9 +129,12 @@ func (s *Server) Handler() http.Handler {
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	status   int
+	bytes    int64
+	decision Decision
 }
+
+func (w *statusWriter) recordDecision(d Decision) { w.decision = d }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 {
