@@ -48,9 +48,8 @@ func Sanitize(h http.Header, identityHeader string) int {
 	for _, k := range forwarding {
 		del(k)
 	}
-	own := idheaders.Fold(identityHeader)
 	for k := range h {
-		if strings.IndexByte(k, '_') >= 0 || idheaders.IsIdentity(k) || (own != "" && idheaders.Fold(k) == own) {
+		if strings.IndexByte(k, '_') >= 0 || idheaders.IsIdentity(k) || (identityHeader != "" && idheaders.SameName(k, identityHeader)) {
 			del(k)
 		}
 	}

@@ -52,9 +52,53 @@ var folded = func() map[string]bool {
 // application the same variable for both: lower case, '_' read as '-'.
 func Fold(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "-")) }
 
+// foldByte is Fold for one byte of an ASCII header name.
+func foldByte(c byte) byte {
+	switch {
+	case c == '_':
+		return '-'
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// SameName reports whether a and b are one header for a WSGI or CGI application
+// (Fold(a) == Fold(b) for names in ASCII, which net/http requires of header names), without
+// building either folded string: guard asks it of every header of every request.
+func SameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if foldByte(a[i]) != foldByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxFolded is the longest name IsIdentity folds on the stack; longer names take Fold.
+const maxFolded = 128
+
 // IsIdentity reports whether a request header of this name, in any spelling, claims a client
 // certificate identity or its verification result.
 func IsIdentity(name string) bool {
+	var buf [maxFolded]byte
+	if len(name) <= len(buf) {
+		for i := 0; i < len(name); i++ {
+			buf[i] = foldByte(name[i])
+		}
+		if folded[string(buf[:len(name)])] { // the compiler looks this up without a copy
+			return true
+		}
+		for _, p := range prefixes {
+			if len(name) >= len(p) && string(buf[:len(p)]) == p {
+				return true
+			}
+		}
+		return false
+	}
 	n := Fold(name)
 	if folded[n] {
 		return true
