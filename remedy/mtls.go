@@ -1,6 +1,10 @@
 package remedy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/crossgate/crossgate/internal/idheaders"
+)
 
 // MTLSNginx is the nginx fragment for a `server { listen 443 ssl; ssl_certificate ...; }` block
 // that terminates mutual TLS in front of an application. Placeholders: the client CA bundle
@@ -28,29 +32,34 @@ location / {
     proxy_pass http://127.0.0.1:8000;
     proxy_set_header Host $host;
     proxy_set_header X-Forwarded-Proto $scheme;
-    # Overwrite every identity header a client could send; nginx sends its own value instead.
-    proxy_set_header X-SSL-Client-Verify $ssl_client_verify;
-    proxy_set_header X-SSL-Client-S-DN $ssl_client_s_dn;
-    proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
-    # An empty value removes the header: these are never forwarded from the client.
-    proxy_set_header X-SSL-Client-I-DN "";
-    proxy_set_header X-SSL-Authenticated "";
-    proxy_set_header X-SSL-User-DN "";
-    proxy_set_header X-Client-Cert "";
-    proxy_set_header X-Client-Cert-Dn "";
-    proxy_set_header X-Client-Cert-Subject-DN "";
-    proxy_set_header X-Client-Cert-Valid "";
-    proxy_set_header X-Forwarded-Client-Cert "";
-    proxy_set_header X-Forwarded-Tls-Client-Cert "";
-    proxy_set_header X-Forwarded-Tls-Client-Cert-Info "";
-    proxy_set_header Client-Cert "";
-    proxy_set_header Client-Cert-Chain "";
-    proxy_set_header X-Amzn-Mtls-Clientcert "";
-    proxy_set_header X-Amzn-Mtls-Clientcert-Leaf "";
-    proxy_set_header X-Amzn-Mtls-Clientcert-Subject "";
-}
+` + nginxIdentityHeaders() + `}
 # Repeat the proxy_set_header lines in EVERY other location that proxies.
 `
+}
+
+// nginxIdentityVars are the nginx variables the fix sends in identity headers; every other
+// header of idheaders.Overwritten is cleared.
+var nginxIdentityVars = map[string]string{
+	"X-SSL-Client-Verify": "$ssl_client_verify",
+	"X-SSL-Client-S-DN":   "$ssl_client_s_dn",
+	"X-SSL-Client-Cert":   "$ssl_client_escaped_cert",
+}
+
+// nginxIdentityHeaders are MTLSNginx's proxy_set_header lines for idheaders.Overwritten,
+// so the fix overwrites every header crossgate scan forges.
+func nginxIdentityHeaders() string {
+	var set, cleared strings.Builder
+	for _, n := range idheaders.Overwritten {
+		if v, ok := nginxIdentityVars[n]; ok {
+			set.WriteString("    proxy_set_header " + n + " " + v + ";\n")
+		} else {
+			cleared.WriteString("    proxy_set_header " + n + " \"\";\n")
+		}
+	}
+	return "    # Overwrite every identity header a client could send; nginx sends its own value instead.\n" +
+		set.String() +
+		"    # An empty value removes the header: these are never forwarded from the client.\n" +
+		cleared.String()
 }
 
 // MTLSDjangoMiddleware is a Django middleware module (Python 3, Django 3.2+) that accepts a

@@ -5,9 +5,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/crossgate/crossgate/internal/idheaders"
 	"github.com/crossgate/crossgate/internal/needs"
 )
 
@@ -132,5 +134,29 @@ func TestMTLSDjangoMiddleware(t *testing.T) {
 func TestMTLSDjangoExampleSubject(t *testing.T) {
 	if !regexp.MustCompile(`ALLOWED_SUBJECTS = \{"CN=alice,O=Example": "alice"\}`).MatchString(MTLSDjangoMiddleware()) {
 		t.Error("ALLOWED_SUBJECTS example changed; the e2e suite relies on it")
+	}
+}
+
+// TestMTLSNginxOverwritesTheList: the fix's identity headers are idheaders.Overwritten, in its
+// order, each once; the three with a value come from nginx's verified-certificate variables.
+func TestMTLSNginxOverwritesTheList(t *testing.T) {
+	var got []string
+	for _, m := range regexp.MustCompile(`proxy_set_header (\S+) (\S+);`).FindAllStringSubmatch(MTLSNginx(), -1) {
+		name, value := m[1], m[2]
+		if name == "Host" || name == "X-Forwarded-Proto" {
+			continue
+		}
+		got = append(got, name)
+		if want, ok := nginxIdentityVars[name]; ok && value != want || !ok && value != `""` {
+			t.Errorf("proxy_set_header %s %s", name, value)
+		}
+	}
+	if !slices.Equal(got, idheaders.Overwritten) {
+		t.Errorf("identity headers in the fix:\n%v\nwant idheaders.Overwritten:\n%v", got, idheaders.Overwritten)
+	}
+	for n := range nginxIdentityVars {
+		if !slices.Contains(idheaders.Overwritten, n) {
+			t.Errorf("%s has an nginx variable but is not in idheaders.Overwritten", n)
+		}
 	}
 }

@@ -5,32 +5,46 @@
 // this list, a header the scan learns to forge is one the guard learns to strip.
 package idheaders
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
-// Names are the identity headers by their usual spelling. Fold matches them in any case and
-// with '_' for '-', which is how WSGI and CGI servers fold them into one variable.
-var Names = []string{
+// Overwritten are the identity headers the nginx fix (remedy.MTLSNginx) overwrites in every
+// location that proxies, in the order it writes them: the three it fills from nginx's own
+// variables first, then those it clears. They are every header crossgate scan forges
+// (Families) and the other members of those proxies' families (nginx, Traefik, RFC 9440);
+// a test keeps Families inside this list.
+var Overwritten = []string{
+	"X-SSL-Client-Verify", "X-SSL-Client-S-DN", "X-SSL-Client-Cert",
+	"X-SSL-Client-I-DN", "X-SSL-Authenticated", "X-SSL-User-DN",
+	"X-Client-Cert", "X-Client-Cert-Dn", "X-Client-Cert-Subject-DN", "X-Client-Cert-Valid",
+	"X-Forwarded-Client-Cert", "X-Forwarded-Tls-Client-Cert", "X-Forwarded-Tls-Client-Cert-Info",
+	"Client-Cert", "Client-Cert-Chain",
+	"X-Amzn-Mtls-Clientcert", "X-Amzn-Mtls-Clientcert-Leaf", "X-Amzn-Mtls-Clientcert-Subject",
+}
+
+// others are the identity headers of further conventions that crossgate neither forges nor
+// has the nginx fix clear; guard strips them like the rest.
+var others = []string{
 	// nginx and Apache conventions.
-	"X-SSL-Client-Verify", "X-SSL-Client-S-DN", "X-SSL-Client-I-DN", "X-SSL-Client-DN",
-	"X-SSL-Client-Cert", "X-SSL-Client-Escaped-Cert", "X-SSL-Client-Serial",
-	"X-SSL-Client-Fingerprint", "X-SSL-Cert", "X-SSL-Subject", "X-SSL-Authenticated", "X-SSL-User-DN",
-	"SSL-Client-Cert", "SSL-Client-Verify", "SSL-Client-S-DN",
+	"X-SSL-Client-DN", "X-SSL-Client-Escaped-Cert", "X-SSL-Client-Serial", "X-SSL-Client-Fingerprint",
+	"X-SSL-Cert", "X-SSL-Subject", "SSL-Client-Cert", "SSL-Client-Verify", "SSL-Client-S-DN",
 	// Kong, django-tls-certificate-auth, Azure and assorted middleware.
-	"X-Client-Cert", "X-Client-Cert-Dn", "X-Client-Cert-Subject-DN", "X-Client-Cert-Issuer-DN",
-	"X-Client-Cert-Serial", "X-Client-Cert-Fingerprint", "X-Client-Cert-Valid",
+	"X-Client-Cert-Issuer-DN", "X-Client-Cert-Serial", "X-Client-Cert-Fingerprint",
 	"X-Client-Certificate", "X-Client-Certificate-Verification", "X-Client-Verify",
 	"X-Client-DN", "X-Client-S-DN", "X-Client-Subject", "X-ARR-ClientCert",
-	// Envoy and Traefik.
-	"X-Forwarded-Client-Cert", "X-Forwarded-Tls-Client-Cert", "X-Forwarded-Tls-Client-Cert-Info",
-	// RFC 9440.
-	"Client-Cert", "Client-Cert-Chain",
 	// AWS ALB and CloudFront.
-	"X-Amzn-Mtls-Clientcert", "X-Amzn-Mtls-Clientcert-Leaf", "X-Amzn-Mtls-Clientcert-Subject",
 	"X-Amzn-Mtls-Clientcert-Issuer", "X-Amzn-Mtls-Clientcert-Serial-Number", "X-Amzn-Mtls-Clientcert-Validity",
 	"CloudFront-Viewer-Cert-Present", "CloudFront-Viewer-Cert-Sha256", "CloudFront-Viewer-Cert-Subject",
 	"CloudFront-Viewer-Cert-Issuer", "CloudFront-Viewer-Cert-Serial-Number", "CloudFront-Viewer-Cert-Validity",
 	"CloudFront-Viewer-Cert-Pem",
 }
+
+// Names are the identity headers by their usual spelling: Overwritten, then the others.
+// Fold matches them in any case and with '_' for '-', which is how WSGI and CGI servers
+// fold them into one variable.
+var Names = slices.Concat(Overwritten, others)
 
 // prefixes catch the members of each family that Names does not spell out (vendors add
 // fields): anything starting with one of these is identity, whatever follows.

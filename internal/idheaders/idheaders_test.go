@@ -1,6 +1,7 @@
 package idheaders
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,4 +83,38 @@ func isIdentityByFold(name string) bool {
 		}
 	}
 	return false
+}
+
+// TestListsAgree: every header a scan probe forges is an identity header the nginx fix
+// overwrites, every name is an identity header in every spelling, and the stems find them all.
+func TestListsAgree(t *testing.T) {
+	over := map[string]bool{}
+	for _, n := range Overwritten {
+		if over[Fold(n)] {
+			t.Errorf("%s twice in Overwritten", n)
+		}
+		over[Fold(n)] = true
+	}
+	for _, fam := range Families {
+		for _, f := range fam.Fields {
+			if !over[Fold(f.Name)] {
+				t.Errorf("%s (family %q) is forged by the scan but not in Overwritten", f.Name, fam.Name)
+			}
+			if !IsIdentity(f.Name) {
+				t.Errorf("%s (family %q) is forged by the scan but not an identity header", f.Name, fam.Name)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range Names {
+		if seen[Fold(n)] {
+			t.Errorf("%s twice in Names", n)
+		}
+		seen[Fold(n)] = true
+	}
+	for _, n := range append(slices.Clone(Names), prefixes...) {
+		if !slices.ContainsFunc(Stems, func(s string) bool { return strings.Contains(Fold(n), s) }) {
+			t.Errorf("%s holds none of Stems", n)
+		}
+	}
 }

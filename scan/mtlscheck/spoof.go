@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/idheaders"
 	"github.com/crossgate/crossgate/internal/pki"
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
@@ -45,28 +46,28 @@ func escapedPEM(der []byte) string {
 	return strings.ReplaceAll(url.QueryEscape(string(p)), "+", "%20")
 }
 
-// SpoofFamilies returns the header sets sent, one request each, filled with the subject and
-// certificate (never a key) of the identity claimed.
+// SpoofFamilies returns the header sets sent, one request each (idheaders.Families), filled
+// with the subject and certificate (never a key) of the identity claimed.
 func SpoofFamilies(rfc2253, legacy string, certDER []byte) []SpoofFamily {
 	sum := sha256.Sum256(certDER)
 	esc := escapedPEM(certDER)
-	h := func(kv ...string) http.Header {
-		out := http.Header{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			out[kv[i]] = []string{kv[i+1]}
+	values := map[idheaders.Value]string{
+		idheaders.SubjectDN:       rfc2253,
+		idheaders.SubjectDNLegacy: legacy,
+		idheaders.Verified:        "SUCCESS",
+		idheaders.EscapedPEM:      esc,
+		idheaders.XFCC:            fmt.Sprintf("Hash=%s;Cert=\"%s\";Subject=\"%s\"", hex.EncodeToString(sum[:]), esc, rfc2253),
+		idheaders.ByteSequence:    ":" + base64.StdEncoding.EncodeToString(certDER) + ":",
+	}
+	out := make([]SpoofFamily, 0, len(idheaders.Families))
+	for _, fam := range idheaders.Families {
+		h := http.Header{}
+		for _, f := range fam.Fields {
+			h[f.Name] = []string{values[f.Value]}
 		}
-		return out
+		out = append(out, SpoofFamily{Name: fam.Name, Header: h})
 	}
-	return []SpoofFamily{
-		{"X-SSL-Client-S-DN (RFC 2253) with X-SSL-Client-Verify", h("X-SSL-Client-S-DN", rfc2253, "X-SSL-Client-Verify", "SUCCESS")},
-		{"X-SSL-Client-S-DN (legacy one-line form) with X-SSL-Client-Verify", h("X-SSL-Client-S-DN", legacy, "X-SSL-Client-Verify", "SUCCESS")},
-		{"X-SSL-Client-Cert with X-SSL-Client-Verify", h("X-SSL-Client-Cert", esc, "X-SSL-Client-Verify", "SUCCESS")},
-		{"X-Client-Cert", h("X-Client-Cert", esc, "X-Client-Cert-Dn", legacy, "X-Client-Cert-Subject-DN", rfc2253, "X-Client-Cert-Valid", "SUCCESS")},
-		{"X-Forwarded-Client-Cert (Envoy XFCC)", h("X-Forwarded-Client-Cert", fmt.Sprintf("Hash=%s;Cert=\"%s\";Subject=\"%s\"", hex.EncodeToString(sum[:]), esc, rfc2253))},
-		{"Client-Cert (RFC 9440)", h("Client-Cert", ":"+base64.StdEncoding.EncodeToString(certDER)+":")},
-		{"X-Amzn-Mtls-Clientcert (AWS ALB)", h("X-Amzn-Mtls-Clientcert", esc, "X-Amzn-Mtls-Clientcert-Leaf", esc, "X-Amzn-Mtls-Clientcert-Subject", rfc2253)},
-		{"X_SSL_Client_S_DN and X_SSL_Client_Verify (underscore variants)", h("X_SSL_Client_S_DN", rfc2253, "X_SSL_Client_Verify", "SUCCESS", "X_SSL_Client_Cert", esc)},
-	}
+	return out
 }
 
 // allFamilies merges every family into one request (the RFC 2253 DN wins where two collide).
