@@ -8,20 +8,9 @@ import (
 	"strings"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/idheaders"
 	"github.com/crossgate/crossgate/remedy"
 )
-
-// identityHeaderNames are the request headers proxies and apps use to carry the client
-// certificate's identity or verification result (lower case).
-var identityHeaderNames = map[string]bool{
-	"x-ssl-client-s-dn": true, "x-ssl-client-dn": true, "x-ssl-client-verify": true,
-	"x-ssl-client-cert": true, "x-ssl-cert": true, "x-ssl-client-i-dn": true,
-	"x-ssl-client-serial": true, "x-ssl-client-fingerprint": true, "x-ssl-client-escaped-cert": true,
-	"x-client-cert": true, "x-client-verify": true, "x-client-dn": true, "x-client-s-dn": true,
-	"x-client-cert-dn": true, "x-forwarded-client-cert": true, "client-cert": true,
-	"client-cert-chain": true, "ssl-client-cert": true, "x-arr-clientcert": true,
-	"x-amzn-mtls-clientcert": true, "x-client-certificate": true, "x-ssl-subject": true,
-}
 
 // identityVars are the nginx variables that carry what the client certificate says.
 var identityVars = []string{
@@ -30,12 +19,14 @@ var identityVars = []string{
 	"$ssl_client_s_dn_legacy", "$ssl_client_i_dn_legacy", "$ssl_client_v_start", "$ssl_client_v_end",
 }
 
-// IsIdentityHeader reports whether name (any case, '-' or '_') carries client-certificate identity.
+// IsIdentityHeader reports whether name (any case, '-' or '_') carries client-certificate
+// identity: one of the identity headers crossgate knows (idheaders, the list guard strips and
+// the scan forges), or a name that reads like one, as a home-grown proxy might choose.
 func IsIdentityHeader(name string) bool {
-	n := foldHeader(name)
-	if identityHeaderNames[n] {
+	if idheaders.IsIdentity(name) {
 		return true
 	}
+	n := foldHeader(name)
 	return strings.Contains(n, "client") && (strings.Contains(n, "cert") || strings.Contains(n, "-dn") || strings.Contains(n, "verify") || strings.Contains(n, "subject"))
 }
 
