@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/crossgate/crossgate/internal/idheaders"
 )
 
 // Code rules: each Python function that may read a client identity or log request data is
@@ -31,15 +33,11 @@ func normKey(k string) string {
 
 func isVerifyKey(k string) bool { return strings.Contains(normKey(k), "VERIFY") }
 
-// isIdentityKey: a header or server variable that carries the client certificate identity.
+// isIdentityKey: a header or server variable that carries the client certificate identity
+// (one of idheaders' identity headers), not its verification result.
 func isIdentityKey(k string) bool {
 	n := normKey(k)
-	if strings.Contains(n, "VERIFY") {
-		return false
-	}
-	return strings.HasPrefix(n, "X_SSL_CLIENT_") || strings.HasPrefix(n, "SSL_CLIENT_") ||
-		strings.HasPrefix(n, "X_CLIENT_CERT") || strings.HasPrefix(n, "X_CLIENT_DN") || strings.HasPrefix(n, "X_CLIENT_SUBJECT") ||
-		n == "X_FORWARDED_CLIENT_CERT" || n == "CLIENT_CERT" || n == "CLIENT_CERT_CHAIN" || n == "X_ARR_CLIENTCERT"
+	return !strings.Contains(n, "VERIFY") && idheaders.IsIdentity(n)
 }
 
 // isDNKey: an identity key whose value is (or embeds) a subject DN.
@@ -79,7 +77,14 @@ func needsCodeScan(src []byte) bool {
 	return bytes.Contains(l, []byte("log")) && slices.ContainsFunc(logCallWords, in) && slices.ContainsFunc(sensitiveWords, in)
 }
 
-var identityWords = words("ssl_client", "ssl-client", "client_cert", "client-cert", "client_dn", "client-dn", "client_subject", "client-subject", "clientcert")
+// identityWords are idheaders' stems in both spellings: every identity header name holds one.
+var identityWords = func() [][]byte {
+	var out []string
+	for _, s := range idheaders.Stems {
+		out = append(out, s, strings.ReplaceAll(s, "-", "_"))
+	}
+	return words(slices.Compact(out)...)
+}()
 
 var logCallWords = words(".debug(", ".info(", ".warning(", ".warn(", ".error(", ".exception(", ".critical(", ".fatal(", ".log(")
 
