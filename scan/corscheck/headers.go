@@ -7,6 +7,7 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/idheaders"
 )
 
 // The other header rules: credentials sent to disallowed origins, private network access,
@@ -85,8 +86,10 @@ func checkPrivateNetwork(s *session) []hit {
 func sensitiveHeader(name string) bool {
 	n := strings.ToLower(strings.TrimSpace(name))
 	switch n {
-	case "authorization", "proxy-authorization", "set-cookie", "cookie", "client-cert", "client-cert-chain",
-		"x-forwarded-client-cert", "x-csrftoken", "x-csrf-token", "x-api-key", "api-key":
+	case "authorization", "proxy-authorization", "set-cookie", "cookie", "x-csrftoken", "x-csrf-token", "x-api-key", "api-key":
+		return true
+	}
+	if idheaders.IsIdentity(n) { // every client-certificate identity header crossgate knows
 		return true
 	}
 	for _, p := range []string{"x-ssl-client", "ssl-client", "x-client-cert", "x-client-dn", "x-client-verify"} {
