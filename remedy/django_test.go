@@ -13,7 +13,7 @@ func TestMTLSDjango(t *testing.T) {
 	if mw < 0 || ng < 0 || mw > ng {
 		t.Errorf("MTLSDjango is not the middleware followed by the nginx fragment:\n%s", fix)
 	}
-	if !strings.HasSuffix(MTLS(Django, "Map subjects exactly.", InApplication), fix) {
+	if !strings.HasSuffix(MTLS(DjangoStack, "Map subjects exactly.", InApplication), fix) {
 		t.Error("MTLS for an application-level rule on Django does not end with MTLSDjango()")
 	}
 }

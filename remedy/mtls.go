@@ -195,15 +195,15 @@ func MTLS(s Stack, advice string, layer MTLSLayer) string {
 	b.WriteString(advice)
 	b.WriteString("\n\n")
 	switch {
-	case s == Generic && !appLevel:
+	case s.IsZero() && !appLevel:
 		b.WriteString("Example for nginx:\n\n")
 		b.WriteString(MTLSNginx())
-	case s == Generic:
+	case s.IsZero():
 		b.WriteString("Example for nginx in front of Django:\n\n")
 		b.WriteString(MTLSNginx())
 		b.WriteString("\n# Django middleware (e.g. yourapp/mtls.py, listed in MIDDLEWARE after CorsMiddleware):\n")
 		b.WriteString(MTLSDjangoMiddleware())
-	case s == Django && appLevel:
+	case s.App == Django && appLevel:
 		b.WriteString(MTLSDjango())
 	case appLevel:
 		// nginx in front hides the application (its Server header is all a scan sees), and

@@ -8,15 +8,6 @@ import (
 	"strings"
 )
 
-// Stack is what the target looks like, which picks the remediation dialect.
-type Stack string
-
-const (
-	Django  Stack = "django"
-	Nginx   Stack = "nginx"
-	Generic Stack = ""
-)
-
 func exampleOrigins(origins []string) []string {
 	if len(origins) == 0 {
 		return []string{"https://app.example.com"}
@@ -69,13 +60,20 @@ func CORSGeneric(origins []string) string {
 		"send Access-Control-Allow-Credentials: true only to allowed origins, and only if the browser app needs it."
 }
 
-// CORS picks the snippet for the stack.
+// CORS picks the snippet for the stack. On Django the settings of django-cors-headers come
+// first (that is where an allow-all is usually set); with nginx in front its variant follows,
+// for deployments where nginx writes the headers instead.
 func CORS(s Stack, origins []string) string {
-	switch s {
-	case Django:
+	switch {
+	case s.App == Django && s.Proxy == Nginx:
+		return CORSDjango(origins) + "\n" + nginxInstead + CORSNginx(origins)
+	case s.App == Django:
 		return CORSDjango(origins)
-	case Nginx:
+	case s.Proxy == Nginx:
 		return CORSNginx(origins)
 	}
 	return CORSGeneric(origins)
 }
+
+const nginxInstead = "# If nginx in front writes the CORS headers instead (add_header Access-Control-Allow-Origin ...),\n" +
+	"# replace them there:\n"

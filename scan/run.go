@@ -269,9 +269,7 @@ func inspect(ctx context.Context, env *endpoint.Env) (report.Target, bool) {
 		t.Error = describeFailure(base)
 		return t, false
 	}
-	if env.Facts.Stack == "" {
-		env.Facts.Stack = endpoint.DetectStack(base, anon)
-	}
+	env.Facts.Stack = env.Facts.Stack.Merge(endpoint.DetectStack(base, anon))
 	for _, ex := range []*probe.Exchange{base, anon} {
 		if ex.OK() && ex.Status < 400 {
 			s := env.Sensitive(ex.Body, ex.Header.Get("Content-Type"))
@@ -305,7 +303,7 @@ func (r *runner) families(ctx context.Context, env *endpoint.Env, t *report.Targ
 	if n := env.Client.TimedOut(); n > 0 {
 		t.Warnings = append(t.Warnings, fmt.Sprintf("%d requests to this origin got no answer within --timeout %s: findings may be missing (raise --timeout)", n, r.pc.Timeout))
 	}
-	t.Stack = env.Facts.Stack
+	t.Stack = env.Facts.Stack.String()
 	return slices.DeleteFunc(fs, func(f finding.Finding) bool { return slices.Contains(r.cfg.Skip, f.Rule) })
 }
 

@@ -163,12 +163,5 @@ func hv(h http.Header, name string) string {
 
 // remediation is the rule's own advice, then the allowlist in the target's dialect.
 func remediation(rule finding.Rule, s *session) string {
-	stack := remedy.Generic
-	switch s.env.Facts.Stack {
-	case "django":
-		stack = remedy.Django
-	case "nginx":
-		stack = remedy.Nginx
-	}
-	return rule.Advice + "\n" + remedy.CORS(stack, s.env.TrustedOrigins)
+	return rule.Advice + "\n" + remedy.CORS(s.env.Facts.Stack, s.env.TrustedOrigins)
 }

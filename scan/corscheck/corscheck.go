@@ -196,6 +196,13 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 // report runs every check over the recorded answers.
 func (s *session) report() []finding.Finding {
 	env := s.env
+	// A preflight answer may name the CORS implementation (django-cors-headers' default
+	// lists), which picks the dialect of the fix.
+	for _, p := range s.pre {
+		if p != nil {
+			env.Facts.Stack = env.Facts.Stack.Merge(endpoint.DetectStack(p.ex))
+		}
+	}
 	var out []finding.Finding
 	for _, c := range checks {
 		for _, h := range c.run(s) {
@@ -463,9 +470,7 @@ func (s *session) learnFacts() {
 		sens = env.Sensitive(base.Body, base.Header.Get("Content-Type"))
 	}
 	s.f.sensitive, s.f.what = sens.Any(), sens.Describe()
-	if env.Facts.Stack == "" && base != nil && base.OK() {
-		env.Facts.Stack = endpoint.DetectStack(base)
-	}
+	env.Facts.Stack = env.Facts.Stack.Merge(endpoint.DetectStack(base))
 }
 
 // certChangesContent reports whether, on an endpoint that asks for a certificate but answers

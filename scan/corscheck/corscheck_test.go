@@ -12,6 +12,7 @@ import (
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/vulnserver"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
@@ -327,16 +328,37 @@ func TestUnauthenticatedRatesAsPublic(t *testing.T) {
 func TestStackGuess(t *testing.T) {
 	srv := vulnserver.StartT(t, vulnserver.Config{Cookies: true, Policy: vulnserver.Policy{Kind: vulnserver.Reflect}})
 	fs, _, env := scanTarget(t, srv, endpoint.AuthOptional, scanOpts{})
-	if env.Facts.Stack != "django" {
+	if env.Facts.Stack.App != remedy.Django {
 		t.Fatalf("stack = %q, want django", env.Facts.Stack)
 	}
 	if len(fs) == 0 || !strings.Contains(fs[0].Remediation, "CORS_ALLOWED_ORIGINS") {
 		t.Fatalf("want django remediation, got %+v", fs)
 	}
-	srv = vulnserver.StartT(t, vulnserver.Config{ServerHeader: "nginx/1.22.1", Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	// An echoing preflight is nobody's default: nothing but nginx is known.
+	srv = vulnserver.StartT(t, vulnserver.Config{ServerHeader: "nginx/1.22.1", Policy: vulnserver.Policy{Kind: vulnserver.Wildcard, PermissivePreflight: true}})
 	fs, _, env = scanTarget(t, srv, endpoint.AuthOptional, scanOpts{})
-	if env.Facts.Stack != "nginx" || len(fs) == 0 || !strings.Contains(fs[0].Remediation, "map $http_origin") {
+	if env.Facts.Stack != remedy.NginxStack || len(fs) == 0 || !strings.Contains(fs[0].Remediation, "map $http_origin") {
 		t.Fatalf("stack = %q, want nginx remediation, got %+v", env.Facts.Stack, fs)
+	}
+}
+
+// django-cors-headers behind nginx, as the real stack looks: the GET shows only nginx, the
+// preflight's default lists show django-cors-headers. The fix is its settings first, then
+// the nginx variant.
+func TestStackFromPreflight(t *testing.T) {
+	srv := vulnserver.StartT(t, vulnserver.Config{ServerHeader: "nginx/1.22.1", Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	fs, _, env := scanTarget(t, srv, endpoint.AuthOptional, scanOpts{})
+	want := remedy.Stack{App: remedy.Django, CORS: remedy.DjangoCORSHeaders, Proxy: remedy.Nginx}
+	if env.Facts.Stack != want {
+		t.Fatalf("stack = %q, want %q", env.Facts.Stack, want)
+	}
+	f, ok := ruleSet(fs)["cors-wildcard"]
+	if !ok {
+		t.Fatalf("no cors-wildcard: %v", fs)
+	}
+	django, nginx := strings.Index(f.Remediation, "CORS_ALLOWED_ORIGINS"), strings.Index(f.Remediation, "map $http_origin")
+	if django < 0 || nginx < django {
+		t.Errorf("want the django-cors-headers settings, then the nginx variant:\n%s", f.Remediation)
 	}
 }
 

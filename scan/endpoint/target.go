@@ -6,11 +6,11 @@ package endpoint
 import (
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 // AuthMode is how the endpoint authenticates clients at the transport.
@@ -59,8 +59,8 @@ type Facts struct {
 	Anonymous *probe.Exchange
 
 	Sensitivity Sensitivity
-	// Stack is a guess from the responses: "django", "nginx", or "".
-	Stack string
+	// Stack is a guess from the responses (DetectStack); it picks the dialect of each fix.
+	Stack remedy.Stack
 	// CrossOrigin names the CORS finding that shows an untrusted page can read this
 	// endpoint's responses (set after the CORS checks; empty when none was found).
 	CrossOrigin string
@@ -141,36 +141,3 @@ func (e *Env) StampSite(f *finding.Finding, discriminator string) {
 
 // ReportURL is the target URL as reports show it: credentials masked.
 func (e *Env) ReportURL() string { return probe.RedactURL(e.URL.String()) }
-
-// DetectStack guesses the application stack from response traits, to pick remediation text.
-func DetectStack(exs ...*probe.Exchange) string {
-	nginx := false
-	for _, ex := range exs {
-		if !ex.OK() {
-			continue
-		}
-		for _, c := range ex.Header.Values("Set-Cookie") {
-			if strings.HasPrefix(c, "csrftoken=") || strings.HasPrefix(c, "sessionid=") {
-				return "django"
-			}
-		}
-		if ex.Header.Get("X-Frame-Options") == "DENY" && ex.Header.Get("X-Content-Type-Options") == "nosniff" &&
-			ex.Header.Get("Referrer-Policy") == "same-origin" {
-			return "django" // SecurityMiddleware's defaults since Django 3.1
-		}
-		if strings.Contains(string(ex.Body), "Django") && strings.Contains(string(ex.Body), "DEBUG = True") {
-			return "django"
-		}
-		vary := strings.ToLower(strings.Join(ex.Header.Values("Vary"), ","))
-		if strings.Contains(vary, "origin") && strings.Contains(vary, "cookie") {
-			return "django"
-		}
-		if strings.HasPrefix(strings.ToLower(ex.Header.Get("Server")), "nginx") {
-			nginx = true
-		}
-	}
-	if nginx {
-		return "nginx"
-	}
-	return ""
-}

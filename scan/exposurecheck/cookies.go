@@ -9,6 +9,7 @@ import (
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 var ruleCookieInsecure = finding.Rule{
@@ -165,8 +166,8 @@ func worstIssue(h *cookieHit) string {
 	return w.text
 }
 
-func remediationCookie(class cookieClass, stack string) string {
-	if stack == "django" {
+func remediationCookie(class cookieClass, stack remedy.Stack) string {
+	if stack.App == remedy.Django {
 		if class == csrfCookie {
 			return "In settings.py set CSRF_COOKIE_SECURE = True and keep CSRF_COOKIE_SAMESITE = 'Lax' (or 'Strict')."
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 var ruleErrorDebugPage = finding.Rule{
@@ -272,8 +273,8 @@ func orNone(s string) string {
 
 func rootURL(u *url.URL) string { return u.Scheme + "://" + u.Host + "/" }
 
-func remediationErrorPage(rule finding.Rule, stack, framework string) string {
-	if stack == "django" || strings.EqualFold(framework, "django") {
+func remediationErrorPage(rule finding.Rule, stack remedy.Stack, framework string) string {
+	if stack.App == remedy.Django || strings.EqualFold(framework, "django") {
 		return "Set DEBUG = False in production settings (read it from the environment with a False default), list the real host names in ALLOWED_HOSTS, and keep tracebacks in server logs: Django then serves its plain 404/400/500 pages, or your handler404/handler500 views."
 	}
 	if rule.ID == ruleErrorDebugPage.ID {

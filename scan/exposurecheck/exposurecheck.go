@@ -18,6 +18,7 @@ import (
 	"github.com/crossgate/crossgate/exposure"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
@@ -298,4 +299,4 @@ func urlMask(v string) string {
 	return "REDACTED-" + exposure.Digest(v)
 }
 
-func stack(env *endpoint.Env) string { return strings.ToLower(env.Facts.Stack) }
+func stack(env *endpoint.Env) remedy.Stack { return env.Facts.Stack }

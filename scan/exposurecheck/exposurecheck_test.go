@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/remedy"
 	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
 func TestDjangoDebugPage(t *testing.T) {
 	srv := startTLS(t, tls.VerifyClientCertIfGiven, djangoDebug)
 	env := newEnv(t, srv.URL+"/api/profile", envOpts{})
-	env.Facts.Stack = "django"
+	env.Facts.Stack = remedy.DjangoStack
 	fs := runChecks(t, env)
 	got := byRule(fs)
 	if len(got["error-debug-page"]) != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/similar"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 var ruleExposedEnvFile = finding.Rule{
@@ -358,9 +359,9 @@ func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) findin
 
 // remediationFile is the rule's advice, with the nginx rule that keeps dotfiles and the
 // project directory unserved when the target runs nginx or Django.
-func remediationFile(rule finding.Rule, stack string) string {
+func remediationFile(rule finding.Rule, stack remedy.Stack) string {
 	s := rule.Advice
-	if stack == "nginx" || stack == "django" {
+	if stack.Proxy == remedy.Nginx || stack.App == remedy.Django {
 		s += " nginx: serve only STATIC_ROOT/MEDIA_ROOT (never the project directory) and add `location ~ /\\. { deny all; }` for dotfiles."
 	}
 	return s

@@ -11,6 +11,7 @@ import (
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/prose"
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 var rulePIIInResponse = finding.Rule{
@@ -350,16 +351,16 @@ func (r *sweep) hitNotes(hs []hit) []string {
 	return notes
 }
 
-func remediationSensitive(kind exposure.Kind, stack string) string {
+func remediationSensitive(kind exposure.Kind, stack remedy.Stack) string {
 	if kind == exposure.Secret {
 		s := "Remove the secret from the response and rotate it now: it must be treated as disclosed. Return credentials only to the service that needs them, never in API payloads or headers."
-		if stack == "django" {
+		if stack.App == remedy.Django {
 			s += " In Django REST framework, list serializer fields explicitly (no fields = '__all__') and keep settings values out of views."
 		}
 		return s
 	}
 	s := "Return personal data only to the person it belongs to and only the fields the client needs; check object ownership on every request, and keep the endpoint off cross-origin reads (no wildcard or reflected CORS)."
-	if stack == "django" {
+	if stack.App == remedy.Django {
 		s += " In Django REST framework, list serializer fields explicitly (no fields = '__all__') and filter querysets by request.user."
 	}
 	return s

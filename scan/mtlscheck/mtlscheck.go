@@ -127,7 +127,7 @@ func (s *assessment) add(f finding.Finding, discriminator string, bypass bool) {
 			f.SetSeverity(f.Severity, "the authenticated content is reachable without a trusted certificate; no sensitive data was recognised in it, so the catalogue severity stands.")
 		}
 	}
-	f.Remediation = remediation(remedy.Stack(s.env.Facts.Stack), f.Rule)
+	f.Remediation = remediation(s.env.Facts.Stack, f.Rule)
 	if f.Rule == ruleCAListDisclosure.ID || f.Rule == ruleTLSWeakProtocol.ID {
 		s.env.StampSite(&f, discriminator) // a property of the host's TLS, not of this path
 	} else {

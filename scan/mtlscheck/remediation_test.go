@@ -18,7 +18,7 @@ func TestMTLSEveryRule(t *testing.T) {
 		if r, _ := finding.Lookup(id); r.Advice == "" {
 			t.Errorf("no advice for %s", id)
 		}
-		for _, s := range []remedy.Stack{remedy.Django, remedy.Nginx, remedy.Generic} {
+		for _, s := range []remedy.Stack{remedy.DjangoStack, remedy.NginxStack, remedy.Generic} {
 			txt := remediation(s, id)
 			if !strings.Contains(txt, "ssl_verify_client on;") {
 				t.Errorf("%s/%q: no nginx snippet", id, s)
