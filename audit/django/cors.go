@@ -37,6 +37,10 @@ var ruleCORSAllowAllCredentials = finding.Rule{
 	Summary: "allow-all together with CORS_ALLOW_CREDENTIALS = True (reflects every origin).",
 }
 
+// djangoCORSHeaders is the stack these rules read: django-cors-headers' settings in a Django
+// project; the fix is written in them.
+var djangoCORSHeaders = remedy.Stack{App: remedy.Django, CORS: remedy.DjangoCORSHeaders}
+
 func (a *auditor) corsAllowAll(sm *settingsModule) {
 	b, how, ok := sm.truthy("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 	if !ok {
@@ -52,7 +56,7 @@ func (a *auditor) corsAllowAll(sm *settingsModule) {
 	}
 	f := finding.New(rule)
 	f.Detail = detail
-	f.Remediation = remedy.CORSDjango(sm.allowedOrigins())
+	f.Remediation = remedy.CORS(djangoCORSHeaders, sm.allowedOrigins())
 	a.emit(f, sm, b.file, b.at, bindingSnippet(b), "")
 }
 
@@ -91,7 +95,7 @@ func (a *auditor) corsRegexes(sm *settingsModule) {
 			if res.Suggested != "" {
 				fix = "Anchor both ends, escape every dot and require https: r\"" + res.Suggested + "\"; prefer exact CORS_ALLOWED_ORIGINS.\n"
 			}
-			f.Remediation = fix + remedy.CORSDjango(sm.allowedOrigins())
+			f.Remediation = fix + remedy.CORS(djangoCORSHeaders, sm.allowedOrigins())
 			a.emit(f, sm, file, at, lineSnippet(file, at), it.s)
 		}
 	}
@@ -124,7 +128,7 @@ func (a *auditor) corsOrigins(sm *settingsModule) {
 			case strings.EqualFold(origin, "null"):
 				f := finding.New(ruleCORSNullOrigin.ID)
 				f.Detail = fmt.Sprintf("%s lists \"null\": sandboxed iframes, data: URLs and local files send Origin: null, so any page can make itself trusted.", name)
-				f.Remediation = "Remove \"null\" from " + name + "; list only the https origins of your front ends.\n" + remedy.CORSDjango(sm.allowedOrigins())
+				f.Remediation = "Remove \"null\" from " + name + "; list only the https origins of your front ends.\n" + remedy.CORS(djangoCORSHeaders, sm.allowedOrigins())
 				a.emit(f, sm, file, at, lineSnippet(file, at), "null")
 			case strings.HasPrefix(strings.ToLower(origin), "http://"):
 				f := finding.New(ruleCORSHTTPOrigin.ID)
@@ -136,7 +140,7 @@ func (a *auditor) corsOrigins(sm *settingsModule) {
 				if isLocalHost(host) {
 					f.SetSeverity(finding.Low, "the http origin is a loopback address: only code on the user's own machine can serve it, but it should not be trusted in production")
 				}
-				f.Remediation = "Trust only https:// origins in production settings; keep localhost origins in development settings.\n" + remedy.CORSDjango(sm.allowedOrigins())
+				f.Remediation = "Trust only https:// origins in production settings; keep localhost origins in development settings.\n" + remedy.CORS(djangoCORSHeaders, sm.allowedOrigins())
 				a.emit(f, sm, file, at, lineSnippet(file, at), origin)
 			}
 		}

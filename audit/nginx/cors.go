@@ -45,7 +45,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 				f.SeverityReason = "Any origin can read the responses; no client certificate is asked for here."
 			}
 			f.Evidence.Notes = append(f.Evidence.Notes, c.droppedIn(d, anc)...)
-			f.Remediation = remedy.CORSNginx(nil)
+			f.Remediation = remedy.CORS(remedy.NginxStack, nil)
 			c.emit(f, d, "")
 			return
 		}
@@ -59,7 +59,7 @@ func (c *checker) cors(h []*Directive, servers []server) {
 			if via != nil {
 				f.Evidence.Notes = append(f.Evidence.Notes, fmt.Sprintf("%s: %s", c.where(via), strings.TrimSpace(c.cfg.Line(via.File, via.Line))))
 			}
-			f.Remediation = remedy.CORSNginx(nil)
+			f.Remediation = remedy.CORS(remedy.NginxStack, nil)
 			c.emit(f, d, "")
 		}
 	}
