@@ -54,3 +54,40 @@ func TestStackMerge(t *testing.T) {
 		t.Errorf("Generic is not the unknown stack")
 	}
 }
+
+// The preflight fix names the methods, headers and max-age, in the stack's dialect.
+func TestPreflightFollowsStack(t *testing.T) {
+	p := Preflight{Methods: []string{"GET", "POST"}, Headers: []string{"authorization", "x-api-key"}, MaxAge: 600}
+	for _, tc := range []struct {
+		s    Stack
+		want []string
+		not  []string
+	}{
+		{Stack{App: Django, CORS: DjangoCORSHeaders, Proxy: Nginx},
+			[]string{`CORS_ALLOW_METHODS = ["GET", "POST"]`, `CORS_ALLOW_HEADERS = ["authorization", "x-api-key"]`, "CORS_PREFLIGHT_MAX_AGE = 600",
+				`add_header Access-Control-Allow-Methods "GET, POST" always;`}, nil},
+		{DjangoStack, []string{`CORS_ALLOW_METHODS = ["GET", "POST"]`}, []string{"add_header"}},
+		{NginxStack, []string{`add_header Access-Control-Allow-Methods "GET, POST" always;`,
+			`add_header Access-Control-Allow-Headers "authorization, x-api-key" always;`, "add_header Access-Control-Max-Age 600 always;",
+			"proxy_hide_header Access-Control-Allow-Methods;"}, []string{"CORS_ALLOW_METHODS"}},
+		{Generic, []string{"Access-Control-Allow-Methods: GET, POST", "Access-Control-Allow-Headers: authorization, x-api-key", "Access-Control-Max-Age: 600"},
+			[]string{"CORS_ALLOW_METHODS", "add_header"}},
+	} {
+		got := PreflightFix(tc.s, p)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%q: fix lacks %q:\n%s", tc.s, w, got)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%q: fix holds %q:\n%s", tc.s, n, got)
+			}
+		}
+	}
+	// Nothing observed: a sane example, said to be one.
+	got := PreflightFix(Generic, Preflight{})
+	if !strings.Contains(got, "Access-Control-Allow-Methods: GET") || !strings.Contains(got, "content-type") || !strings.Contains(got, "Max-Age: 600") {
+		t.Errorf("example preflight fix: %s", got)
+	}
+}

@@ -161,7 +161,11 @@ func hv(h http.Header, name string) string {
 	return v
 }
 
-// remediation is the rule's own advice, then the allowlist in the target's dialect.
+// remediation is the rule's own advice, then the allowlist in the target's dialect (for a
+// permissive preflight, the lists it should answer with).
 func remediation(rule finding.Rule, s *session) string {
+	if rule.ID == rulePermissivePreflight.ID {
+		return rule.Advice + "\n" + remedy.PreflightFix(s.env.Facts.Stack, s.preflightNeeds())
+	}
 	return rule.Advice + "\n" + remedy.CORS(s.env.Facts.Stack, s.env.TrustedOrigins)
 }

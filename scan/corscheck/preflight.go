@@ -9,6 +9,8 @@ import (
 
 	"github.com/crossgate/crossgate/cors"
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
 // Preflight rule: what an OPTIONS answer lets a page send.
@@ -150,4 +152,58 @@ func checkPermissivePreflight(s *session) []hit {
 		out = append(out, hit{f, key})
 	}
 	return out
+}
+
+// notPreflighted are request headers a page never lists in a preflight: the CORS-safelisted
+// ones (Fetch, "CORS-safelisted request-header"), those the browser sets itself, and the
+// ones a script cannot set at all.
+var notPreflighted = map[string]bool{
+	"accept": true, "accept-language": true, "content-language": true, "range": true,
+	"origin": true, "cookie": true, "user-agent": true, "host": true, "connection": true,
+	"content-length": true, "accept-encoding": true, "referer": true,
+}
+
+// preflightNeeds is what the API was seen to need from a preflight: the methods an Allow
+// header lists (else the method the scan read it with), the headers the user's own requests
+// carry that a browser would have to preflight (-H Authorization, X-Api-Key, ...), and a
+// max-age the server already keeps short. What was not seen is left empty for the fix text
+// to fill with an example.
+func (s *session) preflightNeeds() remedy.Preflight {
+	var p remedy.Preflight
+	base := s.env.Facts.Baseline
+	exs := []*probe.Exchange{base}
+	for _, r := range s.results {
+		exs = append(exs, r.ex)
+		if !base.OK() && r.ok() {
+			base = r.ex // the baseline is the scan's; alone, the first answered probe stands in
+		}
+	}
+	for _, ex := range exs {
+		if !ex.OK() {
+			continue
+		}
+		for _, m := range strings.Split(ex.Header.Get("Allow"), ",") {
+			if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && m != http.MethodOptions && m != http.MethodHead && !slices.Contains(p.Methods, m) {
+				p.Methods = append(p.Methods, m)
+			}
+		}
+	}
+	if len(p.Methods) == 0 && base.OK() && base.Status < 400 && base.Method != "" {
+		p.Methods = []string{base.Method}
+	}
+	if base.OK() {
+		for k := range base.RequestHeader {
+			if k = strings.ToLower(k); !notPreflighted[k] && !strings.HasPrefix(k, "access-control-") && !slices.Contains(p.Headers, k) {
+				p.Headers = append(p.Headers, k)
+			}
+		}
+		slices.Sort(p.Headers)
+	}
+	for _, pr := range s.pre {
+		// Chromium caps the cache at two hours: a value within that is the server's choice.
+		if pf := evalPreflight(pr); pf.corsOK && pf.age > 0 && pf.age <= 7200 {
+			p.MaxAge = pf.age
+		}
+	}
+	return p
 }
