@@ -142,21 +142,23 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		tw.printf("  findings:    %d\n", t.Findings)
 	}
+	fixes := planFixes(r.Findings)
 	for s := finding.Critical; s >= finding.Info; s-- {
-		var group []finding.Finding
-		for _, f := range r.Findings {
+		var group []int
+		for i, f := range r.Findings {
 			if f.Severity == s {
-				group = append(group, f)
+				group = append(group, i)
 			}
 		}
 		if len(group) == 0 {
 			continue
 		}
 		tw.printf("\n%s\n", paint(s, fmt.Sprintf("== %s (%d) ==", strings.ToUpper(s.String()), len(group))))
-		for _, f := range group {
-			writeFinding(tw, f, o, paint)
+		for _, i := range group {
+			writeFinding(tw, r.Findings[i], o, paint, fixes.own[i], fixes.ref[i])
 		}
 	}
+	writeSharedFixes(tw, fixes, fixLimit(o), bold)
 	if r.Baseline != nil {
 		writeBaselineText(tw, r.Baseline)
 	}
@@ -164,7 +166,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return tw.err
 }
 
-func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(finding.Severity, string) string) {
+// writeFinding prints one finding; when shared is set, only the first own lines of its fix
+// are printed here, followed by a pointer to the shared rest.
+func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(finding.Severity, string) string, own int, shared *sharedFix) {
 	tw.printf("\n%s %s  %s\n", paint(f.Severity, fmt.Sprintf("[%s]", strings.ToUpper(f.Severity.String()))), f.Rule, f.Title)
 	loc := f.URL
 	if f.File != "" {
@@ -208,13 +212,23 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 	if ev.Curl != "" {
 		tw.field("reproduce", ev.Curl)
 	}
-	if f.Remediation != "" {
-		fixLimit := 16
-		if o.Verbose {
-			fixLimit = 0
-		}
-		tw.block("fix", f.Remediation, fixLimit)
+	switch {
+	case shared != nil && own == 0:
+		tw.field("fix", "see ["+shared.label+"] below")
+	case shared != nil:
+		lines := strings.Split(f.Remediation, "\n")[:own]
+		tw.block("fix", strings.Join(append(lines, "see ["+shared.label+"] below"), "\n"), fixLimit(o))
+	case f.Remediation != "":
+		tw.block("fix", f.Remediation, fixLimit(o))
 	}
+}
+
+// fixLimit is how many lines of a fix the text report shows (all with --verbose).
+func fixLimit(o TextOptions) int {
+	if o.Verbose {
+		return 0
+	}
+	return 16
 }
 
 // certText says how the browser got the client certificate, as a proof line's suffix.
