@@ -98,9 +98,28 @@ func (s *session) readText(r *result) string {
 	case r.include.Allowed:
 		return "Fetch: readable with credentials: include in every browser, and without credentials" + s.certCarried() + "."
 	case r.omit.Allowed:
-		return "Fetch: readable without credentials (omit / same-origin) only; with credentials: include the check fails (" + r.include.Step + "). " + s.browserNote()
+		return "Fetch: readable without credentials (omit / same-origin) only, not with credentials: include, " + includeFails(r.include) + ". " + s.browserNote()
 	}
 	return "Fetch: not readable (" + r.omit.Step + ")."
+}
+
+// includeFails says in plain words why a credentials: include read fails, for findings about
+// a read without credentials: it tells the reader that cookies are not the way in, which the
+// evaluator's step name ("cors-check: ACAO wildcard with credentials") would not.
+func includeFails(v cors.Verdict) string {
+	switch v.Step {
+	case cors.StepACAOWildcardCreds:
+		return "since a wildcard never admits a credentialed request"
+	case cors.StepACACMissing:
+		return "since Access-Control-Allow-Credentials: true is missing"
+	case cors.StepACACNotTrue:
+		return "since Access-Control-Allow-Credentials is not exactly true"
+	case cors.StepACAOMismatch:
+		return "since the allowed origin is not the page's"
+	case cors.StepACAOMultiple:
+		return "since several Access-Control-Allow-Origin headers never match an origin"
+	}
+	return "since the response fails the CORS check for it"
 }
 
 // browserNote says how the non-credentialed read differs per browser family.

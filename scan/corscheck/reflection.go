@@ -79,8 +79,8 @@ func checkReflect(s *session) []hit {
 		return nil
 	}
 	f := s.newFinding(ruleReflectOrigin, r, fmt.Sprintf(
-		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include (%s).%s %s %s",
-		r.Origin, r.include.Step, s.httpOnly(r), s.browserNote(), s.alsoAccepted()))
+		"Origin %s is reflected in Access-Control-Allow-Origin without Access-Control-Allow-Credentials: true; Fetch: readable without credentials (omit / same-origin), not with credentials: include, %s.%s %s %s",
+		r.Origin, includeFails(r.include), s.httpOnly(r), s.browserNote(), s.alsoAccepted()))
 	sev := readSeverity(reachAnyPage, s.exposureOf(r), s.f.sensitive, r.ex.Status >= 400)
 	switch {
 	case r.ex.Status >= 400:

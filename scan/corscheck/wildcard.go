@@ -56,8 +56,8 @@ func checkWildcardOnMTLS(s *session) []hit {
 	r := s.wildcardProof()
 	if r != nil && r.ex.Status < 400 && s.f.certSent {
 		f := s.newFinding(ruleWildcardOnMTLS, r, fmt.Sprintf(
-			"The authenticated response (client certificate %s) carries Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin, not with credentials: include (%s). %s",
-			s.id.Subject(), r.Origin, r.include.Step, s.browserNote()))
+			"The authenticated response (client certificate %s) carries Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin, not with credentials: include, %s. %s",
+			s.id.Subject(), r.Origin, includeFails(r.include), s.browserNote()))
 		if s.env.Facts.Unauthenticated {
 			f.SetSeverity(readSeverity(reachAnyPage, exposePublic, s.f.sensitive, false), "Rated as on a public endpoint because a certificate bypass already serves this content without a certificate (reported by the mTLS checks); the body carries "+s.dataPhrase()+".")
 			return []hit{{f: f}}
@@ -101,8 +101,8 @@ func checkWildcard(s *session) []hit {
 		return nil
 	}
 	f := s.newFinding(ruleWildcard, r, fmt.Sprintf(
-		"Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin in every browser, never with credentials: include (%s).",
-		r.Origin, r.include.Step))
+		"Access-Control-Allow-Origin: * for Origin %s; Fetch: readable without credentials (omit / same-origin) by any origin in every browser, never with credentials: include, %s.",
+		r.Origin, includeFails(r.include)))
 	sev := readSeverity(reachAnyPage, exposePublic, s.f.sensitive, r.ex.Status >= 400)
 	switch {
 	case r.ex.Status >= 400:
