@@ -71,10 +71,10 @@ func CanonicalLocation(rawURL string) string {
 }
 
 // maskStandIns match what the redactors print in place of a value: exposure.Mask's
-// "…(N chars, hmac:HEX)", exposure.Digest inside "REDACTED-HEX", probe's "[masked, N chars]"
-// and their URL-escaped forms. The hash and length vary with the per-process key and the
+// "…(N chars, hmac:HEX)", exposure.Digest inside "REDACTED-HEX", probe's "MASKED-N-CHARS"
+// (formerly "[masked, N chars]", which baselines may still hold) and their URL-escaped forms. The hash and length vary with the per-process key and the
 // value; none of it says where the finding is.
-var maskStandIns = regexp.MustCompile(`…\(\d+ chars, hmac:[0-9a-f]+\)|%E2%80%A6%28\d+\+chars%2C\+hmac%3A[0-9a-f]+%29|REDACTED-[0-9a-f]+|\[masked, \d+ chars\]|%5Bmasked%2C\+\d+\+chars%5D|hmac:[0-9a-f]+`)
+var maskStandIns = regexp.MustCompile(`…\(\d+ chars, hmac:[0-9a-f]+\)|%E2%80%A6%28\d+\+chars%2C\+hmac%3A[0-9a-f]+%29|REDACTED-[0-9a-f]+|MASKED-\d+-CHARS|\[masked, \d+ chars\]|%5Bmasked%2C\+\d+\+chars%5D|hmac:[0-9a-f]+`)
 
 func unmask(s string) string {
 	return maskStandIns.ReplaceAllString(s, "MASKED")

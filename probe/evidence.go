@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -174,12 +175,17 @@ var sensitiveQuery = []string{"token", "key", "secret", "password", "passwd", "p
 // X-Vault-Token, X-Goog-Api-Key, Ocp-Apim-Subscription-Key, X-Auth...).
 var credentialWords = []string{"token", "key", "auth", "secret", "session", "password", "passwd", "signature", "credential", "cookie", "jwt"}
 
+// masked is the one form a credential takes in a report, in a header as in a URL: upper case
+// like the curl placeholders (CLIENT_CERT.pem) a reader substitutes, and made of characters
+// that stay as they are in a user name, a password and a query value.
 func masked(v string) string {
-	if strings.HasPrefix(v, "[masked, ") {
+	if maskedForm.MatchString(v) {
 		return v // already masked (evidence may pass through more than one redactor)
 	}
-	return fmt.Sprintf("[masked, %d chars]", len(v))
+	return fmt.Sprintf("MASKED-%d-CHARS", len(v))
 }
+
+var maskedForm = regexp.MustCompile(`^MASKED-\d+-CHARS$`)
 
 func credentialHeader(name string) bool {
 	n := strings.ToLower(name)
@@ -243,7 +249,7 @@ func redactURL(raw string) string {
 		for _, s := range sensitiveQuery {
 			if strings.Contains(lk, s) {
 				for i, v := range vs {
-					if !strings.HasPrefix(v, "REDACTED-") {
+					if v != "" {
 						vs[i] = masked(v)
 					}
 				}
@@ -255,5 +261,13 @@ func redactURL(raw string) string {
 	if changed {
 		u.RawQuery = q.Encode()
 	}
-	return u.Redacted()
+	if u.User != nil {
+		// A user name alone is often the token itself (https://TOKEN@host).
+		if p, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), masked(p))
+		} else if name := u.User.Username(); name != "" {
+			u.User = url.User(masked(name))
+		}
+	}
+	return u.String()
 }

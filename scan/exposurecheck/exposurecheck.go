@@ -12,7 +12,6 @@ package exposurecheck
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/crossgate/crossgate/exposure"
@@ -133,18 +132,11 @@ func (r *sweep) anonymousGotContent() bool {
 func (r *sweep) show() bool { return r.env.Options.ShowSecrets }
 
 // stamp locates the finding at the target URL exactly as the report's target line prints it
-// (Env.ReportURL), so one target is printed one way everywhere.
-//
-// The fingerprint is sealed over the URL with every credential replaced by one constant: a
-// rotated token is still the same finding.
+// (Env.ReportURL, the one redactor), so one target is printed one way everywhere. The
+// fingerprint covers the query's parameter names, never their values: a rotated token is
+// still the same finding.
 func (r *sweep) stamp(f *finding.Finding, discriminator string) {
 	r.env.Stamp(f, discriminator)
-	if constant := redactURLWith(r.env.URL.String(), func(string) string { return "REDACTED" }); constant != r.env.URL.String() {
-		shown := f.URL
-		f.URL = constant
-		f.Seal(discriminator)
-		f.URL = shown
-	}
 }
 
 // stampAt locates the finding at rawURL instead of the endpoint: a file served at the site
@@ -250,53 +242,6 @@ var sensitiveParams = map[string]bool{
 
 func isSensitiveParam(name string) bool {
 	return sensitiveParams[strings.ReplaceAll(strings.ToLower(name), "-", "_")]
-}
-
-// redactURL masks userinfo passwords and the values of credential-like query parameters.
-func redactURL(raw string) string { return redactURLWith(raw, urlMask) }
-
-func redactURLWith(raw string, mask func(string) string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	changed := false
-	if u.User != nil {
-		if p, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), mask(p))
-		} else {
-			u.User = url.User(mask(u.User.Username()))
-		}
-		changed = true
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k, vs := range q {
-			if isSensitiveParam(k) {
-				for i, v := range vs {
-					if v != "" {
-						vs[i] = mask(v)
-						changed = true
-					}
-				}
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	if !changed {
-		return raw
-	}
-	return u.String()
-}
-
-// urlMask stands in for a credential inside a URL: it stays a valid URL component (so the
-// evidence still parses) and shows no character of the value, only a hash to compare by.
-// The hash is exposure.Digest: keyed per process, so it compares within a report but cannot
-// be brute-forced from it.
-func urlMask(v string) string {
-	return "REDACTED-" + exposure.Digest(v)
 }
 
 func stack(env *endpoint.Env) remedy.Stack { return env.Facts.Stack }

@@ -56,7 +56,7 @@ func FuzzRedactURL(f *testing.F) {
 	f.Add("http://h/?api_key=")
 	f.Add("::not a url")
 	f.Fuzz(func(t *testing.T, raw string) {
-		got := redactURL(raw)
+		got := probe.RedactURL(raw)
 		u, err := url.Parse(raw)
 		if err != nil || u.User == nil {
 			return

@@ -164,15 +164,15 @@ func TestRedactURL(t *testing.T) {
 		"https://h/api?API-Key=k3yvalue":             "k3yvalue",
 		"http://onlyuser@h/":                         "onlyuser",
 	} {
-		got := redactURL(raw)
-		if strings.Contains(got, bad) || !strings.Contains(got, "REDACTED-") {
-			t.Errorf("redactURL(%q) = %q", raw, got)
+		got := probe.RedactURL(raw)
+		if strings.Contains(got, bad) || !strings.Contains(got, "MASKED-") {
+			t.Errorf("probe.RedactURL(%q) = %q", raw, got)
 		}
 		if _, err := url.Parse(got); err != nil {
 			t.Errorf("redacted URL does not parse: %v", err)
 		}
 	}
-	if got := redactURL("https://h/api?page=2"); got != "https://h/api?page=2" {
+	if got := probe.RedactURL("https://h/api?page=2"); got != "https://h/api?page=2" {
 		t.Errorf("clean URL changed: %q", got)
 	}
 }
