@@ -155,6 +155,9 @@ type Exchange struct {
 	Header        http.Header
 	Body          []byte
 	BodyTruncated bool
+	// BodyErr is why the body stopped short when the server did it (closed, reset, timed
+	// out mid-body); nil when it arrived whole or --max-body cut it.
+	BodyErr error
 
 	TLS      *TLSInfo
 	Err      error
@@ -521,7 +524,7 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	ex.Duration = time.Since(start)
 	if err != nil && !ex.BodyTruncated {
 		// Headers arrived; a body cut short (timeout, reset) is kept as far as it came.
-		ex.BodyTruncated = true
+		ex.BodyTruncated, ex.BodyErr = true, err
 	}
 	return ex
 }

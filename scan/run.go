@@ -280,6 +280,7 @@ func inspect(ctx context.Context, env *endpoint.Env) (report.Target, bool) {
 	if t.NotTested = notTested(env, time.Now()); t.NotTested == "" {
 		t.Warnings = append(t.Warnings, coverageWarnings(env)...)
 	}
+	t.Warnings = append(t.Warnings, cutShort(env)...)
 	return t, true
 }
 

@@ -159,6 +159,9 @@ func describeFailure(ex *probe.Exchange) string {
 	if ex == nil {
 		return "no request was sent"
 	}
+	if why, ok := brokenConnection(ex); ok {
+		return why
+	}
 	switch ex.ErrKind {
 	case probe.ErrRefused:
 		return "cannot connect: connection refused"
