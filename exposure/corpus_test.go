@@ -312,9 +312,6 @@ func (g gen) secret(id string) (value, text string) {
 	case "password-hash":
 		v := "$2b$12$" + g.chars(53, alnum+"./")
 		return v, "fakeuser:" + v + "\n"
-	case "stripe-publishable-key":
-		v := "pk_live_" + g.fake(24, alnum)
-		return v, wrap("stripe_pk", v)
 	case "terraform-cloud-token":
 		v := g.chars(14, "abcdefghijklmnopqrstuvwxyz0123456789") + ".atlasv1." + g.fake(67, alnum)
 		return v, "credentials \"app.terraform.io\" { token = \"" + v + "\" }"
@@ -356,7 +353,7 @@ var generatedSecrets = []string{"aws-access-key-id", "aws-secret-access-key", "g
 	"azure-storage-key", "hashicorp-vault-token", "doppler-token", "huggingface-token", "sentry-auth-token", "twilio-api-key",
 	"discord-webhook", "telegram-bot-token", "datadog-api-key", "jwt", "pem-private-key", "gcp-service-account",
 	"database-url", "basic-auth-url", "sentry-dsn", "django-secret-key", "django-password-hash", "password-hash", "generic-secret",
-	"stripe-publishable-key", "terraform-cloud-token", "postman-api-key", "newrelic-api-key", "linear-api-key", "grafana-token",
+	"terraform-cloud-token", "postman-api-key", "newrelic-api-key", "linear-api-key", "grafana-token",
 	"age-secret-key", "twilio-account-sid", "discord-bot-token"}
 
 func (g gen) pii(id string) (value, text string) {
@@ -465,6 +462,8 @@ func (g gen) negatives() []labelled {
 			`{"csrf_token": "`+g.chars(64, alnum)+`"}`,
 			`risk-free offer; task_id=42; ask_me; msg.send(); disk-usage`,
 			`{"author": "fake", "passenger": "Jane", "bypass": true, "compass": "north"}`,
+			// Publishable keys are public by design (Stripe: safe in client-side code).
+			`{"stripe_pk": "pk_`+`live_`+g.fake(24, alnum)+`", "recaptcha_site_key": "6Lc`+g.fake(37, urlb64)+`"}`,
 			`eyJhbGciOiJIUzI1NiJ9 is just a header, not a token`))
 		add("prose", g.pick(
 			`In Python, a Traceback shows where an error happened. Read the traceback from the bottom up.`,

@@ -238,7 +238,9 @@ func cardAt(data []byte, i int) (int, bool) {
 		if isAlnum(c) || c == '_' || c == '$' || c == '%' {
 			return 0, false
 		}
-		if (c == '.' || c == ',' || c == '-' || c == ':' || c == '/') && isDigit(at(data, j+1)) {
+		// A decimal or thousands separator continues the number; a comma that closes a CSV
+		// field (one a delimiter or the line start opened) does not: the next field follows.
+		if (c == '.' || c == ',' || c == '-' || c == ':' || c == '/') && isDigit(at(data, j+1)) && !(c == ',' && csvFieldStart(data, i)) {
 			return 0, false
 		}
 	}
@@ -265,6 +267,15 @@ func cardAt(data []byte, i int) (int, bool) {
 		return 0, false
 	}
 	return j, true
+}
+
+// csvFieldStart reports whether a value at i opens a comma-separated field: the line starts
+// there or a comma (optionally a quote) comes right before it.
+func csvFieldStart(data []byte, i int) bool {
+	if i > 0 && data[i-1] == '"' {
+		i--
+	}
+	return i == 0 || data[i-1] == ',' || data[i-1] == '\n'
 }
 
 // Card numbers published by payment processors for testing.

@@ -32,7 +32,6 @@ func secretDetectors() []*detector {
 			`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}`, 0.95),
 		tok("stripe-secret-key", "Stripe secret key", []string{"sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"},
 			`[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}`, 0.95),
-		tok("stripe-publishable-key", "Stripe publishable key", []string{"pk_live_"}, `pk_live_[A-Za-z0-9]{10,99}`, 0.6),
 		tok("google-api-key", "Google API key", []string{"aiza"}, `AIza[0-9A-Za-z_\-]{35}`, 0.9),
 		tok("sendgrid-api-key", "SendGrid API key", []string{"sg."}, `SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}`, 0.95),
 		tok("npm-token", "npm access token", []string{"npm_"}, `npm_[A-Za-z0-9]{36}`, 0.95),
@@ -95,7 +94,7 @@ func secretDetectors() []*detector {
 			keywords: []string{"private key-----", "private key block-----"}, find: findPEM},
 		{id: "gcp-service-account", label: "GCP service account key", kind: Secret, priority: 111, conf: 0.99},
 		{id: "database-url", label: "database URL with password", plural: "database URLs with passwords", kind: Secret,
-			priority: 100, conf: 0.95, keywords: []string{"@"}, find: findURLCredentials},
+			priority: 100, conf: 0.95, keywords: []string{"@", "jdbc:"}, find: findURLCredentials},
 		{id: "basic-auth-url", label: "URL with credentials", plural: "URLs with credentials", kind: Secret, priority: 99, conf: 0.9},
 		{id: "sentry-dsn", label: "Sentry DSN with secret", plural: "Sentry DSNs with secrets", kind: Secret, priority: 100, conf: 0.9},
 		{id: "django-secret-key", label: "Django SECRET_KEY", plural: "Django SECRET_KEYs", kind: Secret, priority: 105, conf: 0.95,
@@ -318,6 +317,10 @@ func isUserinfo(c byte) bool {
 
 func findURLCredentials(data []byte, hits []hit, emit func(Match)) {
 	for _, h := range hits {
+		if data[h.start] != '@' {
+			findJDBCPassword(data, h.start, emit)
+			continue
+		}
 		at := h.start
 		s := at
 		for s > 0 && at-s < 256 && isUserinfo(data[s-1]) {
@@ -371,6 +374,33 @@ func findURLCredentials(data []byte, hits []hit, emit func(Match)) {
 			continue
 		}
 		emit(Match{Detector: id, Start: ps, End: at, Key: scheme, Note: scheme + "://…:****@" + safeWord(string(data[at+1:he]))})
+	}
+}
+
+// findJDBCPassword finds the password JDBC drivers take as a URL parameter rather than in the
+// userinfo: jdbc:postgresql://host/db?user=u&password=p, jdbc:sqlserver://host;password=p.
+func findJDBCPassword(data []byte, start int, emit func(Match)) {
+	end := start
+	for end < len(data) && end-start < 1024 && data[end] > ' ' && data[end] != '"' && data[end] != '\'' && data[end] != '<' && data[end] != '`' {
+		end++
+	}
+	url := toLower(data[start:end])
+	for _, name := range []string{"?password=", "&password=", ";password=", "?pwd=", "&pwd=", ";pwd="} {
+		i := strings.Index(url, name)
+		if i < 0 {
+			continue
+		}
+		ps := start + i + len(name)
+		pe := ps
+		for pe < end && data[pe] != '&' && data[pe] != ';' {
+			pe++
+		}
+		pass := string(data[ps:pe])
+		if pe == ps || placeholder(pass) || reference(pass) || commonNonSecrets[strings.ToLower(pass)] {
+			return
+		}
+		emit(Match{Detector: "database-url", Start: ps, End: pe, Key: "jdbc", Note: safeWord(string(data[start:min(start+24, end)])) + "…password=****"})
+		return
 	}
 }
 

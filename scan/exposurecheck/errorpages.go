@@ -83,7 +83,7 @@ func (r *sweep) errorPageFindings() []finding.Finding {
 		if r.servedFile[ex] {
 			continue
 		}
-		pages := exposure.DetectErrorPages(ex.Body, ex.Header.Get("Content-Type"))
+		pages := errorPages(ex)
 		debug := slices.ContainsFunc(pages, func(p exposure.ErrorPage) bool { return p.Type == exposure.DebugPage })
 		for _, p := range pages {
 			if p.Type == exposure.StackTrace && debug {
@@ -281,4 +281,16 @@ func remediationErrorPage(rule finding.Rule, stack remedy.Stack, framework strin
 		return "Turn the framework's debug mode off in production and serve generic error pages; send tracebacks to server logs only."
 	}
 	return "Catch exceptions at the application boundary and return a generic error body (for APIs, an RFC 9457 problem document without exception text); log the traceback server-side."
+}
+
+// errorPages is what an answer shows of the server's internals: debug pages and stack traces
+// anywhere, an internal file path only in an error answer (status >= 400). A path in a
+// successful answer is the API's content (an export's location, a document list), not an
+// error leaking it.
+func errorPages(ex *probe.Exchange) []exposure.ErrorPage {
+	pages := exposure.DetectErrorPages(ex.Body, ex.Header.Get("Content-Type"))
+	if ex.Status >= 400 {
+		return pages
+	}
+	return slices.DeleteFunc(pages, func(p exposure.ErrorPage) bool { return p.Kind == "internal-path" })
 }
