@@ -507,6 +507,7 @@ func (c *Client) do(ctx context.Context, r Request) *Exchange {
 	start := time.Now()
 	c.sent.Add(1)
 	countIn(ctx)
+	trace(ctx, Sent{Method: r.Method, URL: r.URL, Identity: r.Identity.name(), Header: r.Header, Host: r.Host, Fresh: r.Fresh})
 	resp, err := client.Do(req)
 	ex.TLS = holder.get()
 	if err != nil {

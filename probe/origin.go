@@ -148,6 +148,7 @@ func (c *Client) DialRaw(ctx context.Context, u *url.URL) (net.Conn, error) {
 	}
 	c.CountSent(1)
 	countIn(ctx)
+	trace(ctx, Sent{Method: "handshake", URL: u.String(), Handshake: true})
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(origin, u.Scheme+"://"))
 	return c.dialCounted(ctx, origin, "tcp", net.JoinHostPort(u.Hostname(), port))
 }

@@ -107,7 +107,7 @@ func (r *runner) scanOrigin(ctx context.Context, st *site) {
 // operations it names as endpoints of this origin.
 func (r *runner) discover(ctx context.Context, st *site) {
 	u, _ := url.Parse(st.origin)
-	d := openapi.Discover(ctx, st.client, r.user, u)
+	d := openapi.Discover(probe.WithPhase(ctx, "discover"), st.client, r.user, u)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if d.Spec == nil {

@@ -251,7 +251,7 @@ func inspect(ctx context.Context, env *endpoint.Env) (report.Target, bool) {
 	if env.Options.ShowSecrets {
 		env.RedactBody = func(b []byte) []byte { return b }
 	}
-	mtlscheck.Inspect(ctx, env)
+	mtlscheck.Inspect(probe.WithPhase(ctx, "inspect"), env)
 	t.Auth, t.AuthReason = string(env.Facts.Auth), env.Facts.AuthReason
 	if ti := env.Facts.TLS; ti != nil {
 		t.TLSVersion = ti.VersionName()
@@ -289,17 +289,17 @@ func (r *runner) families(ctx context.Context, env *endpoint.Env, t *report.Targ
 	on := func(f string) bool { return r.cfg.Checks == nil || r.cfg.Checks[f] }
 	var fs []finding.Finding
 	if on("mtls") {
-		m := mtlscheck.Scan(ctx, env)
+		m := mtlscheck.Scan(probe.WithPhase(ctx, "mtls"), env)
 		fs = append(fs, m.Findings...)
 		t.Notes = append(t.Notes, m.Notes...)
 	}
 	if on("cors") {
-		cf := corscheck.Run(ctx, env)
+		cf := corscheck.Run(probe.WithPhase(ctx, "cors"), env)
 		env.Facts.CrossOrigin = crossOriginReader(cf)
 		fs = append(fs, cf...)
 	}
 	if on("exposure") {
-		fs = append(fs, exposurecheck.Run(ctx, env)...)
+		fs = append(fs, exposurecheck.Run(probe.WithPhase(ctx, "exposure"), env)...)
 	}
 	if n := env.Client.TimedOut(); n > 0 {
 		t.Warnings = append(t.Warnings, fmt.Sprintf("%d requests to this origin got no answer within --timeout %s: findings may be missing (raise --timeout)", n, r.pc.Timeout))
@@ -313,6 +313,7 @@ func (r *runner) families(ctx context.Context, env *endpoint.Env, t *report.Targ
 // trusted, arbitrary, null). The learning requests are the CORS family's own, with the
 // origin's shared tag, so the family gets them back from the client's cache.
 func signature(ctx context.Context, env *endpoint.Env) string {
+	ctx = probe.WithPhase(ctx, "cors") // the CORS family's own first requests
 	var b strings.Builder
 	fmt.Fprintf(&b, "auth=%s expect=%v base=%s anon=%s\n", env.Facts.Auth, env.Options.ExpectMTLS,
 		brief(env.Facts.Baseline), brief(env.Facts.Anonymous))
