@@ -281,3 +281,37 @@ func precondition(c Class) string {
 }
 
 // --- hygiene ------------------------------------------------------------------------------
+
+// derivedRefused reports whether m is a look-alike of a host whose own origin (the target's,
+// or a trusted one) was probed and not allowed by name. A check loose enough to let a
+// look-alike through (starts with, ends with, contains, an unescaped dot, a parser that
+// stops at a special character, a port left out) lets the host's own origin through too, so
+// the look-alike's answer is known without sending it: refused. Two kinds are sent anyway,
+// because an allowlist can name them without naming the host: its http:// downgrade
+// (http://app.example.com listed by mistake) and its sub-domains (a regex for
+// [a-z]+\.example\.com only).
+func (s *session) derivedRefused(m Mutation) bool {
+	switch m.Class {
+	case ClassPrefix, ClassSuffix, ClassSubstring, ClassDot, ClassSpecial, ClassPort:
+	default:
+		return false
+	}
+	b, err := cors.ParseOrigin(m.Base)
+	if m.Base == "" || err != nil || b.Opaque {
+		return false
+	}
+	probed := false
+	for _, r := range s.results {
+		if r.Class != ClassOwn && r.Class != ClassTrusted {
+			continue
+		}
+		if o, err := cors.ParseOrigin(r.Origin); err != nil || o.Host != b.Host {
+			continue
+		}
+		if !r.ok() || r.specific {
+			return false // no answer says nothing; an allowed host is worth its look-alikes
+		}
+		probed = true
+	}
+	return probed
+}

@@ -98,6 +98,7 @@ type session struct {
 	trusted map[string]bool // serialized user-trusted origins plus the own origin
 	left    int             // requests still allowed
 	skipped int             // planned probes dropped by the budget
+	known   int             // planned probes not sent because the learned policy gives their answer
 
 	results  []*result
 	byOrigin map[string]*result
@@ -176,9 +177,14 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 	var rest []Mutation
 	for _, m := range plan {
 		// A confirming set sends only the origins that proved the template's findings.
-		if !s.byOriginHas(m.Origin) && (env.Confirm == nil || slices.Contains(env.Confirm.Origins, m.Origin)) {
-			rest = append(rest, m)
+		if s.byOriginHas(m.Origin) || (env.Confirm != nil && !slices.Contains(env.Confirm.Origins, m.Origin)) {
+			continue
 		}
+		if s.reflectAll() || s.derivedRefused(m) {
+			s.known++ // its answer is already known: see derivedRefused and reflectAll
+			continue
+		}
+		rest = append(rest, m)
 	}
 	s.send(rest, s.left-reserve)
 

@@ -64,10 +64,17 @@ func (s *session) alsoAccepted() string {
 			classes = append(classes, string(r.Class)+" ("+r.Origin+")")
 		}
 	}
+	notSent := ""
+	if s.known > 0 {
+		notSent = " The other origin mutations (prefix, suffix, sub-domains and the rest) were not sent: a policy that lets a made-up origin read lets each of them read too."
+	}
 	if len(classes) == 0 {
+		if notSent != "" {
+			return strings.TrimSpace(notSent)
+		}
 		return "No other mutation was sent or accepted."
 	}
-	return "Also accepted, implied by the reflection: " + strings.Join(classes, ", ") + "."
+	return "Also accepted, implied by the reflection: " + strings.Join(classes, ", ") + "." + notSent
 }
 
 func checkReflect(s *session) []hit {

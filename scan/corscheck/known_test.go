@@ -1,0 +1,84 @@
+package corscheck
+
+import (
+	"crypto/tls"
+	"strings"
+	"testing"
+
+	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/internal/vulnserver"
+	"github.com/crossgate/crossgate/scan/endpoint"
+)
+
+// A server that reflects a made-up origin lets every mutation read: none is sent, the
+// reflection is reported, and the finding says why the others were not sent.
+func TestReflectionSendsNoMutation(t *testing.T) {
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: vulnserver.Policy{Kind: vulnserver.ReflectCredentials}})
+	fs, sent, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+	f, ok := ruleSet(fs)["cors-reflect-origin-credentials"]
+	if !ok {
+		t.Fatalf("reflection not reported: %s", names(ruleSet(fs)))
+	}
+	if !strings.Contains(f.Detail, "were not sent") {
+		t.Errorf("the finding does not say the mutations were not sent: %s", f.Detail)
+	}
+	// own, trusted, arbitrary, null, then the preflights (two untrusted, one trusted).
+	if sent != 7 {
+		t.Errorf("sent %d requests, want 7 (learning 4, preflights 3): %v", sent, srv.Origins())
+	}
+}
+
+// An exact allowlist refuses the target's own origin: the look-alikes of the target's host
+// are not sent (their answer is known), those of the trusted origin, which is allowed, are.
+func TestRefusedHostLookalikesNotSent(t *testing.T) {
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+		Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}})
+	fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+	if n := len(ruleSet(fs)); n > 0 && hasBypass(fs) {
+		t.Fatalf("an exact allowlist reported a bypass: %s", names(ruleSet(fs)))
+	}
+	var own, trusted int
+	for _, o := range srv.Origins() {
+		switch {
+		case strings.Contains(o, "127.0.0.1") && !strings.HasPrefix(o, "http://127.0.0.1"):
+			own++
+		case strings.Contains(o, "app.example.com") || strings.Contains(o, "appxexample") || strings.Contains(o, "xample.com"):
+			trusted++
+		}
+	}
+	if own != 1 { // the own origin itself, and no look-alike (the http:// downgrade is apart)
+		t.Errorf("%d probes on the target's host, want only its own origin: %v", own, srv.Origins())
+	}
+	if trusted < 10 {
+		t.Errorf("%d probes on the trusted host, want its look-alikes sent: %v", trusted, srv.Origins())
+	}
+}
+
+func hasBypass(fs []finding.Finding) bool {
+	for _, f := range fs {
+		if strings.HasSuffix(f.Rule, "-bypass") {
+			return true
+		}
+	}
+	return false
+}
+
+// The probes sent even when the host's own origin is refused still find what an allowlist
+// can name without naming the host: its http:// downgrade and its sub-domains.
+func TestRefusedHostDowngradeAndSubdomainStillFound(t *testing.T) {
+	for _, c := range []struct {
+		name, rule string
+		policy     vulnserver.Policy
+	}{
+		{"http-listed", "cors-http-origin-trusted", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{"http://app.example.com"}, Credentials: true}},
+		{"subdomains-only", "cors-any-subdomain", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://[a-z-]+\.app\.example\.com$`, Credentials: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: c.policy})
+			fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+			if _, ok := ruleSet(fs)[c.rule]; !ok {
+				t.Fatalf("%s not reported: %s (sent %v)", c.rule, names(ruleSet(fs)), srv.Origins())
+			}
+		})
+	}
+}
