@@ -55,7 +55,10 @@ func (r *sweep) probeErrors(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			r.get(ctx, p.url, http.Header{"Accept": {accept}}, p.host)
+			ex := r.get(ctx, p.url, http.Header{"Accept": {accept}}, p.host)
+			if p.host == "" && (r.missing == nil || ex.OK()) {
+				r.missing = ex
+			}
 		}
 	}
 }

@@ -31,8 +31,9 @@ func init() {
 
 // Request budget per endpoint, all GET:
 //
-//   - soft-404 learning: 2 random paths per base directory (the site root, and the target's
-//     own directory when it is not the root): at most 4;
+//   - soft-404 learning, only once a file probe's answer validates (see fileFindings): 2
+//     random paths per base directory (the site root, and the target's own directory when it
+//     is not the root): at most 4, none on most sites;
 //   - error probes: a random missing path and the target with an invalid Host, each with
 //     Accept: text/html and Accept: application/json: 4;
 //   - well-known files: the whole list (27) at the site root, and the few of nestedFiles (5)
@@ -98,6 +99,8 @@ type sweep struct {
 	seen []*probe.Exchange // probes sent by this package, in order
 	// servedFile marks file probes whose content validated as an exposed file.
 	servedFile map[*probe.Exchange]bool
+	// missing is the answer to a random missing path at the site root (an error probe).
+	missing *probe.Exchange
 }
 
 // observed returns the scan's exchanges followed by this package's probes.

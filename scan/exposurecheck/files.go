@@ -131,30 +131,20 @@ type candidate struct {
 	url  string
 }
 
-// fileFindings learns each base's soft-404 answers, probes the well-known files and
-// reports those whose content validates and that do not look like a soft-404.
+// fileFindings probes the well-known files and reports those whose content validates and
+// that do not look like a soft-404. The soft-404 answers of the bases are learned only once
+// a file validates: a file that is refused, missing or not of its kind is no finding whatever
+// the server answers for missing paths, so on most sites that learning is never needed.
 func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
+	if !r.missing.OK() {
+		// The site answered nothing for a missing path (refused, timed out): probing files
+		// there is waste.
+		return nil
+	}
 	origin := r.env.URL.Scheme + "://" + r.env.URL.Host
-	var soft [][]signature
 	var cands []candidate
 	seen := map[string]bool{}
 	for _, base := range bases(r.env.URL) {
-		tok := r.env.Token(8)
-		paths := []string{base + "crossgate-" + tok, base + ".crossgate-" + tok + ".log"}
-		urls := []string{origin + paths[0], origin + paths[1]}
-		exs := r.fetchAll(ctx, urls)
-		var sigs []signature
-		for i, ex := range exs {
-			if ex.OK() {
-				sigs = append(sigs, sign(ex, paths[i], tok))
-			}
-		}
-		if len(sigs) == 0 {
-			// The base answers nothing (refused, timed out): probing files there is waste.
-			soft = append(soft, nil)
-			continue
-		}
-		soft = append(soft, sigs)
 		for _, f := range wellKnownFiles {
 			p := base + f.path
 			if base != "/" && !nestedFiles[f.path] {
@@ -173,6 +163,8 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	}
 	exs := r.fetchAll(ctx, urls)
 	var fs []finding.Finding
+	var soft [][]signature
+	learned := false
 	// The same bytes at two paths (/.env and /api/.env behind one alias) are one leak.
 	sameContent := map[string]int{}
 	for i, c := range cands {
@@ -180,11 +172,14 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 		if !ex.OK() || ex.Status != 200 || len(ex.Body) == 0 {
 			continue
 		}
-		if isSoft404(ex, c.path, soft) {
-			continue
-		}
 		ok, what := c.file.validate(ex.Body, ex.Header.Get("Content-Type"))
 		if !ok {
+			continue
+		}
+		if !learned {
+			soft, learned = r.learnSoft404(ctx, origin), true
+		}
+		if isSoft404(ex, c.path, soft) {
 			continue
 		}
 		// A traceback inside a served log is the log's content, reported by the file rule,
@@ -236,6 +231,25 @@ func (r *sweep) fetchAll(ctx context.Context, urls []string) []*probe.Exchange {
 	}
 	r.seen = append(r.seen, got...)
 	return out
+}
+
+// learnSoft404 asks each base for two random paths (a plain name and a dotfile) and returns
+// the answers' signatures, per base.
+func (r *sweep) learnSoft404(ctx context.Context, origin string) [][]signature {
+	var soft [][]signature
+	for _, base := range bases(r.env.URL) {
+		tok := r.env.Token(8)
+		paths := []string{base + "crossgate-" + tok, base + ".crossgate-" + tok + ".log"}
+		exs := r.fetchAll(ctx, []string{origin + paths[0], origin + paths[1]})
+		var sigs []signature
+		for i, ex := range exs {
+			if ex.OK() {
+				sigs = append(sigs, sign(ex, paths[i], tok))
+			}
+		}
+		soft = append(soft, sigs)
+	}
+	return soft
 }
 
 func isSoft404(ex *probe.Exchange, path string, soft [][]signature) bool {

@@ -4,8 +4,11 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crossgate/crossgate/finding"
 )
 
 func TestSensitivityNamesOnly(t *testing.T) {
@@ -50,4 +53,38 @@ func BenchmarkRunRequests(b *testing.B) {
 		sent += env.Client.Sent()
 	}
 	b.ReportMetric(float64(sent)/float64(b.N), "requests/scan")
+}
+
+// A site that serves no file of the list costs the error probes and the file probes, and no
+// soft-404 learning: that is only needed to judge a file that validates. One that serves a
+// file gets the learning (four random paths, two per base).
+func TestSoft404LearnedOnlyWhenAFileValidates(t *testing.T) {
+	want := errorProbes + len(wellKnownFiles) + len(nestedFiles)
+	for _, c := range []struct {
+		name  string
+		serve bool
+		want  int
+	}{{"nothing served", false, want}, {"a .env served", true, want + maxBases*soft404Probes}} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startTLS(t, tls.NoClientCert, func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/api/items":
+					writeJSON(w, map[string]string{"ok": "yes"})
+				case c.serve && r.URL.Path == "/.env":
+					_, _ = io.WriteString(w, "APP_ENV=production\nDATABASE_URL=postgres://app:pw@db/app\nDEBUG=false\n")
+				default:
+					http.NotFound(w, r)
+				}
+			})
+			env := newEnv(t, srv.URL+"/api/items", envOpts{})
+			before := env.Client.Sent() // the baseline newEnv fetched
+			fs := Run(t.Context(), env)
+			if got := int(env.Client.Sent() - before); got != c.want {
+				t.Errorf("sent %d requests, want %d", got, c.want)
+			}
+			if got := slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Rule == "exposed-env-file" }); got != c.serve {
+				t.Errorf("exposed-env-file reported: %v, want %v (%v)", got, c.serve, rules(fs))
+			}
+		})
+	}
 }
