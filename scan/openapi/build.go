@@ -199,6 +199,9 @@ func (b *builder) bases(servers []string) []*url.URL {
 		s := u.String()
 		if !slices.Contains(b.spec.Servers, s) {
 			b.spec.Servers = append(b.spec.Servers, s)
+		}
+		// A server named before (by the document or another path) is still this list's.
+		if !slices.ContainsFunc(out, func(o *url.URL) bool { return o.String() == s }) {
 			out = append(out, u)
 		}
 	}

@@ -146,3 +146,28 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// Two paths on the same path-level server both become endpoints (the second was dropped when
+// the server had been seen once).
+func TestPathServersSharedByTwoPaths(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: x, version: "1"}
+servers: [{url: "https://a.example.test/"}]
+paths:
+  /x: {get: {}}
+  /legacy/one: {servers: [{url: "https://b.example.test/"}], get: {}}
+  /legacy/two: {servers: [{url: "https://b.example.test/"}], get: {}}
+`
+	spec, err := Parse([]byte(doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range spec.Endpoints {
+		got = append(got, e.URL)
+	}
+	want := []string{"https://a.example.test/x", "https://b.example.test/legacy/one", "https://b.example.test/legacy/two"}
+	if !slices.Equal(got, want) {
+		t.Errorf("endpoints %q, want %q", got, want)
+	}
+}
