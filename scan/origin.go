@@ -45,8 +45,10 @@ type site struct {
 }
 
 // template is an endpoint probed in full: its signature and what confirms its findings.
+// confirm is set, and done closed, once the template's own scan has finished.
 type template struct {
 	sig     string
+	done    chan struct{}
 	confirm *endpoint.Confirm
 }
 
@@ -195,22 +197,33 @@ func (r *runner) probeEndpoint(ctx context.Context, st *site, env *endpoint.Env,
 	}
 	sig := signature(ctx, env)
 	t.ProbeSet = "full"
-	if env.Site {
-		st.mu.Lock()
-		for _, tp := range st.templates {
-			if tp.sig == sig {
-				env.Confirm = tp.confirm
-				t.ProbeSet, t.Template = "confirming", tp.confirm.Template
-				break
-			}
+	// An endpoint that answers like one still being probed in full waits for it rather than
+	// repeating the full set: with several endpoints in flight, alike ones arrive together.
+	st.mu.Lock()
+	var tp, mine *template
+	for _, x := range st.templates {
+		if x.sig == sig {
+			tp = x
+			break
 		}
-		st.mu.Unlock()
+	}
+	if tp == nil {
+		mine = &template{sig: sig, done: make(chan struct{})}
+		st.templates = append(st.templates, mine)
+	}
+	st.mu.Unlock()
+	if tp != nil {
+		select {
+		case <-tp.done:
+			env.Confirm = tp.confirm
+			t.ProbeSet, t.Template = "confirming", tp.confirm.Template
+		case <-ctx.Done():
+		}
 	}
 	fs := r.families(ctx, env, &t)
-	if env.Confirm == nil {
-		st.mu.Lock()
-		st.templates = append(st.templates, &template{sig: sig, confirm: confirmOf(env.ReportURL(), fs)})
-		st.mu.Unlock()
+	if mine != nil {
+		mine.confirm = confirmOf(env.ReportURL(), fs)
+		close(mine.done)
 	}
 	return t, fs
 }
