@@ -7,4 +7,6 @@ urlpatterns = [
     path("api/health", views.health),
     path("api/boom", views.boom),
     path("api/whoami-headers", views.identity_headers),
+    # Sixteen and more alike endpoints for the scan-by-origin budget test and benchmark.
+    path("api/items/<int:n>", views.item),
 ]

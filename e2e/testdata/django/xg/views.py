@@ -35,6 +35,16 @@ def profile(request):
     return JsonResponse(body)
 
 
+def item(request, n):
+    """One of many alike endpoints (the budget test's 16): the user's own record."""
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "client certificate required"}, status=403)
+    body = {"item": n, "owner": user}
+    body.update(USERS[user])
+    return JsonResponse(body)
+
+
 def health(request):
     return JsonResponse({"ok": True})
 
