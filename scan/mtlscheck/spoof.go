@@ -171,9 +171,20 @@ func (s *assessment) spoof(ctx context.Context) {
 	id := s.spoofTarget()
 	fams := SpoofFamilies(id.rfc2253, id.legacy, id.certDER)
 	fams = append(fams, allFamilies(fams))
+	// First every header at once, and the one family whose value the union overrides (the
+	// legacy one-line DN): an application that trusts any of these headers gets its identity
+	// from one of the two requests. Only then is each family sent alone, to name the headers
+	// that were needed; on the many endpoints that trust none, 2 requests instead of 9.
+	send := func(fam SpoofFamily) *probe.Exchange {
+		return s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: carrier, Header: fam.Header})
+	}
+	legacy, all := fams[1], fams[len(fams)-1]
+	if !s.compareWith(send(all), plain).granted && !s.compareWith(send(legacy), plain).granted {
+		return
+	}
 	var hits []spoofHit
 	for _, fam := range fams {
-		ex := s.env.Client.Do(ctx, probe.Request{Method: http.MethodGet, URL: s.url, Identity: carrier, Header: fam.Header})
+		ex := send(fam) // the two above come from the client's cache
 		if c := s.compareWith(ex, plain); c.granted {
 			hits = append(hits, spoofHit{fam: fam, ex: ex, cmp: c})
 		}
