@@ -2,9 +2,14 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
 )
 
@@ -39,6 +44,66 @@ func BenchmarkFullScanRealStack(b *testing.B) {
 			}
 			b.ReportMetric(float64(requests)/float64(b.N), "requests/scan")
 			b.ReportMetric(float64(findings)/float64(b.N), "findings/scan")
+		})
+	}
+}
+
+// BenchmarkOriginBudgetRealStack scans 16 endpoints of one origin behind real nginx + Django
+// at the default rate and reports what the first endpoint cost (the full set, site facts
+// included), the median of the others, and, per family, what a scan of the first endpoint
+// alone sends (inspect-requests: the baseline and anonymous GETs). Shapes: the api stack
+// (an exact allowlist with --origin, the 16 mixed endpoints of TestOriginBudgetRealStack), the
+// same without --origin, and allow_all_creds (every origin reflected with credentials, the
+// shape the issue measured at 81 requests; 16 alike item endpoints).
+func BenchmarkOriginBudgetRealStack(b *testing.B) {
+	items := func(s *Stack) []string {
+		var out []string
+		for i := range 16 {
+			out = append(out, s.URL(fmt.Sprintf("/api/items/%d", i)))
+		}
+		return out
+	}
+	for _, bc := range []struct {
+		name, config string
+		origins      []string
+		targets      func(*Stack) []string
+	}{
+		{"allowlist", "api", []string{appOrigin}, budgetTargets},
+		{"allowlist-no-origin", "api", nil, budgetTargets},
+		{"reflect", "allow_all_creds", []string{appOrigin}, items},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := shared(b, bc.config)
+			targets := bc.targets(s)
+			cfg := apiScanConfig(s, targets...)
+			cfg.Origins, cfg.Probe.Rate = bc.origins, 0
+			// Per family, on the first endpoint alone (outside the timed loop).
+			one := cfg
+			one.Targets = targets[:1]
+			var mu sync.Mutex
+			phases := map[string]int{}
+			ctx := probe.WithTrace(context.Background(), func(x probe.Sent) { mu.Lock(); phases[x.Phase]++; mu.Unlock() })
+			if _, err := scan.Run(ctx, one); err != nil {
+				b.Fatal(err)
+			}
+			var rep *report.Report
+			for b.Loop() {
+				rep = runScan(b, cfg)
+				if rep.Summary.Scanned != len(targets) {
+					b.Fatalf("%d of %d scanned", rep.Summary.Scanned, len(targets))
+				}
+			}
+			var further []int
+			for _, t := range rep.Targets[1:] {
+				further = append(further, t.Requests)
+			}
+			slices.Sort(further)
+			b.ReportMetric(float64(rep.Targets[0].Requests), "first-requests")
+			b.ReportMetric(float64(further[len(further)/2]), "further-median-requests")
+			b.ReportMetric(float64(rep.Summary.Requests), "requests/op")
+			for _, p := range []string{"inspect", "mtls", "cors", "exposure"} {
+				b.ReportMetric(float64(phases[p]), p+"-requests")
+			}
 		})
 	}
 }
