@@ -24,7 +24,9 @@
 // with one --origin, 38 for a domain target with an --origin on the same registered domain,
 // 30 with none, 40 with an --origin on another domain, where the file:// probe (and the port
 // one) are dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
-// the findings' evidence.
+// the findings' evidence. Probes whose answer the learned policy already gives are not sent
+// at all: every mutation once a made-up origin is allowed by name (reflectAll), and the
+// look-alikes of a host whose own origin was refused (derivedRefused).
 package corscheck
 
 import (
