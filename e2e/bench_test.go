@@ -107,3 +107,48 @@ func BenchmarkOriginBudgetRealStack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFirstEndpointFamilies scans one endpoint (/api/profile) of several real-stack
+// configurations as alice with bob as a second identity and reports, per family, the
+// requests sent on the wire (the phases of probe.WithTrace), with the rules found logged
+// (-v), so that a change to the probe set can be compared family by family and rule by rule.
+func BenchmarkFirstEndpointFamilies(b *testing.B) {
+	for _, bc := range []struct {
+		name, config string
+		origins      []string
+	}{
+		{"allow_all_creds", "allow_all_creds", []string{appOrigin}},
+		{"exact", "exact", []string{appOrigin}},
+		{"exact-no-origin", "exact", nil},
+		{"optional", "optional", []string{appOrigin}},
+		{"dotfiles", "dotfiles", nil},
+		{"api", "api", []string{appOrigin}},
+		{"api-no-origin", "api", nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := shared(b, bc.config)
+			cfg := scanConfig(b, s, scanCase{origins: bc.origins, extra: []string{"bob"}})
+			var mu sync.Mutex
+			var phases map[string]int
+			var rep *report.Report
+			for b.Loop() {
+				phases = map[string]int{}
+				ctx := probe.WithTrace(context.Background(), func(x probe.Sent) { mu.Lock(); phases[x.Phase]++; mu.Unlock() })
+				var err error
+				if rep, err = scan.Run(ctx, cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, p := range []string{"inspect", "mtls", "cors", "exposure"} {
+				b.ReportMetric(float64(phases[p]), p+"-requests")
+			}
+			b.ReportMetric(float64(rep.Summary.Requests), "requests/op")
+			var rules []string
+			for _, f := range rep.Findings {
+				rules = append(rules, f.Rule)
+			}
+			slices.Sort(rules)
+			b.Logf("rules: %v", rules)
+		})
+	}
+}
