@@ -116,7 +116,7 @@ func writeSharedFixes(tw *errWriter, p fixPlan, limit int, bold func(string) str
 	}
 	tw.printf("\n%s\n", bold("== FIXES SHARED BY SEVERAL FINDINGS =="))
 	for _, sf := range p.shared {
-		tw.printf("\n[%s] for %s\n", sf.label, strings.Join(dedupe(sf.rules), ", "))
+		tw.printf("\n[%s] for %s\n", sf.label, EscapeLine(strings.Join(dedupe(sf.rules), ", ")))
 		tw.block("fix", sf.text, limit)
 	}
 }

@@ -48,19 +48,19 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		return "\x1b[1m" + text + reset
 	}
-	tw.printf("%s\n", bold(fmt.Sprintf("crossgate %s %s", r.Command, r.Version)))
+	tw.printf("%s\n", bold(EscapeLine(fmt.Sprintf("crossgate %s %s", r.Command, r.Version))))
 	for _, n := range r.NotRun {
-		tw.printf("not run: %s\n", n)
+		tw.printf("not run: %s\n", EscapeLine(n))
 	}
 	for _, t := range groupedTargets(r) {
 		if t.origin != nil {
 			o := t.origin
-			tw.printf("\n%s\n", bold(fmt.Sprintf("origin %s: %d %s, %d requests", o.Origin, o.Endpoints, plural(o.Endpoints, "endpoint", "endpoints"), o.Requests)))
+			tw.printf("\n%s\n", bold(fmt.Sprintf("origin %s: %d %s, %d requests", EscapeLine(o.Origin), o.Endpoints, plural(o.Endpoints, "endpoint", "endpoints"), o.Requests)))
 			for _, d := range o.Discovery {
-				tw.printf("  discovery:   %s\n", d)
+				tw.printf("  discovery:   %s\n", EscapeLine(d))
 			}
 			for _, n := range o.NotProbed {
-				tw.printf("  not probed:  %s\n", n)
+				tw.printf("  not probed:  %s\n", EscapeLine(n))
 			}
 			continue
 		}
@@ -69,29 +69,29 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		if name == "" {
 			name = t.Path
 		}
-		tw.printf("\n%s\n", bold(name))
+		tw.printf("\n%s\n", bold(EscapeLine(name)))
 		if t.Status == StatusNotStarted {
 			tw.printf("  not started (the scan was interrupted first)\n")
 			continue
 		}
 		if t.ProbeSet == "confirming" {
-			tw.printf("  probe set:   confirming (answers like %s)\n", t.Template)
+			tw.printf("  probe set:   confirming (answers like %s)\n", EscapeLine(t.Template))
 		}
 		if t.Operation != "" {
-			tw.printf("  operation:   %s\n", t.Operation)
+			tw.printf("  operation:   %s\n", EscapeLine(t.Operation))
 		}
 		if len(t.GuessedParams) > 0 {
-			tw.printf("  guessed:     %s (no example, default or enum in the description)\n", strings.Join(t.GuessedParams, ", "))
+			tw.printf("  guessed:     %s (no example, default or enum in the description)\n", EscapeLine(strings.Join(t.GuessedParams, ", ")))
 		}
 		if t.ExpectMTLS {
 			tw.printf("  expects:     a client certificate (the API description says so)\n")
 		}
 		if t.Error != "" {
-			tw.printf("  error: %s\n", t.Error)
+			tw.printf("  error: %s\n", EscapeLine(t.Error))
 			continue
 		}
 		if t.NotTested != "" {
-			tw.printf("  %s %s\n", paint(finding.High, "not tested:"), t.NotTested)
+			tw.printf("  %s %s\n", paint(finding.High, "not tested:"), EscapeLine(t.NotTested))
 		}
 		if t.Auth != "" {
 			line := authText[t.Auth]
@@ -101,32 +101,32 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			if t.TLSVersion != "" {
 				line += " (" + t.TLSVersion + ")"
 			}
-			tw.printf("  client auth: %s\n", line)
+			tw.printf("  client auth: %s\n", EscapeLine(line))
 			if t.AuthReason != "" {
-				tw.printf("               %s\n", t.AuthReason)
+				tw.printf("               %s\n", EscapeLine(t.AuthReason))
 			}
 		}
 		if t.TLSCipher != "" {
-			tw.printf("  tls:         %s %s\n", t.TLSVersion, t.TLSCipher)
+			tw.printf("  tls:         %s\n", EscapeLine(t.TLSVersion+" "+t.TLSCipher))
 		}
 		for i, c := range t.ServerChain {
 			label := "  server cert: "
 			if i > 0 {
 				label = "               "
 			}
-			tw.printf("%s%s\n", label, c)
+			tw.printf("%s%s\n", label, EscapeLine(c))
 		}
 		if len(t.ClientCAs) > 0 {
-			tw.printf("  client CAs:  %s\n", strings.Join(t.ClientCAs, "; "))
+			tw.printf("  client CAs:  %s\n", EscapeLine(strings.Join(t.ClientCAs, "; ")))
 		}
 		if t.Stack != "" {
-			tw.printf("  stack:       %s\n", t.Stack)
+			tw.printf("  stack:       %s\n", EscapeLine(t.Stack))
 		}
 		if len(t.Settings) > 0 {
-			tw.printf("  settings:    %s\n", strings.Join(t.Settings, ", "))
+			tw.printf("  settings:    %s\n", EscapeLine(strings.Join(t.Settings, ", ")))
 		}
 		for _, s := range t.SettingsNotAudited {
-			tw.printf("  not audited: %s: %s\n", cmp.Or(s.Module, s.File), s.Reason)
+			tw.printf("  not audited: %s: %s\n", EscapeLine(cmp.Or(s.Module, s.File)), EscapeLine(s.Reason))
 		}
 		if t.Requests > 0 {
 			tw.printf("  requests:    %d\n", t.Requests)
@@ -135,10 +135,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			tw.printf("  files:       %d\n", t.Files)
 		}
 		for _, n := range t.Notes {
-			tw.printf("  note:        %s\n", n)
+			tw.printf("  note:        %s\n", EscapeLine(n))
 		}
 		for _, n := range t.Warnings {
-			tw.printf("  %s     %s\n", paint(finding.High, "warning:"), n)
+			tw.printf("  %s     %s\n", paint(finding.High, "warning:"), EscapeLine(n))
 		}
 		tw.printf("  findings:    %d\n", t.Findings)
 	}
@@ -169,7 +169,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 // writeFinding prints one finding; when shared is set, only the first own lines of its fix
 // are printed here, followed by a pointer to the shared rest.
 func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(finding.Severity, string) string, own int, shared *sharedFix) {
-	tw.printf("\n%s %s  %s\n", paint(f.Severity, fmt.Sprintf("[%s]", strings.ToUpper(f.Severity.String()))), f.Rule, f.Title)
+	tw.printf("\n%s %s  %s\n", paint(f.Severity, fmt.Sprintf("[%s]", strings.ToUpper(f.Severity.String()))), EscapeLine(f.Rule), EscapeLine(f.Title))
 	loc := f.URL
 	if f.File != "" {
 		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
@@ -177,9 +177,9 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 			loc += fmt.Sprintf(":%d", f.Column)
 		}
 	}
-	tw.field("where", loc)
+	tw.field("where", EscapeLine(loc))
 	if f.Settings != "" {
-		tw.field("settings", f.Settings)
+		tw.field("settings", EscapeLine(f.Settings))
 	}
 	tw.field("cwe", strings.Join(f.CWE, " "))
 	tw.field("owasp", f.OWASP)
@@ -210,7 +210,7 @@ func writeFinding(tw *errWriter, f finding.Finding, o TextOptions, paint func(fi
 		tw.field("note", n)
 	}
 	if ev.Curl != "" {
-		tw.field("reproduce", ev.Curl)
+		tw.field("reproduce", EscapeLine(ev.Curl))
 	}
 	switch {
 	case shared != nil && own == 0:
@@ -325,12 +325,12 @@ func (e *errWriter) field(name, value string) {
 	if value == "" {
 		return
 	}
-	e.printf("  %-10s %s\n", name+":", strings.ReplaceAll(value, "\n", "\n             "))
+	e.printf("  %-10s %s\n", name+":", strings.ReplaceAll(EscapeText(value), "\n", "\n             "))
 }
 
 // block prints a multi-line value indented under its label; limit > 0 keeps that many lines.
 func (e *errWriter) block(name, value string, limit int) {
-	lines := strings.Split(strings.TrimRight(value, "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(EscapeText(value), "\n"), "\n")
 	more := 0
 	if limit > 0 && len(lines) > limit {
 		more = len(lines) - limit

@@ -141,7 +141,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if errors.As(err, &nf) {
 			return usageError(stderr, nf.Error(), "check the path; crossgate audit takes directories or files")
 		}
-		fmt.Fprintf(stderr, "error: %v\n", err)
+		fmt.Fprintf(stderr, "error: %s\n", report.EscapeLine(err.Error()))
 		return exitUsage
 	}
 	rep.Version = version

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crossgate/crossgate/finding"
+	"github.com/crossgate/crossgate/report"
 )
 
 // listFlag is a repeatable string flag.
@@ -66,10 +67,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // usageError prints the error/hint pair every crossgate usage problem uses.
+// usageError prints msg and hint escaped for the terminal: a message can quote a line of a
+// target list or a name read from a certificate file.
 func usageError(w io.Writer, msg, hint string) int {
-	fmt.Fprintf(w, "error: %s\n", msg)
+	fmt.Fprintf(w, "error: %s\n", report.EscapeText(msg))
 	if hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", hint)
+		fmt.Fprintf(w, "hint: %s\n", report.EscapeText(hint))
 	}
 	return exitUsage
 }

@@ -481,9 +481,12 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 	if out != "" {
 		fmt.Fprintf(stderr, "crossgate: wrote %s report to %s (%d findings)\n", format, out, rep.Summary.Total)
 	}
+	// Target names, warnings and errors carry what servers and files said: escaped for the
+	// terminal, as in the text report.
 	for _, t := range rep.Targets {
+		name := report.EscapeLine(t.URL + t.Path)
 		for _, w := range t.Warnings {
-			fmt.Fprintf(stderr, "warning: %s: %s\n", t.URL+t.Path, w)
+			fmt.Fprintf(stderr, "warning: %s: %s\n", name, report.EscapeLine(w))
 		}
 		if t.NotTested != "" {
 			fmt.Fprintf(stderr, "error: %s: not tested: %s\n", t.URL+t.Path, t.NotTested)
@@ -491,10 +494,10 @@ func emit(rep *report.Report, format, out string, failOn finding.Severity, topts
 		if t.Error == "" {
 			continue
 		}
-		if name := t.URL + t.Path; !strings.HasPrefix(t.Error, name) {
-			fmt.Fprintf(stderr, "error: %s: %s\n", name, t.Error)
+		if !strings.HasPrefix(t.Error, t.URL+t.Path) {
+			fmt.Fprintf(stderr, "error: %s: %s\n", name, report.EscapeLine(t.Error))
 		} else {
-			fmt.Fprintf(stderr, "error: %s\n", t.Error)
+			fmt.Fprintf(stderr, "error: %s\n", report.EscapeLine(t.Error))
 		}
 	}
 	if m, ok := finding.Max(rep.Findings); ok && m >= failOn {
