@@ -133,7 +133,10 @@ type pathAudit struct {
 	pyFiles []string
 	lines   map[string][]string
 	secrets []secrets.Secret // found while visiting, kept until Django's own SECRET_KEY findings are known
-	files   []string         // regular files found by walk, in walk order
+	// secretValues are every secret value the detectors found in the tree: masked in every
+	// finding, whichever rule reported it (a snippet of one rule can hold another's secret).
+	secretValues map[string]bool
+	files        []string // regular files found by walk, in walk order
 	// appHeaders caches appIdentityHeaders.
 	appHeaders *[]appHeader
 	// projects are the absolute roots of the Django projects found (projects.go).
@@ -197,6 +200,7 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 		pa.target.Error = pa.extra[0].Error
 		pa.extra = nil
 	}
+	pa.maskSecrets()
 	return pa.out, append([]report.Target{pa.target}, pa.extra...), nil
 }
 
@@ -273,6 +277,7 @@ func isFile(p string) bool {
 type visited struct {
 	text, nginx, python bool
 	secrets             []secrets.Secret
+	values              []string // every secret value detected, reported or not
 }
 
 // visitFiles reads and classifies every file, on all cores (reading and the secret scan
@@ -287,6 +292,12 @@ func (pa *pathAudit) visitFiles() {
 		}
 		pa.texts = append(pa.texts, p)
 		pa.secrets = append(pa.secrets, v.secrets...)
+		for _, s := range v.values {
+			if pa.secretValues == nil {
+				pa.secretValues = map[string]bool{}
+			}
+			pa.secretValues[s] = true
+		}
 		if v.nginx {
 			pa.nginx = append(pa.nginx, p)
 		}
@@ -333,7 +344,7 @@ func (pa *pathAudit) visitFile(p string) visited {
 	}
 	v := visited{text: true, nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
 	if filepath.Base(p) != ignoreFile {
-		v.secrets = secrets.Scan(pa.rel(p), data, pa.opts.ShowSecrets)
+		v.secrets, v.values = secrets.Scan(pa.rel(p), data, pa.opts.ShowSecrets)
 	}
 	return v
 }

@@ -38,16 +38,19 @@ var lockfiles = map[string]bool{
 	"Gemfile.lock": true, "uv.lock": true, "pdm.lock": true, "npm-shrinkwrap.json": true,
 }
 
-// Scan returns every secret committed in the text file data. rel is the file's path as
-// findings report it (slash-separated, relative to the audited root); it also decides the
-// severity policy (test paths, documentation). Values are masked unless showSecrets.
-func Scan(rel string, data []byte, showSecrets bool) []Secret {
-	if lockfiles[path.Base(rel)] {
-		return nil
-	}
+// Scan returns every secret committed in the text file data, and the values of all secrets
+// the detectors matched, also those not reported (a lock file's, an assignment in code),
+// which no output may print. rel is the file's path as findings report it (slash-separated,
+// relative to the audited root); it also decides the severity policy (test paths,
+// documentation). Values are masked in the findings unless showSecrets.
+func Scan(rel string, data []byte, showSecrets bool) (found []Secret, values []string) {
 	var out []Secret
 	for _, m := range exposure.Scan(data) {
 		if m.Kind != exposure.Secret || m.Start < 0 || m.Start > len(data) {
+			continue
+		}
+		values = append(values, m.Value)
+		if lockfiles[path.Base(rel)] {
 			continue
 		}
 		if shapeless[m.Detector] && codeExt[strings.ToLower(path.Ext(rel))] && !quotedAt(data, m.Start) {
@@ -95,7 +98,7 @@ func Scan(rel string, data []byte, showSecrets bool) []Secret {
 		f.Seal(fmt.Sprintf("%s|%d", m.Detector, col))
 		out = append(out, Secret{Finding: f, Detector: m.Detector})
 	}
-	return out
+	return out, values
 }
 
 // shapeless detectors recognise a secret by the name next to it, not by a format of its own.

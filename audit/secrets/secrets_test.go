@@ -10,7 +10,7 @@ import (
 const awsKey = `AWS_ACCESS_KEY_ID = "AKIACROSSGATEFAKEKEY"` + "\n"
 
 func TestScan(t *testing.T) {
-	got := Scan("app/storage.py", []byte("import os\n"+awsKey), false)
+	got, values := Scan("app/storage.py", []byte("import os\n"+awsKey), false)
 	if len(got) != 1 {
 		t.Fatalf("got %d secrets, want 1: %+v", len(got), got)
 	}
@@ -21,19 +21,26 @@ func TestScan(t *testing.T) {
 	if strings.Contains(f.Evidence.Snippet, "AKIACROSSGATEFAKEKEY") || f.Fingerprint == "" || f.Remediation == "" {
 		t.Errorf("unmasked or incomplete: %+v", f)
 	}
-	if shown := Scan("app/storage.py", []byte(awsKey), true); len(shown) != 1 || shown[0].Finding.Evidence.Snippet != strings.TrimSpace(awsKey) {
+	if len(values) != 1 || values[0] != "AKIACROSSGATEFAKEKEY" {
+		t.Errorf("values %q", values)
+	}
+	if shown, _ := Scan("app/storage.py", []byte(awsKey), true); len(shown) != 1 || shown[0].Finding.Evidence.Snippet != strings.TrimSpace(awsKey) {
 		t.Errorf("with showSecrets: %+v", shown)
 	}
 }
 
-// Lock files, assignments in code and dotted import paths are not secrets.
+// Lock files, assignments in code and dotted import paths are not secrets; a value matched
+// there is still returned, so that no other rule's snippet prints it.
 func TestScanFalsePositives(t *testing.T) {
+	if _, values := Scan("web/package-lock.json", []byte(awsKey), false); len(values) != 1 {
+		t.Errorf("lock file values %q, want the key", values)
+	}
 	for rel, data := range map[string]string{
 		"web/package-lock.json": `"integrity": "sha512-AKIACROSSGATEFAKEKEY"` + "\n" + awsKey,
 		"forms.py":              "password = self.cleaned_data[\"password1\"]\n",
 		"setup.cfg":             "hardcoded_password_default = bandit.plugins.general_hardcoded_password:hardcoded_password_default\n",
 	} {
-		if got := Scan(rel, []byte(data), false); len(got) != 0 {
+		if got, _ := Scan(rel, []byte(data), false); len(got) != 0 {
 			t.Errorf("%s: %+v", rel, got)
 		}
 	}
