@@ -207,6 +207,26 @@ func RedactURL(raw string) string { return redactURL(raw) }
 // Set-Cookie values, a password in the URL and token-like query values are masked. The
 // body is left alone (ResponseText takes a body redactor).
 func (e *Exchange) Redacted() *Exchange {
+	cp := e.RedactedRequest()
+	if e.Header != nil {
+		cp.Header = e.Header.Clone()
+		for i, c := range cp.Header.Values("Set-Cookie") {
+			name, rest, _ := strings.Cut(c, "=")
+			val, attrs, hasAttrs := strings.Cut(rest, ";")
+			out := name + "=" + masked(val)
+			if hasAttrs {
+				out += ";" + attrs
+			}
+			cp.Header["Set-Cookie"][i] = out
+		}
+	}
+	return cp
+}
+
+// RedactedRequest masks only what the user sent: credential request headers (every -H value
+// among them), a password in the URL and token-like query values. These are the user's own
+// credentials, masked even under --show-secrets, which unmasks only what servers returned.
+func (e *Exchange) RedactedRequest() *Exchange {
 	cp := *e
 	cp.URL = redactURL(e.URL)
 	cp.RequestHeader = e.RequestHeader.Clone()
@@ -220,18 +240,6 @@ func (e *Exchange) Redacted() *Exchange {
 					vs[i] = masked(v)
 				}
 			}
-		}
-	}
-	if e.Header != nil {
-		cp.Header = e.Header.Clone()
-		for i, c := range cp.Header.Values("Set-Cookie") {
-			name, rest, _ := strings.Cut(c, "=")
-			val, attrs, hasAttrs := strings.Cut(rest, ";")
-			out := name + "=" + masked(val)
-			if hasAttrs {
-				out += ";" + attrs
-			}
-			cp.Header["Set-Cookie"][i] = out
 		}
 	}
 	return &cp

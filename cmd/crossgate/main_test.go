@@ -80,7 +80,9 @@ func TestUsageErrors(t *testing.T) {
 		{"mismatch", []string{"scan", "--cert", f.cert, "--key", f.otherKey, f.url}, "do not match"},
 		{"bad format", []string{"scan", "--format", "xml", f.url}, `unknown --format "xml"`},
 		{"bad fail-on", []string{"scan", "--fail-on", "severe", f.url}, "--fail-on"},
-		{"bad header", []string{"scan", "-H", "NoColon", f.url}, "bad header"},
+		{"bad header", []string{"scan", "-H", "NoColon", f.url}, "bad -H value (number 1 of 1): no colon"},
+		{"bad header name", []string{"scan", "-H", "Bearer tok=: x", f.url}, "not a header name"},
+		{"header line break", []string{"scan", "-H", "X-Api-Key: a\nb", f.url}, "bad -H X-Api-Key: its value holds a line break"},
 		{"bad origin", []string{"scan", "--origin", "https://app.example.com/path", f.url}, "bad --origin"},
 		{"bad identity", []string{"scan", "--identity", "bob", f.url}, "bad --identity"},
 		{"bad cacert", []string{"scan", "--cacert", f.key, f.url}, "holds no PEM certificate"},
@@ -96,6 +98,14 @@ func TestUsageErrors(t *testing.T) {
 			}
 			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
 				t.Errorf("stderr shows a panic:\n%s", stderr)
+			}
+			// A -H value is usually a credential: no error may echo it.
+			for i, a := range c.args {
+				if i > 0 && c.args[i-1] == "-H" {
+					if _, v, _ := strings.Cut(a, ":"); v != "" && strings.Contains(stderr, strings.TrimSpace(v)) || strings.Contains(stderr, "NoColon") {
+						t.Errorf("stderr echoes the -H value %q:\n%s", a, stderr)
+					}
+				}
 			}
 		})
 	}

@@ -289,13 +289,18 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		cfg.Extra = append(cfg.Extra, id)
 	}
 	header := http.Header{}
-	for _, h := range f.headers {
+	for i, h := range f.headers {
+		// A header given with -H is usually a credential: errors name the flag's position
+		// and, when there is one, the header name, never the value.
 		name, value, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t") {
-			return cfg, usageError(stderr, fmt.Sprintf("bad header %q", h), "-H takes 'Name: value'")
+		if !ok {
+			return cfg, usageError(stderr, fmt.Sprintf("bad -H value (number %d of %d): no colon, so no header name (the value is not shown: it may be a credential)", i+1, len(f.headers)), "-H takes 'Name: value', e.g. -H 'Authorization: Bearer TOKEN'")
 		}
-		if strings.ContainsAny(h, "\r\n\x00") {
-			return cfg, usageError(stderr, fmt.Sprintf("bad header %q: it holds a line break or NUL", h), "-H takes one 'Name: value' per flag")
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n\x00") || !validHeaderName(name) {
+			return cfg, usageError(stderr, fmt.Sprintf("bad -H value (number %d of %d): the part before the colon is not a header name", i+1, len(f.headers)), "-H takes 'Name: value', e.g. -H 'Authorization: Bearer TOKEN'")
+		}
+		if strings.ContainsAny(value, "\r\n\x00") {
+			return cfg, usageError(stderr, fmt.Sprintf("bad -H %s: its value holds a line break or NUL", strings.TrimSpace(name)), "-H takes one 'Name: value' per flag")
 		}
 		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
@@ -330,6 +335,16 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	cfg.Concurrency = f.concurrency
 	cfg.Options = scan.Options{ExpectMTLS: f.expectMTLS, NoSpoof: f.noSpoof, ShowSecrets: f.showSecrets}
 	return cfg, exitOK
+}
+
+// validHeaderName: an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~).
+func validHeaderName(name string) bool {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return name != ""
 }
 
 func parseIdentity(spec, pass string) (*probe.Identity, error) {

@@ -113,7 +113,13 @@ const BodyExcerpt = 512
 // response, curl); others are summarised in notes.
 func (e *Env) Evidence(proof *probe.Exchange, notes ...string) finding.Evidence {
 	ev := finding.Evidence{Notes: notes}
-	if proof != nil && !e.Options.ShowSecrets {
+	switch {
+	case proof == nil:
+	case e.Options.ShowSecrets:
+		// --show-secrets shows what servers returned; the user's own credentials (-H values,
+		// tokens in the URL) stay masked.
+		proof = proof.RedactedRequest()
+	default:
 		proof = proof.Redacted()
 	}
 	if proof != nil {

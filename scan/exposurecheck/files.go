@@ -356,6 +356,11 @@ func (r *sweep) fileFinding(c candidate, ex *probe.Exchange, what string) findin
 		notes = append(notes, fmt.Sprintf("%s at offset %d: %s", m.Label, m.Start, v))
 	}
 	proof := ex
+	if c.file.rule.ID == ruleExposedLogFile.ID && !r.show() {
+		cp := *ex
+		cp.Body = maskLogCredentials(ex.Body)
+		proof = &cp
+	}
 	if c.file.rule.ID == ruleExposedEnvFile.ID || c.file.rule.ID == ruleExposedBackupFile.ID {
 		// Configuration files hold credentials the detectors cannot all recognise (a
 		// password is any string): every assigned value is masked, not only the matched ones.
