@@ -4,7 +4,7 @@
 package audit
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/crossgate/crossgate/audit/secrets"
+	"github.com/crossgate/crossgate/audit/source"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/report"
 )
@@ -34,10 +36,14 @@ type Options struct {
 	EnvSettings string
 }
 
-const (
-	maxFileSize = 5 << 20
-	binarySniff = 8 << 10
-)
+// binaryExt are formats that are never text: not opened at all, and not listed as skipped.
+var binaryExt = map[string]bool{
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".webp": true, ".bmp": true,
+	".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".pdf": true,
+	".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".zst": true, ".7z": true, ".jar": true,
+	".whl": true, ".pyc": true, ".pyo": true, ".so": true, ".dylib": true, ".dll": true, ".exe": true,
+	".o": true, ".a": true, ".class": true, ".mp3": true, ".mp4": true, ".mov": true, ".wasm": true,
+}
 
 var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".svn": true, "vendor": true, "node_modules": true,
@@ -80,6 +86,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*report.Report, err
 		base := fromWorkingDir(p)
 		for i := range fs {
 			fs[i].Base = base
+		}
+		for i := range targets {
+			for j := range targets[i].NotAudited {
+				targets[i].NotAudited[j].Base = base
+			}
 		}
 		r.Findings = append(r.Findings, fs...)
 		r.Targets = append(r.Targets, targets...)
@@ -131,7 +142,6 @@ type pathAudit struct {
 	texts   []string // text files examined (absolute or as joined)
 	nginx   []string
 	pyFiles []string
-	lines   map[string][]string
 	secrets []secrets.Secret // found while visiting, kept until Django's own SECRET_KEY findings are known
 	// secretValues are every secret value the detectors found in the tree: masked in every
 	// finding, whichever rule reported it (a snippet of one rule can hold another's secret).
@@ -143,21 +153,54 @@ type pathAudit struct {
 	projects []string
 	// clientCerts are the nginx configs that ask clients for certificates (corscontext.go).
 	clientCerts []clientCertEvidence
+	// src is the one way files are read.
+	src *source.Opener
+	// notAudited are the files not read or analysed in full, with why.
+	mu         sync.Mutex
+	notAudited []report.NotAudited
 }
+
+// skip records a file that was not read or analysed in full.
+func (pa *pathAudit) skip(p, reason string) {
+	pa.mu.Lock()
+	pa.notAudited = append(pa.notAudited, report.NotAudited{Path: pa.relOrAbs(p), Reason: reason})
+	pa.mu.Unlock()
+}
+
+// read reads p through the opener; a file skipped for a reason is recorded.
+func (pa *pathAudit) read(p string) ([]byte, error) {
+	data, err := pa.src.Read(pa.ctx, p)
+	var sk *source.Skip
+	if errors.As(err, &sk) {
+		pa.skip(p, sk.Reason)
+	}
+	return data, err
+}
+
+// readQuiet reads p without recording a skip: the file was recorded when first visited.
+func (pa *pathAudit) readQuiet(p string) ([]byte, error) { return pa.src.Read(pa.ctx, p) }
 
 func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	pa := &pathAudit{ctx: ctx, opts: opts, given: p, target: report.Target{Path: filepath.ToSlash(p)}, lines: map[string][]string{}}
+	pa := &pathAudit{ctx: ctx, opts: opts, given: p, target: report.Target{Path: filepath.ToSlash(p)}}
 	single := !st.IsDir()
 	if single {
+		// The file the user names is audited where it really is (sites-enabled/x is usually a
+		// link to sites-available/x).
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			pa.given, p = real, real
+		}
 		pa.root = filepath.Dir(p)
 	} else {
 		pa.root = p
 	}
-	pa.ig, err = loadIgnorer(pa.root, opts.Ignore)
+	if pa.src, err = source.NewOpener(pa.root); err != nil {
+		return nil, nil, err
+	}
+	pa.ig, err = pa.loadIgnorer(opts.Ignore)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,6 +238,8 @@ func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, 
 	pa.target.Files = len(pa.texts)
 	pa.target.Findings = len(pa.out)
 	pa.target.Grade = report.Grade(pa.out)
+	slices.SortStableFunc(pa.notAudited, func(a, b report.NotAudited) int { return cmp.Compare(a.Path, b.Path) })
+	pa.target.NotAudited = slices.CompactFunc(pa.notAudited, func(a, b report.NotAudited) bool { return a.Path == b.Path })
 	if single && pa.target.Error == "" && len(pa.extra) == 1 {
 		// The one file given could not be parsed: the target itself failed.
 		pa.target.Error = pa.extra[0].Error
@@ -260,12 +305,37 @@ func (pa *pathAudit) walk() error {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || pa.ig.match(rel, false) {
+		if pa.ig.match(rel, false) {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			pa.irregular(p, d)
 			return nil
 		}
 		pa.files = append(pa.files, p)
 		return nil
 	})
+}
+
+// irregular records what the walk does not read: a device, FIFO or socket, and a symbolic
+// link that leads out of the tree or nowhere. A link to a file inside the tree is that
+// file, audited under its own name.
+func (pa *pathAudit) irregular(p string, d fs.DirEntry) {
+	if d.Type()&fs.ModeSymlink == 0 {
+		pa.skip(p, source.ReasonSpecial)
+		return
+	}
+	real, inside := pa.src.Inside(p)
+	switch {
+	case real == "":
+		pa.skip(p, source.ReasonBrokenLink)
+	case !inside:
+		pa.skip(p, source.ReasonOutside)
+	case !isFile(real):
+		if st, err := os.Stat(real); err == nil && !st.IsDir() {
+			pa.skip(p, source.ReasonSpecial)
+		}
+	}
 }
 
 func isFile(p string) bool {
@@ -331,15 +401,11 @@ func parallel(ctx context.Context, n int, fn func(i int)) {
 // visitFile classifies one file: text or not, nginx config or not, Python or not, and
 // scans it for committed secrets. It touches no shared state.
 func (pa *pathAudit) visitFile(p string) visited {
-	st, err := os.Stat(p)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > maxFileSize {
+	if binaryExt[strings.ToLower(filepath.Ext(p))] {
 		return visited{}
 	}
-	data, err := os.ReadFile(p)
+	data, err := pa.read(p)
 	if err != nil {
-		return visited{}
-	}
-	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
 		return visited{}
 	}
 	v := visited{text: true, nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}

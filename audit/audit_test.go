@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crossgate/crossgate/audit/source"
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/report"
 )
@@ -195,7 +196,7 @@ func TestSkippedFiles(t *testing.T) {
 	write(t, dir, "env/lib/x.py", key)
 	write(t, dir, "package-lock.json", key)
 	write(t, dir, "bin/blob", "\x00\x01"+key)
-	write(t, dir, "big.txt", key+strings.Repeat("x", maxFileSize))
+	write(t, dir, "big.txt", key+strings.Repeat("x", source.MaxFileSize))
 	write(t, dir, "docs/notes.md", key)
 	write(t, dir, "inline.js", "const k = \"AKIACROSSGATEFAKEKEY\"; // crossgate:ignore\n")
 	write(t, dir, "other-rule.js", "// crossgate:ignore nginx-weak-tls\nconst k = \"AKIACROSSGATEFAKEKEY\";\n")
@@ -204,6 +205,15 @@ func TestSkippedFiles(t *testing.T) {
 	want := []string{"secret-in-source@app/keys.py:1", "secret-in-source@other-rule.js:2"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+	// What was not read is listed with why; what was left out on purpose is not.
+	var na []string
+	for _, n := range r.Targets[0].NotAudited {
+		na = append(na, n.Path+": "+n.Reason)
+	}
+	wantNA := []string{"big.txt: " + source.ReasonTooLarge, "bin/blob: " + source.ReasonBinary}
+	if strings.Join(na, "\n") != strings.Join(wantNA, "\n") {
+		t.Errorf("not audited:\n got %q\nwant %q", na, wantNA)
 	}
 }
 

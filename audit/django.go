@@ -3,7 +3,6 @@ package audit
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -25,8 +24,8 @@ func (pa *pathAudit) noteSyntaxErrors() {
 			continue
 		}
 		seen[f.File] = true
-		data, err := os.ReadFile(filepath.Join(pa.root, filepath.FromSlash(f.File)))
-		if err != nil {
+		data, err := pa.readQuiet(filepath.Join(pa.root, filepath.FromSlash(f.File)))
+		if err != nil || len(data) > django.MaxSourceBytes {
 			continue
 		}
 		if line, err := django.SyntaxErrorLine(data); err == nil && line > 0 {
@@ -36,13 +35,19 @@ func (pa *pathAudit) noteSyntaxErrors() {
 }
 
 func (pa *pathAudit) django(single bool, keys map[string]bool) error {
-	opts := django.Options{Mask: exposure.Mask, ShowSecrets: pa.opts.ShowSecrets}
+	opts := django.Options{Mask: exposure.Mask, ShowSecrets: pa.opts.ShowSecrets, Read: pa.readQuiet, Files: pa.texts,
+		NotAnalysed: func(p, reason string) { pa.skip(p, "not analysed as Python: "+reason) }}
 	var fs []finding.Finding
 	if single {
 		if !strings.HasSuffix(pa.given, ".py") {
 			return nil
 		}
 		got, err := django.AuditFile(pa.given, opts)
+		var be *django.BudgetError
+		if errors.As(err, &be) {
+			opts.NotAnalysed(be.Path, be.Reason)
+			return nil
+		}
 		if err != nil {
 			pa.extra = append(pa.extra, report.Target{Path: pa.display(pa.given), Error: err.Error()})
 		}
@@ -52,7 +57,7 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 			return nil
 		}
 		var roots []string
-		projects, err := django.Discover(pa.root)
+		projects, err := django.DiscoverWith(pa.root, opts)
 		if err != nil {
 			pa.extra = append(pa.extra, report.Target{Path: pa.target.Path, Error: "django discovery: " + err.Error()})
 			return nil
@@ -64,6 +69,11 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 			}
 			pa.chooseSettings(&p, chosen)
 			got, err := django.Audit(p, opts)
+			var be *django.BudgetError
+			if errors.As(err, &be) {
+				opts.NotAnalysed(be.Path, be.Reason)
+				continue
+			}
 			if broken := syntaxErrors(err); len(broken) > 0 {
 				// Partly audited: the findings stand, and the module's target fails.
 				for _, se := range broken {
@@ -103,7 +113,12 @@ func (pa *pathAudit) django(single bool, keys map[string]bool) error {
 		got := make([][]finding.Finding, len(loose))
 		parallel(pa.ctx, len(loose), func(i int) {
 			// A file tree-sitter cannot read as Python 3 yields nothing; the secret scan saw it.
-			got[i], _ = django.AuditFile(loose[i], opts)
+			var err error
+			got[i], err = django.AuditFile(loose[i], opts)
+			var be *django.BudgetError
+			if errors.As(err, &be) {
+				opts.NotAnalysed(be.Path, be.Reason)
+			}
 		})
 		if err := pa.ctx.Err(); err != nil {
 			return err

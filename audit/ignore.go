@@ -1,13 +1,14 @@
 package audit
 
 import (
-	"bufio"
-	"os"
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/crossgate/crossgate/audit/source"
 	"github.com/crossgate/crossgate/finding"
 )
 
@@ -25,26 +26,27 @@ type ignoreRule struct {
 // inner "/" anchoring to the root, "*", "?", "[...]" within a segment and "**" across them.
 type ignorer struct{ rules []ignoreRule }
 
-func loadIgnorer(root string, extra []string) (*ignorer, error) {
-	ig := &ignorer{}
-	f, err := os.Open(filepath.Join(root, ignoreFile))
-	switch {
-	case err == nil:
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			ig.add(sc.Text())
-		}
-		if err := sc.Err(); err != nil {
-			return nil, err
-		}
-	case !os.IsNotExist(err):
+// loadIgnorer reads the root's .crossgateignore through the opener (a FIFO or a link out of
+// the tree by that name is recorded as not audited, never waited on) and adds extra.
+func (pa *pathAudit) loadIgnorer(extra []string) (*ignorer, error) {
+	data, err := pa.read(filepath.Join(pa.root, ignoreFile))
+	var sk *source.Skip
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.As(err, &sk) {
 		return nil, err
+	}
+	return parseIgnore(data, extra), nil
+}
+
+// parseIgnore builds an ignorer from the lines of a .crossgateignore and extra patterns.
+func parseIgnore(data []byte, extra []string) *ignorer {
+	ig := &ignorer{}
+	for line := range strings.Lines(string(data)) {
+		ig.add(strings.TrimRight(line, "\n"))
 	}
 	for _, p := range extra {
 		ig.add(p)
 	}
-	return ig, nil
+	return ig
 }
 
 func (ig *ignorer) add(line string) {
@@ -162,32 +164,29 @@ func inlineIgnored(line, rule string) bool {
 }
 
 // applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
+// Each file with findings is read once more, and only the lines that matter are kept (not
+// every file split into lines until the end).
 func (pa *pathAudit) applyInlineIgnores() {
-	kept := pa.out[:0]
+	want := map[string]map[int]bool{}
 	for _, f := range pa.out {
-		if f.File != "" && f.Line > 0 && pa.inlineIgnored(f) {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	pa.out = kept
-}
-
-func (pa *pathAudit) inlineIgnored(f finding.Finding) bool {
-	p := filepath.Join(pa.root, filepath.FromSlash(f.File))
-	lines, ok := pa.lines[p]
-	if !ok {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return false
-		}
-		lines = strings.Split(string(data), "\n")
-		pa.lines[p] = lines
-	}
-	for _, n := range []int{f.Line, f.Line - 1} {
-		if n >= 1 && n <= len(lines) && inlineIgnored(lines[n-1], f.Rule) {
-			return true
+		if f.File != "" && f.Line > 0 {
+			if want[f.File] == nil {
+				want[f.File] = map[int]bool{}
+			}
+			want[f.File][f.Line], want[f.File][f.Line-1] = true, true
 		}
 	}
-	return false
+	lines := map[string]map[int]string{}
+	for file, ns := range want {
+		got := map[int]string{}
+		_ = pa.src.ReadLines(pa.ctx, filepath.Join(pa.root, filepath.FromSlash(file)), ns, func(n int, line string) {
+			if strings.Contains(line, "crossgate:ignore") {
+				got[n] = line
+			}
+		})
+		lines[file] = got
+	}
+	pa.out = slices.DeleteFunc(pa.out, func(f finding.Finding) bool {
+		return f.File != "" && f.Line > 0 && (inlineIgnored(lines[f.File][f.Line], f.Rule) || inlineIgnored(lines[f.File][f.Line-1], f.Rule))
+	})
 }

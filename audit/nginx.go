@@ -59,7 +59,7 @@ func (pa *pathAudit) appIdentityHeaders() []appHeader {
 	var out []appHeader
 	for _, p := range pa.pyFiles {
 		seen := map[string]bool{}
-		data, err := os.ReadFile(p)
+		data, err := pa.readQuiet(p)
 		if err != nil || (!bytes.Contains(data, []byte("HTTP_")) && !bytes.Contains(bytes.ToLower(data), []byte("client"))) {
 			continue
 		}
@@ -125,6 +125,18 @@ func (pa *pathAudit) auditNginx() {
 			cmp.Compare(strings.Count(filepath.ToSlash(a), "/"), strings.Count(filepath.ToSlash(b), "/")),
 			strings.Compare(a, b))
 	})
+	// Every file is read through the opener, and an absolute include is mapped into the
+	// audited tree or not audited, so the machine's own configuration is never read.
+	tree := &nginx.Tree{Read: pa.readQuiet, Inside: func(p string) bool {
+		if _, err := os.Lstat(p); err != nil {
+			// Not there (yet): judge by the path; a later read checks the file itself.
+			root, _ := filepath.Abs(pa.root)
+			r, err := filepath.Rel(root, filepath.Clean(p))
+			return err == nil && r != ".." && !strings.HasPrefix(r, "../")
+		}
+		_, ok := pa.src.Inside(p)
+		return ok
+	}}
 	covered := map[string]bool{}
 	// Keys resolve symlinks: sites-enabled/x is usually a link to sites-available/x.
 	key := func(p string) string {
@@ -141,7 +153,7 @@ func (pa *pathAudit) auditNginx() {
 			continue
 		}
 		covered[key(c)] = true
-		cfg, err := nginx.ParseFileIn(c, nginxPrefix(c))
+		cfg, err := nginx.ParseInTree(c, nginxPrefix(c), tree)
 		if err != nil {
 			var pe *nginx.Error
 			if errors.As(err, &pe) {
@@ -158,6 +170,10 @@ func (pa *pathAudit) auditNginx() {
 			pa.clientCerts = append(pa.clientCerts, clientCertEvidence{file: abs, where: fmt.Sprintf("%s:%d ssl_verify_client %s", pa.rel(d.File), d.Line, d.Arg(0))})
 		}
 		for _, m := range cfg.Missing {
+			if m.NotAudited != "" {
+				pa.target.Notes = append(pa.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not audited: %s; audited without it", pa.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, m.NotAudited))
+				continue
+			}
 			pa.target.Notes = append(pa.target.Notes, fmt.Sprintf("%s:%d:%d: include %q not found (%s); audited without it", pa.rel(m.Err.File), m.Err.Line, m.Err.Column, m.Pattern, pa.relOrAbs(m.Path)))
 		}
 		for _, f := range nginx.Check(cfg, nginx.Options{RelPath: pa.rel, AppReads: pa.appReadsFor(c)}) {

@@ -90,7 +90,10 @@ type Target struct {
 	// Warnings say the scan of this target is incomplete in a way the user can fix
 	// (no client certificate for an endpoint that needs one, probes that timed out).
 	Warnings []string `json:"warnings,omitempty"`
-	Findings int      `json:"findings"`
+	// NotAudited lists the files of an audited tree that were not read, or not analysed, in
+	// full, each with the reason (too large, binary, a device or FIFO, a link out of the tree).
+	NotAudited []NotAudited `json:"not_audited,omitempty"`
+	Findings   int          `json:"findings"`
 	// Grade rates the target from all its findings (see Grade); none when it failed.
 	Grade string `json:"grade,omitempty"`
 }
@@ -100,6 +103,14 @@ type SkippedModule struct {
 	Module string `json:"module,omitempty"`
 	File   string `json:"file,omitempty"` // under the audited path
 	Reason string `json:"reason"`
+}
+
+// NotAudited is one file an audit did not read or analyse in full.
+type NotAudited struct {
+	Path   string `json:"path"` // under the audited path
+	Reason string `json:"reason"`
+	// Base is the audited path as SARIF locates files (see finding.Finding's Base).
+	Base string `json:"-"`
 }
 
 // Summary counts findings per severity.

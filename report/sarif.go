@@ -238,8 +238,18 @@ func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 		}
 		inv.Notifications = append(inv.Notifications, n)
 	}
+	failed := len(inv.Notifications)
+	for _, t := range r.Targets {
+		for _, n := range t.NotAudited {
+			inv.Notifications = append(inv.Notifications, sarifNotification{
+				Level:     "note",
+				Message:   sarifText{Text: "not audited: " + n.Reason},
+				Locations: []sarifLocation{{Physical: sarifPhysical{Artifact: sarifArtifact{URI: fileURI(path.Join(n.Base, n.Path)), URIBaseID: "%SRCROOT%"}}}},
+			})
+		}
+	}
 	// A target that was not tested is no clean result: the run did not do what was asked.
-	if untested > 0 || (len(r.Targets) > 0 && len(inv.Notifications) == len(r.Targets)) {
+	if untested > 0 || (len(r.Targets) > 0 && failed == len(r.Targets)) {
 		inv.ExecutionSuccessful = false
 	}
 	for _, t := range r.Targets {

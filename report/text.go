@@ -137,6 +137,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, n := range t.Notes {
 			tw.printf("  note:        %s\n", EscapeLine(n))
 		}
+		if len(t.NotAudited) > 0 {
+			tw.printf("  not audited: %s\n", EscapeLine(notAuditedSummary(t.NotAudited)))
+		}
 		for _, n := range t.Warnings {
 			tw.printf("  %s     %s\n", paint(finding.High, "warning:"), EscapeLine(n))
 		}
@@ -381,4 +384,27 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+
+}
+
+// notAuditedSummary counts the files not audited by reason; the JSON and SARIF reports
+// list them.
+func notAuditedSummary(ns []NotAudited) string {
+	count := map[string]int{}
+	var reasons []string
+	for _, n := range ns {
+		if count[n.Reason] == 0 {
+			reasons = append(reasons, n.Reason)
+		}
+		count[n.Reason]++
+	}
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", count[r], r)
+	}
+	noun := "files"
+	if len(ns) == 1 {
+		noun = "file"
+	}
+	return fmt.Sprintf("%d %s (%s); the JSON and SARIF reports list them", len(ns), noun, strings.Join(parts, ", "))
 }

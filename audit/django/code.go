@@ -2,8 +2,6 @@ package django
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -12,17 +10,6 @@ import (
 
 // Code rules: each Python function that may read a client identity or log request data is
 // analysed once; the rules themselves are in identity.go and logging.go.
-
-func readSmall(p string) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxSourceBytes {
-		return nil, fmt.Errorf("%s: too large", p)
-	}
-	return os.ReadFile(p)
-}
 
 // normKey folds META keys and header names to one form: HTTP_X_SSL_CLIENT_S_DN and
 // X-SSL-Client-S-DN both become X_SSL_CLIENT_S_DN.

@@ -237,14 +237,14 @@ func (a *auditor) respondsEarly(sm *settingsModule, dotted string) bool {
 	// project middleware that returns a response of its own
 	if i := strings.LastIndex(dotted, "."); i > 0 {
 		if file := moduleFile(sm.root, dotted[:i]); file != "" {
-			return classReturnsResponse(file, cls)
+			return classReturnsResponse(file, cls, a.opts)
 		}
 	}
 	return false
 }
 
-func classReturnsResponse(file, cls string) bool {
-	src, err := readSmall(file)
+func classReturnsResponse(file, cls string, opts Options) bool {
+	src, err := opts.read(file)
 	if err != nil {
 		return false
 	}

@@ -14,6 +14,8 @@ typedef struct { uint32_t row; uint32_t column; } TSPoint;
 typedef struct { uint32_t context[4]; const void *id; const TSTree *tree; } TSNode;
 typedef struct { const void *tree; const void *id; uint32_t context[3]; } TSTreeCursor;
 TSParser *ts_parser_new(void);
+void ts_parser_set_timeout_micros(TSParser *, uint64_t);
+void ts_parser_reset(TSParser *);
 void ts_parser_delete(TSParser *);
 bool ts_parser_set_language(TSParser *, const TSLanguage *);
 TSTree *ts_parser_parse_string(TSParser *, const TSTree *, const char *, uint32_t);
@@ -75,7 +77,7 @@ static int cg_push(cg_rec **recs, uint32_t *n, uint32_t *cap, uint32_t max, TSTr
 static int64_t cg_parse(TSParser *p, const char *src, uint32_t len, cg_rec **out, uint32_t max) {
 	*out = NULL;
 	TSTree *t = ts_parser_parse_string(p, NULL, src, len);
-	if (!t) return -1;
+	if (!t) { ts_parser_reset(p); return -3; } // timed out: the next parse starts afresh
 	uint32_t n = 0, cap = 1024;
 	cg_rec *recs = malloc((size_t)cap * sizeof(cg_rec));
 	if (!recs) { ts_tree_delete(t); return -1; }
@@ -131,6 +133,7 @@ func getParser() (*C.TSParser, error) {
 	if p == nil {
 		return nil, errors.New("cannot load the tree-sitter Python grammar")
 	}
+	C.ts_parser_set_timeout_micros(p, C.uint64_t(parseTimeout.Microseconds()))
 	return p, nil
 }
 
@@ -145,6 +148,8 @@ func putParser(p *C.TSParser) {
 // parseTree parses src into a Go tree of nodes.
 func parseTree(src []byte) (*node, error) {
 	useLibcAllocator()
+	parseMemory.acquire(int64(len(src)))
+	defer parseMemory.release(int64(len(src)))
 	p, err := getParser()
 	if err != nil {
 		return nil, err
@@ -159,7 +164,9 @@ func parseTree(src []byte) (*node, error) {
 	n := C.cg_parse(p, cbuf, C.uint32_t(len(src)), &recs, C.uint32_t(maxNodes))
 	switch {
 	case n == -2:
-		return nil, fmt.Errorf("syntax tree larger than %d nodes", maxNodes)
+		return nil, &BudgetError{Reason: fmt.Sprintf("its syntax tree has more than %d nodes", maxNodes)}
+	case n == -3:
+		return nil, &BudgetError{Reason: fmt.Sprintf("parsing took longer than %s", parseTimeout)}
 	case n <= 0:
 		return nil, errors.New("tree-sitter could not parse the file")
 	}
@@ -167,6 +174,7 @@ func parseTree(src []byte) (*node, error) {
 	rs := unsafe.Slice(recs, int(n))
 	nodes := make([]node, len(rs))
 	counts := make([]int32, len(rs))
+	depth := make([]uint16, len(rs))
 	for i := range rs {
 		r := &rs[i]
 		nd := &nodes[i]
@@ -183,6 +191,9 @@ func parseTree(src []byte) (*node, error) {
 		if par := uint32(r.parent); par != ^uint32(0) && int(par) < i {
 			nd.parent = &nodes[par]
 			counts[par]++
+			if depth[i] = depth[par] + 1; depth[i] > maxTreeDepth {
+				return nil, &BudgetError{Reason: fmt.Sprintf("nested deeper than %d levels", maxTreeDepth)}
+			}
 		}
 	}
 	// one backing array for every children slice

@@ -27,6 +27,7 @@ package django
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,6 +35,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/crossgate/crossgate/audit/source"
 	"github.com/crossgate/crossgate/finding"
 )
 
@@ -60,6 +62,31 @@ type Options struct {
 	// Mask masks a secret value for evidence; nil keeps the first 4 characters and "…".
 	Mask        func(string) string
 	ShowSecrets bool
+	// Read reads a file of the audited tree (the audit's one opener: regular files inside
+	// the tree, bounded); nil reads regular files anywhere, bounded the same way.
+	Read func(path string) ([]byte, error)
+	// Files, when set, are the files of the tree as the audit walked it: discovery and the
+	// code scan use them instead of walking again.
+	Files []string
+	// NotAnalysed, when set, hears of each file read but not analysed as Python because it
+	// is over the parse budget (size, nodes, depth or time).
+	NotAnalysed func(path, reason string)
+}
+
+func (o Options) budget(err error) {
+	var be *BudgetError
+	if o.NotAnalysed != nil && errors.As(err, &be) {
+		o.NotAnalysed(be.Path, be.Reason)
+	}
+}
+
+var anywhere, _ = source.NewOpener("/")
+
+func (o Options) read(p string) ([]byte, error) {
+	if o.Read != nil {
+		return o.Read(p)
+	}
+	return anywhere.Read(context.Background(), p)
 }
 
 func (o Options) mask(s string) string {
@@ -85,9 +112,47 @@ var skipDirs = map[string]bool{
 	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
 }
 
-// walkPython calls fn for the files under root that discovery and the code scan look at.
-func walkPython(root string, fn func(path string, d fs.DirEntry)) error {
-	return walkFiles(root, false, fn)
+// eachFile calls fn for the files under root that discovery and the code scan look at:
+// o.Files when the audit walked the tree already (one walk), else a walk of root.
+func (o Options) eachFile(root string, ownOnly bool, fn func(path string)) error {
+	if o.Files == nil {
+		return walkFiles(root, ownOnly, func(p string, d fs.DirEntry) {
+			if d.Type().IsRegular() {
+				fn(p)
+			}
+		})
+	}
+	for _, p := range o.Files {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		if skipped(root, rel, ownOnly) {
+			continue
+		}
+		fn(abs)
+	}
+	return nil
+}
+
+// skipped applies walkFiles' directory rules to a file found by another walk.
+func skipped(root, rel string, ownOnly bool) bool {
+	dirs := strings.Split(filepath.Dir(rel), string(filepath.Separator))
+	d := root
+	for _, name := range dirs {
+		if name == "." {
+			break
+		}
+		d = filepath.Join(d, name)
+		if skipDirs[name] || isFile(filepath.Join(d, "pyvenv.cfg")) || ownOnly && isFile(filepath.Join(d, "manage.py")) {
+			return true
+		}
+	}
+	return false
 }
 
 // walkFiles walks root; ownOnly also skips directories holding their own manage.py, which
@@ -122,7 +187,10 @@ func walkFiles(root string, ownOnly bool, fn func(path string, d fs.DirEntry)) e
 // A project's SettingsModules are the modules its entry points name, then every settings
 // candidate that no other candidate imports (so settings/base.py is audited through
 // production.py and dev.py, not on its own); NotAudited lists the others with why.
-func Discover(root string) ([]Project, error) {
+func Discover(root string) ([]Project, error) { return DiscoverWith(root, Options{}) }
+
+// DiscoverWith is Discover reading through opts.Read, over opts.Files when set.
+func DiscoverWith(root string, opts Options) ([]Project, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -135,8 +203,8 @@ func Discover(root string) ([]Project, error) {
 		return nil, fmt.Errorf("%s is not a directory", root)
 	}
 	var manages, entries, envFiles, candidates []string
-	err = walkPython(root, func(p string, d fs.DirEntry) {
-		name := d.Name()
+	err = opts.eachFile(root, false, func(p string) {
+		name := filepath.Base(p)
 		switch {
 		case name == "manage.py":
 			manages = append(manages, p)
@@ -181,12 +249,12 @@ func Discover(root string) ([]Project, error) {
 	refs := map[string][]namedModule{}
 	for _, e := range entries {
 		o := owner(e)
-		for _, mod := range settingsModuleRefs(e) {
+		for _, mod := range settingsModuleRefs(e, opts) {
 			refs[o] = append(refs[o], namedModule{mod, e})
 		}
 	}
 	for _, e := range envFiles {
-		if mod := dotenvSettingsModule(e); mod != "" {
+		if mod := dotenvSettingsModule(e, opts); mod != "" {
 			o := owner(e)
 			refs[o] = append(refs[o], namedModule{mod, e})
 		}
@@ -199,7 +267,7 @@ func Discover(root string) ([]Project, error) {
 	var out []Project
 	for _, dir := range order {
 		p := roots[dir]
-		p.settingsModules(refs[dir], cands[dir])
+		p.settingsModules(refs[dir], cands[dir], opts)
 		if len(p.SettingsModules) == 0 && p.ManagePy == "" {
 			continue
 		}
@@ -237,8 +305,8 @@ func moduleFile(root, dotted string) string {
 
 // settingsModuleRefs reads DJANGO_SETTINGS_MODULE from manage.py/wsgi.py/asgi.py:
 // os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") and os.environ["DJANGO_SETTINGS_MODULE"] = "x".
-func settingsModuleRefs(p string) []string {
-	src, err := os.ReadFile(p)
+func settingsModuleRefs(p string, opts Options) []string {
+	src, err := opts.read(p)
 	if err != nil {
 		return nil
 	}
@@ -279,8 +347,8 @@ func settingsModuleRefs(p string) []string {
 
 // dotenvSettingsModule reads DJANGO_SETTINGS_MODULE=... from a dotenv file (a line format,
 // not Python).
-func dotenvSettingsModule(p string) string {
-	src, err := os.ReadFile(p)
+func dotenvSettingsModule(p string, opts Options) string {
+	src, err := opts.read(p)
 	if err != nil || len(src) > 1<<20 {
 		return ""
 	}
@@ -319,7 +387,13 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 			return nil, fmt.Errorf("settings module %s: no %s.py under %s", mod, strings.ReplaceAll(mod, ".", "/"), root)
 		}
 		ev := newEvaluator(root)
+		ev.read = opts.read
 		env, f, err := ev.evalFile(file, mod)
+		var be *BudgetError
+		if errors.As(err, &be) && opts.NotAnalysed != nil {
+			opts.budget(err) // the other settings modules are still audited
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("settings module %s: %w", mod, err)
 		}
@@ -329,7 +403,7 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		}
 	}
 	var files []string
-	err = walkFiles(root, true, func(path string, d fs.DirEntry) {
+	err = opts.eachFile(root, true, func(path string) {
 		if strings.HasSuffix(path, ".py") && !strings.Contains(path, string(filepath.Separator)+"migrations"+string(filepath.Separator)) {
 			files = append(files, path)
 		}
@@ -338,12 +412,13 @@ func Audit(p Project, opts Options) ([]finding.Finding, error) {
 		return nil, err
 	}
 	for _, path := range files {
-		src, err := readSmall(path)
+		src, err := opts.read(path)
 		if err != nil || !needsCodeScan(src) {
 			continue
 		}
 		f, err := parsePython(path, src)
 		if err != nil {
+			opts.budget(err)
 			continue
 		}
 		a.auditCode(f)
@@ -361,7 +436,7 @@ func AuditFile(path string, opts Options) ([]finding.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := readSmall(abs)
+	src, err := opts.read(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +452,7 @@ func AuditFile(path string, opts Options) ([]finding.Finding, error) {
 	a := &auditor{opts: opts, root: root}
 	if mod := moduleNameFor(root, abs); settingsLike && mod != djangoDefaults && looksLikeSettings(f) {
 		ev := newEvaluator(root)
+		ev.read = opts.read
 		ev.parsed[abs] = f
 		env, _, err := ev.evalFile(abs, mod)
 		if err != nil {

@@ -2,7 +2,6 @@ package django
 
 import (
 	"maps"
-	"os"
 	"strings"
 )
 
@@ -49,6 +48,15 @@ type evaluator struct {
 	notes    []string
 	// helperDepth counts settings helpers being followed (helpers.go)
 	helperDepth int
+	// read is the audit's file opener (Options.read).
+	read func(string) ([]byte, error)
+}
+
+func (ev *evaluator) readFile(p string) ([]byte, error) {
+	if ev.read != nil {
+		return ev.read(p)
+	}
+	return Options{}.read(p)
 }
 
 func newEvaluator(root string) *evaluator {
@@ -76,7 +84,7 @@ func (ev *evaluator) parse(p string) (*pyFile, error) {
 	if f, ok := ev.parsed[p]; ok {
 		return f, nil
 	}
-	src, err := os.ReadFile(p)
+	src, err := ev.readFile(p)
 	if err != nil {
 		return nil, err
 	}

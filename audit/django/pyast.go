@@ -1,7 +1,9 @@
 package django
 
 import (
+	"errors"
 	"fmt"
+	"time"
 	"strings"
 	"unicode/utf8"
 
@@ -9,12 +11,31 @@ import (
 	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
 )
 
-// maxSourceBytes bounds the files we parse: a settings module or a middleware is kilobytes;
-// anything far bigger is generated code and not worth the memory.
-const maxSourceBytes = 8 << 20
+// MaxSourceBytes is the largest Python file analysed.
+const MaxSourceBytes = 256 << 10
 
-// maxNodes bounds the Go copy of one syntax tree.
-const maxNodes = 4 << 20
+// The parse budget of one file. Parsing costs about 300 bytes of memory per byte of source
+// (tree-sitter's tree, then the Go copy of it) and, for a flat literal, seconds per MiB: a
+// settings module or a middleware is kilobytes, and anything far bigger is generated code.
+// A file over budget is not analysed as Python (its secrets are still scanned), and the
+// report says so.
+const (
+	maxSourceBytes = MaxSourceBytes
+	maxNodes       = 512 << 10
+	// maxTreeDepth is far above what CPython accepts (its parser stops at 200 nested
+	// parentheses) and keeps the recursive evaluator's stack small.
+	maxTreeDepth = 400
+	// parseTimeout bounds tree-sitter's work on one file.
+	parseTimeout = 5 * time.Second
+)
+
+// BudgetError says a file was not analysed as Python because it exceeds the parse budget.
+type BudgetError struct {
+	Path   string
+	Reason string
+}
+
+func (e *BudgetError) Error() string { return e.Path + ": not analysed as Python: " + e.Reason }
 
 // node is a Go copy of a tree-sitter node. The whole tree is copied once so that the
 // evaluator and the rules walk plain Go values instead of crossing cgo for every question.
@@ -61,9 +82,14 @@ var kindNames, fieldNames, kindNamed = func() ([]string, []string, []bool) {
 // file with one broken line still says a lot; ERROR nodes are simply not understood.
 func parsePython(path string, src []byte) (*pyFile, error) {
 	if len(src) > maxSourceBytes {
-		return nil, fmt.Errorf("%s: %d bytes is too large to audit (limit %d)", path, len(src), maxSourceBytes)
+		return nil, &BudgetError{Path: path, Reason: "larger than 256 KiB"}
 	}
 	root, err := parseTree(src)
+	var be *BudgetError
+	if errors.As(err, &be) {
+		be.Path = path
+		return nil, be
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

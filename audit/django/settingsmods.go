@@ -30,7 +30,7 @@ type namedModule struct {
 	mod, from string
 }
 
-func (p *Project) settingsModules(named []namedModule, cands []string) {
+func (p *Project) settingsModules(named []namedModule, cands []string, opts Options) {
 	seen := map[string]bool{}
 	for _, n := range named {
 		if seen[n.mod] {
@@ -43,7 +43,7 @@ func (p *Project) settingsModules(named []namedModule, cands []string) {
 		}
 		p.SettingsModules = append(p.SettingsModules, n.mod)
 	}
-	for _, mod := range p.leafModules(cands) {
+	for _, mod := range p.leafModules(cands, opts) {
 		if !seen[mod] {
 			seen[mod] = true
 			p.SettingsModules = append(p.SettingsModules, mod)
@@ -65,9 +65,10 @@ func (p *Project) skip(mod, file, reason string) {
 
 // leafModules returns the settings candidates no other candidate imports, sorted, and
 // records the others in NotAudited.
-func (p *Project) leafModules(cands []string) []string {
+func (p *Project) leafModules(cands []string, opts Options) []string {
 	root := p.Root
 	ev := newEvaluator(root)
+	ev.read = opts.read
 	defines, django := map[string]bool{}, map[string]bool{}
 	for _, c := range cands {
 		env, _, _ := ev.evalFile(c, moduleNameFor(root, c))

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	auditsource "github.com/crossgate/crossgate/audit/source"
 )
 
 // Limits that keep a hostile or broken config from exhausting the parser. nginx itself has no
@@ -61,11 +63,13 @@ type Error struct {
 	Msg    string
 }
 
-// MissingInclude is an include of a file that does not exist.
+// MissingInclude is an include of a file that does not exist, or that was not audited:
+// NotAudited then says why (outside the audited tree, not a regular file, too large).
 type MissingInclude struct {
-	Err     *Error // positioned at the include directive
-	Pattern string // as written
-	Path    string // resolved
+	Err        *Error // positioned at the include directive
+	Pattern    string // as written
+	Path       string // resolved
+	NotAudited string
 }
 
 func (m MissingInclude) Error() string { return m.Err.Error() }
@@ -131,6 +135,56 @@ func Parse(name string, data []byte) (*Config, error) {
 	return parseData(osSource{}, name, data, filepath.Dir(name), false)
 }
 
+// Tree is the audited tree a config lives in: every file is read through Read, and an
+// absolute include is mapped into the tree or not audited.
+type Tree struct {
+	Read func(name string) ([]byte, error)
+	// Inside reports whether a path lies in the audited tree.
+	Inside func(name string) bool
+}
+
+// confPrefixes are where nginx packages keep their configuration: an absolute include under
+// one names the file that, in the audited copy, sits under the directory of its nginx.conf.
+var confPrefixes = []string{"/etc/nginx/", "/usr/local/nginx/conf/", "/usr/local/etc/nginx/", "/opt/nginx/conf/", "/etc/openresty/", "/usr/local/openresty/nginx/conf/"}
+
+// MapAbsolute resolves an absolute include pattern: a path inside the tree stays; one under
+// a standard nginx prefix moves under base (the directory of the audited nginx.conf); any
+// other is outside the tree (false), so the machine's own configuration is never read.
+func (t *Tree) MapAbsolute(pattern, base string) (string, bool) {
+	if t.Inside != nil && t.Inside(pattern) {
+		return pattern, true
+	}
+	for _, pre := range confPrefixes {
+		if rest, ok := strings.CutPrefix(pattern, pre); ok {
+			mapped := filepath.Join(base, filepath.FromSlash(rest))
+			if t.Inside == nil || t.Inside(mapped) {
+				return mapped, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (t *Tree) ReadFile(name string) ([]byte, error)  { return t.Read(name) }
+func (t *Tree) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
+
+// ParseInTree is ParseFileIn for an audit: files are read through tree, and absolute
+// includes never leave it.
+func ParseInTree(path, prefix string, tree *Tree) (*Config, error) {
+	data, err := tree.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{src: tree, tree: tree, base: prefix, lenient: true, cfg: &Config{File: path, lines: map[string][]string{}}}
+	p.cfg.Files = append(p.cfg.Files, path)
+	ds, err := p.parseData(path, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.cfg.Directives = ds
+	return p.cfg, nil
+}
+
 func parseWith(src source, path, base string, lenient bool) (*Config, error) {
 	data, err := src.ReadFile(path)
 	if err != nil {
@@ -153,6 +207,7 @@ func parseData(src source, path string, data []byte, base string, lenient bool) 
 
 type parser struct {
 	src     source
+	tree    *Tree // nil outside an audit: absolute includes are read as they are
 	base    string
 	cfg     *Config
 	total   int
@@ -280,6 +335,19 @@ func (p *parser) include(d *Directive, stack []string) ([]*Directive, error) {
 		return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: "include takes exactly one argument"}
 	}
 	pattern := d.Args[0]
+	if filepath.IsAbs(pattern) && p.tree != nil {
+		mapped, ok := p.tree.MapAbsolute(pattern, p.base)
+		if !ok {
+			if !p.lenient {
+				return nil, &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q is outside the audited tree", d.Args[0])}
+			}
+			e := &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: outside the audited tree", d.Args[0])}
+			p.cfg.Missing = append(p.cfg.Missing, MissingInclude{Err: e, Pattern: d.Args[0], Path: pattern, NotAudited: "outside the audited tree"})
+			d.Missing = true
+			return []*Directive{d}, nil
+		}
+		pattern = mapped
+	}
 	if !filepath.IsAbs(pattern) {
 		pattern = filepath.Join(p.base, pattern)
 	}
@@ -309,6 +377,14 @@ func (p *parser) include(d *Directive, stack []string) ([]*Directive, error) {
 		}
 		data, err := p.src.ReadFile(f)
 		if err != nil {
+			var skip *auditsource.Skip
+			if errors.As(err, &skip) && p.lenient {
+				e := &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %s", d.Args[0], skip.Reason)}
+				p.cfg.Missing = append(p.cfg.Missing, MissingInclude{Err: e, Pattern: d.Args[0], Path: f, NotAudited: skip.Reason})
+				d.Missing = true
+				out = append(out, d)
+				continue
+			}
 			if errors.Is(err, os.ErrNotExist) {
 				e := &Error{File: d.File, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("include %q: %s does not exist", d.Args[0], f)}
 				if !p.lenient {
