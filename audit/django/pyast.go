@@ -3,8 +3,8 @@ package django
 import (
 	"errors"
 	"fmt"
-	"time"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -21,7 +21,7 @@ const MaxSourceBytes = 256 << 10
 // report says so.
 const (
 	maxSourceBytes = MaxSourceBytes
-	maxNodes       = 512 << 10
+	maxNodes       = 128 << 10
 	// maxTreeDepth is far above what CPython accepts (its parser stops at 200 nested
 	// parentheses) and keeps the recursive evaluator's stack small.
 	maxTreeDepth = 400
@@ -83,6 +83,9 @@ var kindNames, fieldNames, kindNamed = func() ([]string, []string, []bool) {
 func parsePython(path string, src []byte) (*pyFile, error) {
 	if len(src) > maxSourceBytes {
 		return nil, &BudgetError{Path: path, Reason: "larger than 256 KiB"}
+	}
+	if bracketDepth(src) > maxTreeDepth/4 {
+		return nil, &BudgetError{Path: path, Reason: fmt.Sprintf("brackets nested deeper than %d levels", maxTreeDepth/4)}
 	}
 	root, err := parseTree(src)
 	var be *BudgetError
