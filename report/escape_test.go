@@ -12,10 +12,10 @@ import (
 	"github.com/crossgate/crossgate/report"
 )
 
-// hostile carries what a server or a file can put in a string: an OSC title change ended by
+// hostileText carries what a server or a file can put in a string: an OSC title change ended by
 // BEL, a screen clear, a C1 CSI, a right-to-left override, a raw carriage return and a byte
 // that is not UTF-8.
-const hostile = "ok\x1b]0;owned\x07\x1b[2J\u009b31m\u202eevil\rover\xff"
+const hostileText = "ok\x1b]0;owned\x07\x1b[2J\u009b31m\u202eevil\rover\xff"
 
 // fillStrings sets every string (and []string) field reachable from v to s.
 func fillStrings(v reflect.Value, s string) {
@@ -50,14 +50,14 @@ func hostileReport() *report.Report {
 	f.Proof = []finding.Proof{{}}
 	g := finding.New("secret-in-source")
 	r := &report.Report{Targets: []report.Target{{Findings: 1, Requests: 2, Files: 3}, {}}, Findings: []finding.Finding{f, g}}
-	fillStrings(reflect.ValueOf(r), hostile)
+	fillStrings(reflect.ValueOf(r), hostileText)
 	r.Targets[0].Error = "" // a failed target prints only its error: the other carries it
 	r.Findings[0].Severity, r.Findings[1].Severity = finding.High, finding.Low
 	r.Finalize()
 	return r
 }
 
-// TestTextEscapesEveryField feeds a hostile string through every string field of a report
+// TestTextEscapesEveryField feeds a hostileText string through every string field of a report
 // and checks that the terminal sees no control character from it, while JSON keeps it exact.
 func TestTextEscapesEveryField(t *testing.T) {
 	r := hostileReport()
@@ -81,7 +81,7 @@ func TestTextEscapesEveryField(t *testing.T) {
 		}
 		// Every field printed, shown escaped: count the visible form of the OSC.
 		if n := strings.Count(out, `\x1b]0;owned\x07`); n < 20 {
-			t.Errorf("%+v: hostile value shown escaped %d times; some fields are not printed or not escaped", o, n)
+			t.Errorf("%+v: hostileText value shown escaped %d times; some fields are not printed or not escaped", o, n)
 		}
 	}
 	var buf bytes.Buffer
@@ -93,7 +93,7 @@ func TestTextEscapesEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	// JSON replaces the invalid byte with U+FFFD (encoding/json's rule); everything else is exact.
-	exact := strings.ToValidUTF8(hostile, "\uFFFD")
+	exact := strings.ToValidUTF8(hostileText, "\uFFFD")
 	if back.Findings[0].Evidence.Snippet != exact || back.Targets[1].Error != exact {
 		t.Errorf("JSON changed the value: %q", back.Findings[0].Evidence.Snippet)
 	}
@@ -133,7 +133,7 @@ func TestEscape(t *testing.T) {
 // FuzzEscape: whatever goes in, what comes out holds no character a terminal acts on (line
 // breaks and tabs aside, in EscapeText), is valid UTF-8, and is unchanged when already safe.
 func FuzzEscape(f *testing.F) {
-	for _, s := range []string{"", "plain", hostile, "a\nb", "\xc2\x9b", "\u202e", "\xed\xa0\x80", "\\x1b"} {
+	for _, s := range []string{"", "plain", hostileText, "a\nb", "\xc2\x9b", "\u202e", "\xed\xa0\x80", "\\x1b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
