@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,7 +30,8 @@ func plantedSecrets(tag string) []string {
 	}
 }
 
-// renderAll is every view a user can get of a report: text, verbose text, JSON and SARIF.
+// renderAll is every view a user can get of a report: text, verbose text, JSON, SARIF and
+// HTML (unescaped, so that a secret html/template spells with entities is still found).
 func renderAll(t *testing.T, r *report.Report) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -38,12 +40,16 @@ func renderAll(t *testing.T, r *report.Report) map[string]string {
 		"text -v": func(b *bytes.Buffer) error { return report.WriteText(b, r, report.TextOptions{Verbose: true}) },
 		"json":    func(b *bytes.Buffer) error { return report.WriteJSON(b, r) },
 		"sarif":   func(b *bytes.Buffer) error { return report.WriteSARIF(b, r) },
+		"html":    func(b *bytes.Buffer) error { return report.WriteHTML(b, r) },
 	} {
 		var b bytes.Buffer
 		if err := fn(&b); err != nil {
 			t.Fatal(err)
 		}
 		out[name] = b.String()
+		if name == "html" {
+			out[name] = html.UnescapeString(out[name])
+		}
 	}
 	return out
 }

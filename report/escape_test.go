@@ -99,6 +99,39 @@ func TestTextEscapesEveryField(t *testing.T) {
 	}
 }
 
+// TestHTMLEscapesEveryField: the HTML page, a view for people like the terminal, shows every
+// field's controls and bidirectional overrides as visible escapes, lets no markup through,
+// and leaves the report itself unchanged for the JSON and SARIF views.
+func TestHTMLEscapesEveryField(t *testing.T) {
+	r := hostileReport()
+	const markup = `<img src=x onerror=alert(1)>`
+	fillStrings(reflect.ValueOf(r), hostileText+markup)
+	r.Targets[0].Error = ""
+	r.Targets[0].NotAudited = []report.NotAudited{{Path: hostileText + markup, Reason: hostileText}}
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if i := strings.IndexFunc(page, func(r rune) bool {
+		return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x202e || r == utf8.RuneError
+	}); i >= 0 {
+		t.Errorf("raw control character %q in the page near %q", page[i], page[max(0, i-20):min(len(page), i+20)])
+	}
+	if strings.Contains(page, "<img") {
+		t.Error("markup from a report string reached the page")
+	}
+	if n := strings.Count(page, `\x1b]0;owned\x07`); n < 20 {
+		t.Errorf("hostile value shown escaped %d times; some fields are not shown or not escaped", n)
+	}
+	if !strings.Contains(page, "not audited") {
+		t.Error("the page does not list the files not audited")
+	}
+	if r.Findings[0].Evidence.Snippet != hostileText+markup {
+		t.Errorf("WriteHTML changed the report: %q", r.Findings[0].Evidence.Snippet)
+	}
+}
+
 func regexpStripSGR(s string) string {
 	for _, c := range []string{"\x1b[1;35m", "\x1b[1;31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m", "\x1b[1m"} {
 		s = strings.ReplaceAll(s, c, "")

@@ -16,7 +16,8 @@ import (
 // The HTML report is one file that works offline and from file://: its style and script are
 // inline, and a Content-Security-Policy allows exactly those two blocks (by hash) and nothing
 // else: no request can leave the page, and markup smuggled into a finding could not run.
-// Every string from a report goes through html/template, which escapes by context.
+// Every string from a report goes through html/template, which escapes by context, after
+// the escaping of the text view (visibleCopy).
 
 //go:embed html/report.tmpl html/report.css html/report.js
 var htmlFiles embed.FS
@@ -96,6 +97,7 @@ var browserMatrix = []matrixRow{
 // WriteHTML writes r as one self-contained HTML page: a grade per target, the findings by
 // severity with filters, their evidence, fix and browser proofs, and the browser matrix.
 func WriteHTML(w io.Writer, r *Report) error {
+	r = visibleCopy(r)
 	v := htmlView{Report: r, CSP: htmlCSP, Style: template.CSS(htmlStyle), Script: template.JS(htmlScript),
 		Matrix: browserMatrix, Baseline: r.Baseline}
 	for _, t := range r.Targets {
