@@ -156,18 +156,18 @@ func TestReadJSONRejectsOtherFiles(t *testing.T) {
 
 func TestDiffText(t *testing.T) {
 	okA := []report.Target{{URL: "https://a.test:8443/v1"}}
-	d := report.Compare(scanOf(okA, at("cors-wildcard", "https://a.test:8443/v1")), scanOf(okA, at("cors-reflect-origin", "https://a.test:8443/v1\x1b[31m")))
+	d := report.Compare(scanOf(okA, at("cors-wildcard", "https://a.test:8443/v1")), scanOf(okA, at("cors-reflect-origin", "https://a.test:8443/v1\x1b[31m\u202e")))
 	var b bytes.Buffer
 	if err := report.WriteDiffText(&b, d, "old.json", "new.json"); err != nil {
 		t.Fatal(err)
 	}
 	s := b.String()
-	for _, want := range []string{"New (1)\n  [MEDIUM] cors-reflect-origin", "Fixed (1)\n  [", "Unchanged (0)", "summary: 1 new, 1 fixed, 0 unchanged\n", `v1\x1b[31m`} {
+	for _, want := range []string{"New (1)\n  [MEDIUM] cors-reflect-origin", "Fixed (1)\n  [", "Unchanged (0)", "summary: 1 new, 1 fixed, 0 unchanged\n", `v1\x1b[31m\u202e`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("diff text lacks %q:\n%s", want, s)
 		}
 	}
-	if strings.Contains(s, "\x1b") {
-		t.Error("an escape sequence from the report reached the terminal")
+	if strings.ContainsAny(s, "\x1b\u202e") {
+		t.Error("an escape sequence or a bidi override from the report reached the terminal")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/crossgate/crossgate/finding"
 )
@@ -45,7 +44,7 @@ func WriteDiffJSON(w io.Writer, d Diff, oldName, newName string) error {
 // WriteDiffText prints the groups, new first, one line per finding.
 func WriteDiffText(w io.Writer, d Diff, oldName, newName string) error {
 	tw := &errWriter{w: w}
-	tw.printf("crossgate diff %s %s\n", terminalSafe(oldName), terminalSafe(newName))
+	tw.printf("crossgate diff %s %s\n", EscapeLine(oldName), EscapeLine(newName))
 	writeGroup(tw, "new", d.New)
 	writeGroup(tw, "fixed", d.Fixed)
 	writeGroup(tw, "unchanged", d.Unchanged)
@@ -69,7 +68,7 @@ func writeGroup(tw *errWriter, name string, fs []finding.Finding) {
 
 // oneLine names a finding: severity, rule, location and fingerprint.
 func oneLine(f finding.Finding) string {
-	return fmt.Sprintf("[%s] %s  %s  (%s)", strings.ToUpper(f.Severity.String()), terminalSafe(f.Rule), terminalSafe(location(f)), terminalSafe(f.Fingerprint))
+	return fmt.Sprintf("[%s] %s  %s  (%s)", strings.ToUpper(f.Severity.String()), EscapeLine(f.Rule), EscapeLine(location(f)), EscapeLine(f.Fingerprint))
 }
 
 // location is where a finding is: file:line[:col] for an audit, the URL for a scan.
@@ -89,7 +88,7 @@ func location(f finding.Finding) string {
 
 // writeBaselineText is the text report's section for --baseline.
 func writeBaselineText(tw *errWriter, b *Baseline) {
-	tw.printf("\ncompared with %s: %d new (above), %d unchanged (not shown), %d fixed", terminalSafe(b.File), b.New, len(b.Unchanged), len(b.Fixed))
+	tw.printf("\ncompared with %s: %d new (above), %d unchanged (not shown), %d fixed", EscapeLine(b.File), b.New, len(b.Unchanged), len(b.Fixed))
 	if len(b.NotRechecked) > 0 {
 		tw.printf(", %d not rechecked", len(b.NotRechecked))
 	}
@@ -106,21 +105,4 @@ func writeBaselineText(tw *errWriter, b *Baseline) {
 			tw.printf("  %s\n", oneLine(f))
 		}
 	}
-}
-
-// terminalSafe escapes control characters (an escape sequence in a report file must not
-// reach the terminal as one).
-func terminalSafe(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
