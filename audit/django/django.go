@@ -25,7 +25,6 @@
 package django
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -34,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/crossgate/crossgate/audit/source"
 	"github.com/crossgate/crossgate/finding"
@@ -248,13 +248,19 @@ func DiscoverWith(root string, opts Options) ([]Project, error) {
 	}
 	refs := map[string][]namedModule{}
 	for _, e := range entries {
-		o := owner(e)
-		for _, mod := range settingsModuleRefs(e, opts) {
-			refs[o] = append(refs[o], namedModule{mod, e})
+		if src, err := opts.read(e); err == nil {
+			o := owner(e)
+			for _, mod := range settingsModuleRefs(e, src) {
+				refs[o] = append(refs[o], namedModule{mod, e})
+			}
 		}
 	}
 	for _, e := range envFiles {
-		if mod := dotenvSettingsModule(e, opts); mod != "" {
+		src, err := opts.read(e)
+		if err != nil {
+			continue
+		}
+		if mod := dotenvSettingsModule(src); mod != "" {
 			o := owner(e)
 			refs[o] = append(refs[o], namedModule{mod, e})
 		}
@@ -303,13 +309,11 @@ func moduleFile(root, dotted string) string {
 	return ""
 }
 
-// settingsModuleRefs reads DJANGO_SETTINGS_MODULE from manage.py/wsgi.py/asgi.py:
-// os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") and os.environ["DJANGO_SETTINGS_MODULE"] = "x".
-func settingsModuleRefs(p string, opts Options) []string {
-	src, err := opts.read(p)
-	if err != nil {
-		return nil
-	}
+// settingsModuleRefs reads DJANGO_SETTINGS_MODULE from the source of manage.py, wsgi.py or
+// asgi.py: os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x") and
+// os.environ["DJANGO_SETTINGS_MODULE"] = "x". Only dotted Python names are returned: the
+// value comes from a file of the audited tree and becomes a path under it.
+func settingsModuleRefs(p string, src []byte) []string {
 	f, err := parsePython(p, src)
 	if err != nil {
 		return nil
@@ -326,7 +330,7 @@ func settingsModuleRefs(p string, opts Options) []string {
 			if len(args) == 2 {
 				k, ok1 := decodeString(f, args[0])
 				v, ok2 := decodeString(f, args[1])
-				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" {
+				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" && isModuleName(v) {
 					out = append(out, v)
 				}
 			}
@@ -335,7 +339,7 @@ func settingsModuleRefs(p string, opts Options) []string {
 			if l != nil && l.kind == "subscript" && r != nil {
 				k, ok1 := decodeString(f, l.child("subscript"))
 				v, ok2 := decodeString(f, r)
-				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" {
+				if ok1 && ok2 && k == "DJANGO_SETTINGS_MODULE" && isModuleName(v) {
 					out = append(out, v)
 				}
 			}
@@ -346,15 +350,10 @@ func settingsModuleRefs(p string, opts Options) []string {
 }
 
 // dotenvSettingsModule reads DJANGO_SETTINGS_MODULE=... from a dotenv file (a line format,
-// not Python).
-func dotenvSettingsModule(p string, opts Options) string {
-	src, err := opts.read(p)
-	if err != nil || len(src) > 1<<20 {
-		return ""
-	}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+// not Python): the first line that sets it to a dotted Python name.
+func dotenvSettingsModule(src []byte) string {
+	for line := range strings.Lines(string(src)) {
+		line = strings.TrimSpace(line)
 		line = strings.TrimPrefix(line, "export ")
 		k, v, ok := strings.Cut(line, "=")
 		if !ok || strings.TrimSpace(k) != "DJANGO_SETTINGS_MODULE" {
@@ -364,9 +363,31 @@ func dotenvSettingsModule(p string, opts Options) string {
 		if i := strings.Index(v, " #"); i >= 0 {
 			v = strings.TrimSpace(v[:i])
 		}
-		return strings.Trim(v, `"'`)
+		if v = strings.Trim(v, `"'`); isModuleName(v) {
+			return v
+		}
 	}
 	return ""
+}
+
+// isModuleName reports whether s is a dotted Python module name (mysite.settings.prod):
+// identifiers of letters, digits and underscores, not starting with a digit. A value from
+// the audited tree that is not one (a path, "..", a NUL) never becomes a file name.
+func isModuleName(s string) bool {
+	if s == "" || len(s) > 512 {
+		return false
+	}
+	for part := range strings.SplitSeq(s, ".") {
+		if part == "" || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for _, r := range part {
+			if !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Audit analyses every settings module of the project and the Python middleware and views
