@@ -73,18 +73,24 @@ func ParseTarget(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if !strings.Contains(raw, "://") {
 		if u, err := url.Parse("https://" + raw); err == nil && u.Hostname() != "" && !strings.ContainsAny(raw, " \t") {
-			return nil, inputErr("did you mean https://"+raw+" ? A target is an absolute URL with its scheme", "bad target URL %q: no scheme", raw)
+			shown := probe.RedactURL("https://" + raw)
+			return nil, inputErr("did you mean "+shown+" ? A target is an absolute URL with its scheme", "bad target URL %q: no scheme", strings.TrimPrefix(shown, "https://"))
 		}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL, password and tokens included
+		}
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", unparsedURL(raw), err)
 	}
+	shown := probe.RedactURL(raw)
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: scheme must be https or http", raw)
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: scheme must be https or http", shown)
 	}
 	if u.Hostname() == "" {
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: no host", raw)
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: no host", shown)
 	}
 	if u.Fragment != "" {
 		u.Fragment = ""
@@ -93,6 +99,25 @@ func ParseTarget(raw string) (*url.URL, error) {
 		u.Path = "/"
 	}
 	return u, nil
+}
+
+// unparsedURL is a URL that does not parse, as an error message may show it: the user's
+// credentials in it (a password before the "@", token values after the "?") left out.
+func unparsedURL(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i] + "?…"
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	} else {
+		scheme += "://"
+	}
+	// The last "@": a password may hold "/" or "@" itself.
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = "…@" + rest[i+1:]
+	}
+	return scheme + rest
 }
 
 func checkOrigin(o string) error {
