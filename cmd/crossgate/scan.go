@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/progress"
@@ -288,21 +285,9 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 		}
 		cfg.Extra = append(cfg.Extra, id)
 	}
-	header := http.Header{}
-	for i, h := range f.headers {
-		// A header given with -H is usually a credential: errors name the flag's position
-		// and, when there is one, the header name, never the value.
-		name, value, ok := strings.Cut(h, ":")
-		if !ok {
-			return cfg, usageError(stderr, fmt.Sprintf("bad -H value (number %d of %d): no colon, so no header name (the value is not shown: it may be a credential)", i+1, len(f.headers)), "-H takes 'Name: value', e.g. -H 'Authorization: Bearer TOKEN'")
-		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n\x00") || !validHeaderName(name) {
-			return cfg, usageError(stderr, fmt.Sprintf("bad -H value (number %d of %d): the part before the colon is not a header name", i+1, len(f.headers)), "-H takes 'Name: value', e.g. -H 'Authorization: Bearer TOKEN'")
-		}
-		if strings.ContainsAny(value, "\r\n\x00") {
-			return cfg, usageError(stderr, fmt.Sprintf("bad -H %s: its value holds a line break or NUL", strings.TrimSpace(name)), "-H takes one 'Name: value' per flag")
-		}
-		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	header, msg := parseHeaders(f.headers)
+	if msg != "" {
+		return cfg, usageError(stderr, msg, "-H takes 'Name: value', one per flag, e.g. -H 'Authorization: Bearer TOKEN'")
 	}
 	cfg.Probe = probe.Config{Timeout: time.Duration(f.timeout), Rate: f.rate, MaxBody: f.maxBody, Header: header, Insecure: f.insecure, MaxConns: f.connections}
 	if code := scanChoices(f, urls, &cfg, stderr); code != exitOK {
@@ -337,34 +322,6 @@ func buildScanConfig(f *scanFlags, urls []string, stderr io.Writer) (scan.Config
 	return cfg, exitOK
 }
 
-// validHeaderName: an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~).
-func validHeaderName(name string) bool {
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return name != ""
-}
-
-func parseIdentity(spec, pass string) (*probe.Identity, error) {
-	name, files, ok := strings.Cut(spec, "=")
-	if !ok || name == "" || files == "" {
-		return nil, &scan.InputError{Msg: fmt.Sprintf("bad --identity %q", spec), Hint: "use --identity NAME=CERT[,KEY], e.g. --identity bob=bob.crt,bob.key"}
-	}
-	if name == "user" || name == "none" {
-		return nil, &scan.InputError{Msg: fmt.Sprintf("--identity name %q is reserved", name), Hint: "pick another name; 'user' is --cert and 'none' is no certificate"}
-	}
-	cert, key, _ := strings.Cut(files, ",")
-	id, err := scan.LoadIdentity(name, cert, key, pass)
-	var ie *scan.InputError
-	if errors.As(err, &ie) && (strings.Contains(ie.Hint, "--key") || strings.Contains(ie.Hint, "--cert ")) {
-		ie.Msg = "--identity " + name + ": " + ie.Msg
-		ie.Hint = "use --identity NAME=CERT,KEY, or a PEM file holding both"
-	}
-	return id, err
-}
-
 // checkWritable fails early (before any probe) when -o cannot be created, so a long scan is
 // not lost at the end. It does not create the file.
 func checkWritable(path string) error {
@@ -380,68 +337,6 @@ func checkWritable(path string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
-}
-
-// maxBadLines bounds how many bad lines of a target list are reported at once.
-const maxBadLines = 20
-
-func readTargets(path string) ([]string, error) {
-	var r io.Reader
-	if path == "-" {
-		r = os.Stdin
-	} else {
-		fh, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read target list %s: %v", path, errors.Unwrap(err))
-		}
-		defer fh.Close()
-		r = fh
-	}
-	var out, bad []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if strings.ContainsRune(line, 0) || !utf8.ValidString(line) {
-			return nil, fmt.Errorf("%s:%d: not a text line (is this a list of URLs?)", path, n)
-		}
-		if len(bad) >= maxBadLines {
-			continue
-		}
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i] // an inline comment
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if _, err := scan.ParseTarget(line); err != nil {
-			msg := err.Error()
-			var ie *scan.InputError
-			if errors.As(err, &ie) {
-				msg = ie.Msg
-			}
-			bad = append(bad, fmt.Sprintf("%s:%d: %s", path, n, msg))
-			continue
-		}
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read target list %s: %v", path, err)
-	}
-	switch len(bad) {
-	case 0:
-		return out, nil
-	case 1:
-		return nil, errors.New(bad[0])
-	}
-	more := ""
-	if len(bad) == maxBadLines {
-		more = " (stopped counting there)"
-	}
-	return nil, fmt.Errorf("%d bad lines in %s%s:\n  %s", len(bad), path, more, strings.Join(bad, "\n  "))
 }
 
 func inputFailure(stderr io.Writer, err error) int {
