@@ -2,8 +2,6 @@ package scan
 
 import (
 	"crypto/x509"
-	"encoding/pem"
-	"os"
 
 	"github.com/crossgate/crossgate/internal/credfile"
 	"github.com/crossgate/crossgate/probe"
@@ -26,25 +24,6 @@ func LoadCAs(path string) (*x509.CertPool, error) { return credfile.LoadCAs(path
 
 // LoadCACerts reads the same --cacert file as certificates, for a browser's trust store.
 func LoadCACerts(path string) ([]*x509.Certificate, error) {
-	if _, err := LoadCAs(path); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for {
-		var b *pem.Block
-		if b, data = pem.Decode(data); b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	_, certs, err := credfile.LoadCACerts(path)
+	return certs, err
 }

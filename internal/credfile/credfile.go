@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,13 +41,13 @@ func LoadIdentity(name, certPath, keyPath, pass string) (*probe.Identity, error)
 	if certPath == "" {
 		return nil, inputErr("pass the certificate with --cert FILE", "no client certificate file given for identity %q", name)
 	}
-	certPEM, err := os.ReadFile(certPath)
+	certPEM, err := readFile(certPath)
 	if err != nil {
 		return nil, inputErr("check the path given to --cert", "cannot read client certificate %s: %v", certPath, unwrapPathErr(err))
 	}
 	var keyPEM []byte
 	if keyPath != "" {
-		if keyPEM, err = os.ReadFile(keyPath); err != nil {
+		if keyPEM, err = readFile(keyPath); err != nil {
 			return nil, inputErr("check the path given to --key", "cannot read client key %s: %v", keyPath, unwrapPathErr(err))
 		}
 	}
@@ -176,13 +177,62 @@ func unwrapPathErr(err error) error {
 
 // LoadCAs reads PEM CA certificates to verify the server with (--cacert).
 func LoadCAs(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	pool, _, err := LoadCACerts(path)
+	return pool, err
+}
+
+// LoadCACerts reads the --cacert file as a pool to verify the server with and as the list
+// of its certificates (for a browser's trust store).
+func LoadCACerts(path string) (*x509.CertPool, []*x509.Certificate, error) {
+	data, err := readFile(path)
 	if err != nil {
-		return nil, inputErr("check the path given to --cacert", "cannot read CA file %s: %v", path, unwrapPathErr(err))
+		return nil, nil, inputErr("check the path given to --cacert", "cannot read CA file %s: %v", path, unwrapPathErr(err))
 	}
+	return ParseCAs(path, data)
+}
+
+// ParseCAs reads the certificates of a PEM bundle already read; path only names it in
+// errors. Blocks that are not certificates, and certificates that do not parse, are
+// skipped, as crypto/x509's AppendCertsFromPEM does; a bundle with none is an error.
+func ParseCAs(path string, data []byte) (*x509.CertPool, []*x509.Certificate, error) {
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, inputErr("--cacert takes PEM certificates", "%s holds no PEM certificate", path)
+	var certs []*x509.Certificate
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" || len(b.Headers) != 0 {
+			continue
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			pool.AddCert(c)
+			certs = append(certs, c)
+		}
 	}
-	return pool, nil
+	if len(certs) == 0 {
+		return nil, nil, inputErr("--cacert takes PEM certificates", "%s holds no PEM certificate", path)
+	}
+	return pool, certs, nil
+}
+
+// maxCredFile bounds what is read of a file the user names (a certificate, key or CA
+// bundle is kilobytes; a system bundle a few hundred): a wrong path such as /dev/zero ends
+// in an error, not in memory exhaustion. FIFOs stay allowed (--cert <(...) is a pipe).
+const maxCredFile = 16 << 20
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCredFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCredFile {
+		return nil, fmt.Errorf("larger than %d MiB, not a certificate, key or CA file", maxCredFile>>20)
+	}
+	return data, nil
 }

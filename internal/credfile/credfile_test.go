@@ -2,6 +2,7 @@ package credfile
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -117,6 +118,45 @@ func FuzzParse(f *testing.F) {
 		var ie *InputError
 		if err != nil && (!errors.As(err, &ie) || ie.Msg == "") {
 			t.Fatalf("not an InputError with a message: %v", err)
+		}
+	})
+}
+
+// A path the user mistypes into a device gives an error, not an endless read.
+func TestReadBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if _, err := LoadCAs("/dev/zero"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("--cacert /dev/zero: %v", err)
+	}
+	if _, err := LoadIdentity("user", "/dev/zero", "", ""); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("--cert /dev/zero: %v", err)
+	}
+}
+
+// FuzzParseCAs: whatever the --cacert file holds, the answer is a pool with every
+// certificate in the list, or an InputError with a message and a hint; never a panic.
+func FuzzParseCAs(f *testing.F) {
+	ca := pki.NewCA("Fuzz CA")
+	f.Add(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}))
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte{0x30, 0x82, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pool, certs, err := ParseCAs("ca.pem", data)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Msg == "" || ie.Hint == "" || pool != nil || certs != nil {
+				t.Fatalf("not an InputError with a message and a hint alone: %v", err)
+			}
+			return
+		}
+		if pool == nil || len(certs) == 0 {
+			t.Fatal("no error and no certificate")
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(data) {
+			t.Fatal("accepted a bundle crypto/x509 finds no certificate in")
 		}
 	})
 }
