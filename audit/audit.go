@@ -158,6 +158,12 @@ type pathAudit struct {
 	// notAudited are the files not read or analysed in full, with why.
 	mu         sync.Mutex
 	notAudited []report.NotAudited
+	// kept holds the text of the files read while visiting that the Django and nginx sides
+	// read again (readonce.go).
+	kept kept
+	// ignoresKnown are the crossgate:ignore lines of the files visited (ignore.go).
+	ignoresKnown map[string]map[int]string
+	ignoreCount  int
 }
 
 // skip records a file that was not read or analysed in full.
@@ -169,16 +175,13 @@ func (pa *pathAudit) skip(p, reason string) {
 
 // read reads p through the opener; a file skipped for a reason is recorded.
 func (pa *pathAudit) read(p string) ([]byte, error) {
-	data, err := pa.src.Read(pa.ctx, p)
+	data, err := pa.readDisk(p)
 	var sk *source.Skip
 	if errors.As(err, &sk) {
 		pa.skip(p, sk.Reason)
 	}
 	return data, err
 }
-
-// readQuiet reads p without recording a skip: the file was recorded when first visited.
-func (pa *pathAudit) readQuiet(p string) ([]byte, error) { return pa.src.Read(pa.ctx, p) }
 
 func auditPath(ctx context.Context, p string, opts Options) ([]finding.Finding, []report.Target, error) {
 	st, err := os.Stat(p)
@@ -347,7 +350,8 @@ func isFile(p string) bool {
 type visited struct {
 	text, nginx, python bool
 	secrets             []secrets.Secret
-	values              []string // every secret value detected, reported or not
+	values              []string       // every secret value detected, reported or not
+	ignores             map[int]string // lines saying crossgate:ignore
 }
 
 // visitFiles reads and classifies every file, on all cores (reading and the secret scan
@@ -361,6 +365,7 @@ func (pa *pathAudit) visitFiles() {
 			continue
 		}
 		pa.texts = append(pa.texts, p)
+		pa.noteIgnoreLines(pa.rel(p), v.ignores)
 		pa.secrets = append(pa.secrets, v.secrets...)
 		for _, s := range v.values {
 			if pa.secretValues == nil {
@@ -404,11 +409,16 @@ func (pa *pathAudit) visitFile(p string) visited {
 	if binaryExt[strings.ToLower(filepath.Ext(p))] {
 		return visited{}
 	}
-	data, err := pa.read(p)
-	if err != nil {
-		return visited{}
+	data, ok := pa.kept.get(p) // the root's .crossgateignore, read before the walk
+	if !ok {
+		var err error
+		if data, err = pa.read(p); err != nil {
+			return visited{}
+		}
 	}
 	v := visited{text: true, nginx: isNginxConfig(p, data), python: strings.HasSuffix(p, ".py")}
+	pa.kept.keep(p, data, v.nginx)
+	v.ignores = ignoreLines(data)
 	if filepath.Base(p) != ignoreFile {
 		v.secrets, v.values = secrets.Scan(pa.rel(p), data, pa.opts.ShowSecrets)
 	}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"path/filepath"
@@ -29,10 +30,14 @@ type ignorer struct{ rules []ignoreRule }
 // loadIgnorer reads the root's .crossgateignore through the opener (a FIFO or a link out of
 // the tree by that name is recorded as not audited, never waited on) and adds extra.
 func (pa *pathAudit) loadIgnorer(extra []string) (*ignorer, error) {
-	data, err := pa.read(filepath.Join(pa.root, ignoreFile))
+	p := filepath.Join(pa.root, ignoreFile)
+	data, err := pa.read(p)
 	var sk *source.Skip
 	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.As(err, &sk) {
 		return nil, err
+	}
+	if err == nil {
+		pa.kept.put(p, data) // the walk visits it too: read once
 	}
 	return parseIgnore(data, extra), nil
 }
@@ -163,30 +168,63 @@ func inlineIgnored(line, rule string) bool {
 	return slices.Contains(ids, rule)
 }
 
-// applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
-// Each file with findings is read once more, and only the lines that matter are kept (not
-// every file split into lines until the end).
-func (pa *pathAudit) applyInlineIgnores() {
-	want := map[string]map[int]bool{}
-	for _, f := range pa.out {
-		if f.File != "" && f.Line > 0 {
-			if want[f.File] == nil {
-				want[f.File] = map[int]bool{}
-			}
-			want[f.File][f.Line], want[f.File][f.Line-1] = true, true
+// The visit notes, in each file it reads, the lines that say crossgate:ignore, so that
+// applying them reads nothing again. A hostile tree could fill files with such lines: past
+// maxIgnoreLines in all, a file's lines are not noted and it is read again if it has findings.
+const (
+	maxIgnoreLines = 64 << 10
+	maxIgnoreText  = 512 // what follows the marker and matters: rule IDs, then free text
+)
+
+var ignoreMarker = []byte("crossgate:ignore")
+
+// ignoreLines returns the lines of data that carry the marker, from the marker on, by line
+// number; nil when there are none.
+func ignoreLines(data []byte) map[int]string {
+	if !bytes.Contains(data, ignoreMarker) {
+		return nil
+	}
+	out := map[int]string{}
+	n := 0
+	for line := range bytes.Lines(data) {
+		n++
+		if i := bytes.Index(line, ignoreMarker); i >= 0 {
+			line = bytes.TrimRight(line[i:], "\r\n")
+			out[n] = string(line[:min(len(line), maxIgnoreText)])
 		}
 	}
-	lines := map[string]map[int]string{}
-	for file, ns := range want {
-		got := map[int]string{}
-		_ = pa.src.ReadLines(pa.ctx, filepath.Join(pa.root, filepath.FromSlash(file)), ns, func(n int, line string) {
-			if strings.Contains(line, "crossgate:ignore") {
-				got[n] = line
-			}
-		})
-		lines[file] = got
+	return out
+}
+
+// noteIgnoreLines records what the visit found in file (relative path), within the budget.
+func (pa *pathAudit) noteIgnoreLines(file string, lines map[int]string) {
+	if pa.ignoresKnown == nil {
+		pa.ignoresKnown = map[string]map[int]string{}
 	}
+	if pa.ignoreCount+len(lines) > maxIgnoreLines {
+		return // not known: read again if it has findings
+	}
+	pa.ignoreCount += len(lines)
+	pa.ignoresKnown[file] = lines
+}
+
+// applyInlineIgnores drops findings whose line, or the line above, says crossgate:ignore.
+func (pa *pathAudit) applyInlineIgnores() {
 	pa.out = slices.DeleteFunc(pa.out, func(f finding.Finding) bool {
-		return f.File != "" && f.Line > 0 && (inlineIgnored(lines[f.File][f.Line], f.Rule) || inlineIgnored(lines[f.File][f.Line-1], f.Rule))
+		if f.File == "" || f.Line <= 0 {
+			return false
+		}
+		lines, ok := pa.ignoresKnown[f.File]
+		if !ok {
+			// Not visited (a file the Django or nginx side reached on its own), or over the
+			// budget: read it now.
+			data, err := pa.readQuiet(filepath.Join(pa.root, filepath.FromSlash(f.File)))
+			if err != nil {
+				return false
+			}
+			lines = ignoreLines(data)
+			pa.noteIgnoreLines(f.File, lines)
+		}
+		return inlineIgnored(lines[f.Line], f.Rule) || inlineIgnored(lines[f.Line-1], f.Rule)
 	})
 }

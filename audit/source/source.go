@@ -205,23 +205,3 @@ func decodeText(b []byte) []byte {
 	}
 	return out
 }
-
-// ReadLines calls fn for each wanted line (1-based) of p, without keeping the file split.
-func (o *Opener) ReadLines(ctx context.Context, p string, want map[int]bool, fn func(n int, line string)) error {
-	data, err := o.Read(ctx, p)
-	if err != nil {
-		return err
-	}
-	for n := 1; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if want[n] {
-			fn(n, string(line))
-		}
-	}
-	return nil
-}
