@@ -73,8 +73,7 @@ func ParseTarget(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if !strings.Contains(raw, "://") {
 		if u, err := url.Parse("https://" + raw); err == nil && u.Hostname() != "" && !strings.ContainsAny(raw, " \t") {
-			shown := probe.RedactURL("https://" + raw)
-			return nil, inputErr("did you mean "+shown+" ? A target is an absolute URL with its scheme", "bad target URL %q: no scheme", strings.TrimPrefix(shown, "https://"))
+			return nil, inputErr("did you mean "+shownURL("https://"+raw)+" ? A target is an absolute URL with its scheme", "bad target URL %q: no scheme", shownURL(raw))
 		}
 	}
 	u, err := url.Parse(raw)
@@ -83,14 +82,13 @@ func ParseTarget(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the whole URL, password and tokens included
 		}
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", unparsedURL(raw), err)
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: %v", shownURL(raw), err)
 	}
-	shown := probe.RedactURL(raw)
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: scheme must be https or http", shown)
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: scheme must be https or http", shownURL(raw))
 	}
 	if u.Hostname() == "" {
-		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: no host", shown)
+		return nil, inputErr("a target is an absolute URL such as https://api.example.com/v1/profile", "bad target URL %q: no host", shownURL(raw))
 	}
 	if u.Fragment != "" {
 		u.Fragment = ""
@@ -101,9 +99,10 @@ func ParseTarget(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// unparsedURL is a URL that does not parse, as an error message may show it: the user's
-// credentials in it (a password before the "@", token values after the "?") left out.
-func unparsedURL(raw string) string {
+// shownURL is a target URL the scan refuses, as an error message shows it: the user's
+// credentials in it (a password before the "@", token values after the "?") left out. It
+// works on the text, not on a parse: a URL that is refused may not parse the way it reads.
+func shownURL(raw string) string {
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i] + "?…"
 	}
