@@ -3,6 +3,7 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,7 +25,11 @@ func (pa *pathAudit) noteSyntaxErrors() {
 			continue
 		}
 		seen[f.File] = true
-		data, err := pa.readQuiet(filepath.Join(pa.root, filepath.FromSlash(f.File)))
+		p := filepath.Join(pa.root, filepath.FromSlash(f.File))
+		if _, kept := pa.kept.get(p); !kept && !smallFile(p, django.MaxSourceBytes) {
+			continue // not analysed as Python: not read again either
+		}
+		data, err := pa.readQuiet(p)
 		if err != nil || len(data) > django.MaxSourceBytes {
 			continue
 		}
@@ -194,4 +199,10 @@ func (pa *pathAudit) chooseSettings(p *django.Project, chosen map[string]bool) {
 			chosen[m] = true
 		}
 	}
+}
+
+// smallFile reports whether p's size, as the file system gives it, is at most n bytes.
+func smallFile(p string, n int64) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Size() <= n
 }
