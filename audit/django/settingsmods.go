@@ -1,6 +1,7 @@
 package django
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -70,8 +71,14 @@ func (p *Project) leafModules(cands []string, opts Options) []string {
 	ev := newEvaluator(root)
 	ev.read = opts.read
 	defines, django := map[string]bool{}, map[string]bool{}
+	overBudget := map[string]string{}
 	for _, c := range cands {
-		env, _, _ := ev.evalFile(c, moduleNameFor(root, c))
+		env, _, err := ev.evalFile(c, moduleNameFor(root, c))
+		var be *BudgetError
+		if errors.As(err, &be) {
+			opts.budget(err)
+			overBudget[c] = be.Reason
+		}
 		for name := range env {
 			if name == strings.ToUpper(name) && !strings.HasPrefix(name, "_") {
 				defines[c] = true
@@ -104,6 +111,8 @@ func (p *Project) leafModules(cands []string, opts Options) []string {
 			if len(ev.imported[c]) == 0 {
 				p.skip(mod, p.rel(c), "the settings package's __init__.py defines no setting")
 			}
+		case overBudget[c] != "":
+			p.skip(mod, p.rel(c), "not analysed as Python: "+overBudget[c]+"; scanned for secrets only")
 		case !django[c]:
 			// taiga/projects/settings/api.py, documents/settings.py: an app's own
 			// settings or code in a package named settings, not a Django settings module
