@@ -52,7 +52,7 @@ func hostileReport() *report.Report {
 	r := &report.Report{Targets: []report.Target{{Findings: 1, Requests: 2, Files: 3, SettingsNotAudited: []report.SkippedModule{{}}, NotAudited: []report.NotAudited{{}}}, {}},
 		Findings: []finding.Finding{f, g}, Origins: []report.Origin{{Endpoints: 2}}}
 	fillStrings(reflect.ValueOf(r), hostileText) // the targets' origin is the origin's: grouped under it
-	r.Targets[0].Error = "" // a failed target prints only its error: the other carries it
+	r.Targets[0].Error = ""                      // a failed target prints only its error: the other carries it
 	r.Targets[0].ProbeSet = "confirming"
 	r.Findings[0].Severity, r.Findings[1].Severity = finding.High, finding.Low
 	r.Finalize()
