@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/crossgate/crossgate/probe"
+	"github.com/crossgate/crossgate/remedy"
 )
 
-// FuzzDetectStack: whatever headers and body a server sends, the guess is one of the stacks
-// remediation has text for, or none; an exchange that failed changes nothing.
+// FuzzDetectStack: whatever headers and body a server sends, the guess is made of the
+// stacks remediation has text for, or nothing; an exchange that failed changes nothing.
 func FuzzDetectStack(f *testing.F) {
 	f.Add("Server: nginx/1.22\nSet-Cookie: csrftoken=x", []byte(""), 200)
 	f.Add("X-Frame-Options: DENY\nX-Content-Type-Options: nosniff\nReferrer-Policy: same-origin", []byte("{}"), 200)
@@ -25,12 +26,12 @@ func FuzzDetectStack(f *testing.F) {
 		}
 		ex := &probe.Exchange{Status: status, Header: h, Body: body}
 		got := DetectStack(ex)
-		if got != "" && got != "django" && got != "nginx" {
-			t.Fatalf("stack %q", got)
+		if got.App != "" && got.App != remedy.Django || got.CORS != "" && got.CORS != remedy.DjangoCORSHeaders || got.Proxy != "" && got.Proxy != remedy.Nginx {
+			t.Fatalf("stack %+v", got)
 		}
 		failed := &probe.Exchange{Status: 200, Header: http.Header{"Server": {"nginx"}}, Err: errors.New("reset")}
 		if again := DetectStack(nil, failed, ex); again != got {
-			t.Fatalf("a failed exchange changed the guess: %q, then %q", got, again)
+			t.Fatalf("a failed exchange changed the guess: %+v, then %+v", got, again)
 		}
 	})
 }
