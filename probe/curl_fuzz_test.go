@@ -52,6 +52,7 @@ func FuzzEvidence(f *testing.F) {
 	f.Add("GET", "https://h/p?token=abc&x=1", "X-Team", "secretvalue1", "OK", "body")
 	f.Add("0", "0", "00000", "00000:", "0", "0")
 	f.Add("GET", "https://h/", "Authorization", "Bearer masked", "OK", "")
+	f.Add("GET", "https://h/", "X-Key", "MASKED-12-CHARS", "OK", "")
 	f.Fuzz(func(t *testing.T, method, url, hk, hv, reason, body string) {
 		hk = http.CanonicalHeaderKey(strings.TrimSpace(hk))
 		if hk == "" || len(hv) < 6 {
@@ -69,7 +70,7 @@ func FuzzEvidence(f *testing.F) {
 		if scheme, _, ok := strings.Cut(hv, " "); ok && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic") || strings.EqualFold(scheme, "Token")) {
 			keep = len(scheme) + 1
 		}
-		if strings.HasPrefix(hv[keep:], "[masked, ") {
+		if maskedForm.MatchString(hv[keep:]) {
 			return // already in the masked form: nothing of a credential is left to hide
 		}
 		other := []byte(hv)
