@@ -55,21 +55,13 @@ func BenchmarkOriginEndpoints(b *testing.B) {
 // BenchmarkThirteenOrigins scans 13 single-endpoint loopback origins, one per CORS class of
 // the in-process servers, at default flags: the comparison issue 9 makes with Corsy.
 func BenchmarkThirteenOrigins(b *testing.B) {
-	kinds := []vulnserver.Kind{vulnserver.None, vulnserver.Wildcard, vulnserver.WildcardCredentials, vulnserver.Reflect,
-		vulnserver.ReflectCredentials, vulnserver.Allowlist, vulnserver.Regex, vulnserver.Prefix, vulnserver.Suffix,
-		vulnserver.Substring, vulnserver.NullAllowed, vulnserver.Fixed, vulnserver.Regex}
-	var targets []string
-	for i, k := range kinds {
-		srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.NoClientCert, Policy: vulnserver.Policy{Kind: k,
-			Origins: []string{"https://app.example.com"}, Pattern: `^https://app.example.com`}})
-		targets = append(targets, fmt.Sprintf("%s/api/%d", srv.URL, i))
-	}
+	targets := startThirteenOrigins(b)
 	var rep *report.Report
 	for b.Loop() {
 		var err error
-		rep, err = Run(context.Background(), Config{Targets: targets, Origins: []string{"https://app.example.com"},
+		rep, err = Run(context.Background(), Config{Targets: targets, Origins: []string{fleetOrigin},
 			Probe: probe.Config{Insecure: true}}) // 13 servers, 13 throwaway CAs; loopback only
-		if err != nil || rep.Summary.Scanned != len(kinds) {
+		if err != nil || rep.Summary.Scanned != len(targets) {
 			b.Fatalf("%v %+v", err, rep.Summary)
 		}
 	}
