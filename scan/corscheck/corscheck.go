@@ -15,7 +15,7 @@
 // owner can name a page there); for an IP-literal base host a prefix and a substring probe
 // (registrable names) and its dot and suffix mutations, which no browser can send and which
 // only ever make an info finding; three localhost and five third-party origins;
-// six special characters for the first base; last, the first trusted origin on port 1337 (only
+// four special characters for the first base (one per class of host check); last, the first trusted origin on port 1337 (only
 // once the catalogue holds cors-any-port) and file://. Then two preflights for an
 // untrusted origin (PUT with Authorization, x-crossgate-test and Private-Network; a made-up
 // method) and a PUT one for the first trusted origin, and one certificate-less GET when the

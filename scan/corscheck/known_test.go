@@ -82,3 +82,37 @@ func TestRefusedHostDowngradeAndSubdomainStillFound(t *testing.T) {
 		})
 	}
 }
+
+// Each special character kept in the plan stands for one way a host check stops early (see
+// specialChars): a policy per class lets only the look-alikes whose character ends its host
+// through. Dropping any kept character makes its row fail; "}" and "!" need no probe of their
+// own because the "`" and ";" rows accept them for the same reason.
+func TestSpecialCharClasses(t *testing.T) {
+	const host = `^https://app\.example\.com`
+	for _, tc := range []struct{ name, pattern, char string }{
+		// A lax parser or a host pattern stops at a character outside the URI grammar.
+		{"outside the URI grammar", host + "(\x60.*)?$", "`"},
+		// A strict parser first (no "`" anywhere), then a letters-digits-hyphens host.
+		{"letters, digits, hyphens", host + `(_[^\x60}]*)?$`, "_"},
+		// A strict parser, then a [\w.-] host: "_" belongs to it, "~" does not.
+		{"word characters", host + `(~[^\x60}]*)?$`, "~"},
+		// A strict parser, then an unreserved-only host: sub-delimiters end it.
+		{"unreserved only", host + `(;[^\x60}]*)?$`, ";"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+				Policy: vulnserver.Policy{Kind: vulnserver.Regex, Pattern: tc.pattern, Credentials: true}})
+			fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+			f, ok := ruleSet(fs)["cors-special-char-bypass"]
+			if !ok {
+				t.Fatalf("special-character bypass (%q) not reported: %s", tc.char, names(ruleSet(fs)))
+			}
+			if !strings.Contains(f.Detail, "app.example.com"+tc.char+".evil-") {
+				t.Errorf("the finding does not name the %q probe: %s", tc.char, f.Detail)
+			}
+			if _, ok := ruleSet(fs)["cors-prefix-bypass"]; ok {
+				t.Errorf("prefix bypass reported for a host that stops at %q", tc.char)
+			}
+		})
+	}
+}

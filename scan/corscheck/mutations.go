@@ -52,12 +52,24 @@ type Mutation struct {
 	Unsendable bool
 }
 
-// specialChars are the host characters that some browser accepts in a host name while a
-// server-side parser or regex treats them as a delimiter (CORScanner and Corsy probe sets,
-// PortSwigger's URL validation bypass research): "_" is accepted by every engine, "`", "}",
-// "!", "~" and ";" by Safari. "%60" and "^", "|" are left out: the URL standard forbids "%",
-// "^" and "|" in hosts, so no browser can send such an Origin.
-var specialChars = []string{"_", "`", "}", "!", "~", ";"}
+// specialChars are host characters that some browser accepts in a host name while a
+// server-side parser or regex stops the host there (CORScanner and Corsy probe sets,
+// PortSwigger's URL validation bypass research): "_" is accepted by every engine, the others
+// by Safari. "%60", "^" and "|" are left out: the URL standard forbids "%", "^" and "|" in
+// hosts, so no browser can send such an Origin.
+//
+// A special-character bypass is a check that takes the host up to the first character outside
+// some set and compares that part, so https://app.example.com<c>.evil.example passes when c is
+// outside the set. One character per class of RFC 3986's host grammar finds every such set:
+//   - "`" is outside the URI grammar altogether, so it ends the host for every lax parser and
+//     every host pattern ([a-z0-9.-], [\w.-], unreserved, reg-name); "}" is the same class;
+//   - a strict parser rejects "`", so what remains is its second step: "_" ends a
+//     letters-digits-hyphens host (and is the one every browser sends, which sets the
+//     severity), "~" (unreserved) ends a [\w.-] one, ";" (a sub-delimiter, also the old
+//     path-parameter delimiter) ends an unreserved-only one; "!" is the same class as ";".
+//
+// TestSpecialCharClasses holds one policy per class.
+var specialChars = []string{"_", "~", ";", "`"}
 
 // thirdParty are shared hosting origins anyone can publish a page on (CORScanner origins.json,
 // CorsMe, aristos cors-scanner's S3 set). Sub-domains are crossgate-named so that none exists.
