@@ -315,3 +315,21 @@ func (s *session) derivedRefused(m Mutation) bool {
 	}
 	return probed
 }
+
+// containsKnown reports whether m, a contains probe (https://x<host>x.example), has a known
+// answer: a check that lets an origin through because it contains the host also lets the
+// prefix probe of the same host (https://<host>.evil-<rnd>.example) through, since that
+// holds the host whole too. When the prefix probe was answered and not let through, no
+// contains check is there and m would be refused. The other substring probe (the registered
+// domain minus its first letter) finds a different check and is always sent.
+func (s *session) containsKnown(m Mutation) bool {
+	if !m.Contains {
+		return false
+	}
+	for _, r := range s.results {
+		if r.Class == ClassPrefix && r.Base == m.Base {
+			return r.ok() && !r.specific
+		}
+	}
+	return false
+}

@@ -26,7 +26,8 @@
 // one) are dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
 // the findings' evidence. Probes whose answer the learned policy already gives are not sent
 // at all: every mutation once a made-up origin is allowed by name (reflectAll), and the
-// look-alikes of a host whose own origin was refused (derivedRefused).
+// look-alikes of a host whose own origin was refused (derivedRefused), and the contains probe of
+// a host whose prefix probe was refused (containsKnown).
 package corscheck
 
 import (
@@ -188,7 +189,23 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 		}
 		rest = append(rest, m)
 	}
+	// The contains probes go after the prefix probes whose answer can make them known.
+	var contains []Mutation
+	rest = slices.DeleteFunc(rest, func(m Mutation) bool {
+		if m.Contains {
+			contains = append(contains, m)
+		}
+		return m.Contains
+	})
 	s.send(rest, s.left-reserve)
+	contains = slices.DeleteFunc(contains, func(m Mutation) bool {
+		known := s.containsKnown(m)
+		if known {
+			s.known++
+		}
+		return known
+	})
+	s.send(contains, s.left-reserve)
 
 	s.learnFacts()
 	if env.Confirm == nil || env.Confirm.Preflight {

@@ -116,3 +116,54 @@ func TestSpecialCharClasses(t *testing.T) {
 		})
 	}
 }
+
+// The contains probe (https://xapp.example.comx.example) is sent only when the prefix probe
+// was let through: a contains check lets both through, so a refused prefix probe rules it
+// out. The other substring probe (the registered domain minus a letter) finds a different
+// check and is always sent.
+func TestContainsProbeOnlyAfterPrefixLetThrough(t *testing.T) {
+	const contains = "https://xapp.example.comx.example"
+	t.Run("contains check", func(t *testing.T) {
+		srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+			Policy: vulnserver.Policy{Kind: vulnserver.Substring, Origins: []string{"app.example.com"}, Credentials: true}})
+		fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+		f, ok := ruleSet(fs)["cors-substring-bypass"]
+		if !ok {
+			t.Fatalf("substring bypass not reported: %s", names(ruleSet(fs)))
+		}
+		if !strings.Contains(f.Detail, contains) {
+			t.Errorf("the finding is not proved by the contains probe: %s", f.Detail)
+		}
+		if _, ok := ruleSet(fs)["cors-prefix-bypass"]; ok {
+			t.Errorf("the prefix probe of a contains check is reported apart: %s", names(ruleSet(fs)))
+		}
+	})
+	t.Run("exact allowlist", func(t *testing.T) {
+		srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert,
+			Policy: vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}})
+		scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+		sent := map[string]bool{}
+		for _, o := range srv.Origins() {
+			sent[o] = true
+		}
+		if sent[contains] {
+			t.Errorf("the contains probe was sent though the prefix probe was refused")
+		}
+		if !sent["https://app.example.com.evil-"+strings.TrimPrefix(firstEvil(srv.Origins()), "https://evil-")] {
+			t.Errorf("the prefix probe was not sent: %v", srv.Origins())
+		}
+		if !sent["https://xample.com"] {
+			t.Errorf("the registered-domain substring probe was not sent: %v", srv.Origins())
+		}
+	})
+}
+
+// firstEvil returns the made-up origin (https://evil-<rnd>.example) among origins.
+func firstEvil(origins []string) string {
+	for _, o := range origins {
+		if strings.HasPrefix(o, "https://evil-") && strings.HasSuffix(o, ".example") {
+			return o
+		}
+	}
+	return ""
+}

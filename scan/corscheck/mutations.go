@@ -50,6 +50,11 @@ type Mutation struct {
 	// Unsendable marks a mutation no browser can send (see unsendable): it is probed to show
 	// how loose the allowlist is, and never reported as readable.
 	Unsendable bool
+	// Contains marks the substring probe that holds the base host whole inside another name
+	// (https://xapp.example.comx.example): it finds a "contains" check, which lets the prefix
+	// probe (the host whole at the front) through as well, so it is sent only when that one
+	// was let through or gave no answer (containsKnown).
+	Contains bool
 }
 
 // specialChars are host characters that some browser accepts in a host name while a
@@ -102,7 +107,16 @@ type planner struct {
 // A mutation under the base host's own registrable domain is re-classed as a sub-domain probe:
 // only the site's owner can host a page there. One no browser can send is kept, marked.
 func (p *planner) add(class Class, base, origin string) {
-	m := Mutation{Origin: origin, Class: class, Base: base}
+	p.addMarked(class, base, origin, false)
+}
+
+// addContains adds the substring probe that holds the base host whole (Mutation.Contains).
+func (p *planner) addContains(base, origin string) {
+	p.addMarked(ClassSubstring, base, origin, true)
+}
+
+func (p *planner) addMarked(class Class, base, origin string, contains bool) {
+	m := Mutation{Origin: origin, Class: class, Base: base, Contains: contains}
 	if origin != "null" && origin != fileOrigin {
 		o, err := cors.ParseOrigin(origin)
 		switch {
@@ -204,7 +218,7 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 			// substring mutations are registrable names, and the dot and suffix ones show a
 			// loose regex even though no browser can send them.
 			p.add(ClassPrefix, from, b.originScheme(b.scheme, b.host+"."+evil))
-			p.add(ClassSubstring, from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
+			p.addContains(from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
 			if isIPv4(b.host) {
 				p.add(ClassSuffix, from, b.origin("evil"+rnd+b.host))
 				last := strings.LastIndexByte(b.host, '.')
@@ -226,7 +240,7 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 		if rd != b.host {
 			p.add(ClassSuffix, from, b.origin("evil-"+rd))
 		}
-		p.add(ClassSubstring, from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
+		p.addContains(from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
 		if len(rd) > 1 {
 			p.add(ClassSubstring, from, b.origin(rd[1:]))
 		}
