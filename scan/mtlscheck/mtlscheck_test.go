@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
@@ -418,5 +419,49 @@ func TestMintedIdentitiesStayInScope(t *testing.T) {
 	res := scanEnv(t, env)
 	if f := find(res.Findings, "mtls-any-cert-accepted"); f != nil {
 		t.Fatalf("a certificate went to an out-of-scope host: %s", f.Detail)
+	}
+}
+
+// The expired certificate from the throwaway CA fails every check the valid one from that CA
+// fails, so it is sent only once a minted certificate was accepted. Where the issuer is
+// checked and expiry is not, the minted expired one is refused too: only the user's own
+// expired identity (from the trusted CA) shows that, and it is still sent.
+func TestMintedExpiredOnlyAfterAnAcceptedMint(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fx    fixture
+		extra []*probe.Identity
+		mints int
+		want  string
+	}{
+		{"issuer checked", fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403}, nil, 2, ""},
+		{"issuer checked, expiry ignored", fixture{auth: tls.RequireAnyClientCert, verify: ignoreExpiry, handler: peerCN},
+			[]*probe.Identity{ident(ExpiredIdentity, fixturePKI().expired)}, 2, "mtls-expired-cert-accepted"},
+		{"nothing checked", fixture{auth: tls.RequireAnyClientCert, handler: peerCN}, nil, 3, "mtls-any-cert-accepted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := start(t, tc.fx)
+			env := newEnv(t, srv.URL, fixturePKI().alice, tc.extra...)
+			var mu sync.Mutex
+			minted := map[string]bool{}
+			ctx := probe.WithTrace(context.Background(), func(x probe.Sent) {
+				if strings.HasPrefix(x.Identity, "minted-") {
+					mu.Lock()
+					minted[x.Identity] = true
+					mu.Unlock()
+				}
+			})
+			Inspect(ctx, env)
+			res := Scan(ctx, env)
+			if len(minted) != tc.mints {
+				t.Errorf("%d minted certificates presented, want %d: %v", len(minted), tc.mints, minted)
+			}
+			if tc.want != "" && find(res.Findings, tc.want) == nil {
+				t.Errorf("%s not reported: %v", tc.want, rules(res.Findings))
+			}
+			if tc.want == "" && find(res.Findings, "mtls-any-cert-accepted") != nil {
+				t.Errorf("any-cert reported on a server that checks the issuer")
+			}
+		})
 	}
 }
