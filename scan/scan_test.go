@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"crypto/tls"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,6 +144,31 @@ func BenchmarkScan100Targets(b *testing.B) {
 		reqs = rep.Summary.Requests
 	}
 	b.ReportMetric(float64(reqs)/100, "requests/target")
+}
+
+// BenchmarkScan100TargetsByConcurrency is BenchmarkScan100Targets with 4, 16 (the default)
+// and 64 origins in flight: on a small machine that also runs the 100 servers, more origins at
+// once contend for the same cores, so this shows what the default costs there.
+func BenchmarkScan100TargetsByConcurrency(b *testing.B) {
+	var urls []string
+	for i := range 100 {
+		srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven,
+			Policy: vulnserver.Policy{Kind: vulnserver.Kind(i % 5)}})
+		urls = append(urls, srv.URL)
+	}
+	for _, conc := range []int{4, DefaultConcurrency, 64} {
+		b.Run(strconv.Itoa(conc), func(b *testing.B) {
+			for b.Loop() {
+				rep, err := Run(context.Background(), Config{Targets: urls, Concurrency: conc, Probe: probe.Config{Insecure: true, Rate: -1}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.Summary.Scanned != 100 {
+					b.Fatalf("scanned %d of 100", rep.Summary.Scanned)
+				}
+			}
+		})
+	}
 }
 
 func TestParseTarget(t *testing.T) {
