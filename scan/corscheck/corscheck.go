@@ -20,11 +20,10 @@
 // untrusted origin (PUT with Authorization, x-crossgate-test and Private-Network; a made-up
 // method) and a PUT one for the first trusted origin, and one certificate-less GET when the
 // endpoint rejects at HTTP level and the mTLS inspector did not already send one. Measured
-// (go test -run 'Budget|Sends' -v, BenchmarkCORSScanEndpoint): 32 requests for an IP target
-// with one --origin, 38 for a domain target with an --origin on the same registered domain,
-// 30 with none, 40 with an --origin on another domain, where the file:// probe (and the port
-// one) are dropped. Probes beyond the budget are dropped lowest priority first and the drop is noted in
-// the findings' evidence. Probes whose answer the learned policy already gives are not sent
+// (go test -run 'TestBudget[DS]' -v, BenchmarkCORSScanEndpoint): 30 requests for an IP target
+// with one allowed --origin, 25 and 34 for a domain target with an --origin on another
+// domain that is refused and allowed. Probes beyond the budget are dropped lowest priority
+// first and the drop is noted in the findings' evidence. Probes whose answer the learned policy already gives are not sent
 // at all: every mutation once a made-up origin is allowed by name (reflectAll), and the
 // look-alikes of a host whose own origin was refused (derivedRefused), and the contains probe of
 // a host whose prefix probe was refused (containsKnown).
