@@ -146,10 +146,10 @@ func BenchmarkScan100Targets(b *testing.B) {
 	b.ReportMetric(float64(reqs)/100, "requests/target")
 }
 
-// BenchmarkScan100TargetsByConcurrency is BenchmarkScan100Targets with 4, 16 (the default)
-// and 64 origins in flight: on a small machine that also runs the 100 servers, more origins at
-// once contend for the same cores, so this shows what the default costs there.
-func BenchmarkScan100TargetsByConcurrency(b *testing.B) {
+// BenchmarkOriginsInFlight100 is BenchmarkScan100Targets with 4, 16 (the default)
+// and 64 origins in flight, to tell what the default concurrency costs on a machine that also
+// runs the 100 servers from what the machine's load costs.
+func BenchmarkOriginsInFlight100(b *testing.B) {
 	var urls []string
 	for i := range 100 {
 		srv := vulnserver.StartT(b, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven,
