@@ -3,8 +3,12 @@ package scan
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -160,4 +164,33 @@ func TestInterruptedListsNotStarted(t *testing.T) {
 		}
 	}
 	_ = finding.Info
+}
+
+// A description fetched from the network cannot widen where the client certificate goes: a
+// server it names on a host the user did not name is listed as not probed, never contacted.
+func TestOpenAPIFromURLDoesNotWidenScope(t *testing.T) {
+	srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.VerifyClientCertIfGiven, Policy: vulnserver.Policy{Kind: vulnserver.Wildcard}})
+	other := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) // same server, a host not named
+	doc := `{"openapi":"3.1.0","info":{"title":"t","version":"1"},"servers":[{"url":"` + srv.URL + `"},{"url":"` + other + `"}],` +
+		`"paths":{"/api/profile":{"get":{"responses":{"200":{"description":"ok"}}}}}}`
+	docs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, doc)
+	}))
+	t.Cleanup(docs.Close)
+	cfg := Config{Targets: []string{srv.URL + "/api/profile"}, User: &probe.Identity{Name: "user", Certificate: &srv.Client.TLS},
+		Probe: probe.Config{RootCAs: srv.CA.Pool(), Rate: -1}, OpenAPI: docs.URL + "/openapi.json"}
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range rep.Targets {
+		if strings.Contains(tg.URL, "localhost") {
+			t.Fatalf("scanned %s, a host named only by a description fetched from the network", tg.URL)
+		}
+	}
+	b, _ := json.Marshal(rep)
+	if !strings.Contains(string(b), "not one you named") {
+		t.Fatalf("the left-out server is not reported: %s", b)
+	}
 }

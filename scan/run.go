@@ -129,6 +129,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, inputErr("check the URL, or save the document and pass it as a file", "cannot read the API description: %v", err)
 		}
 		spec = s
+		keepNamedHosts(spec, append(slices.Clone(scope), u.Hostname()))
 	}
 	if spec != nil {
 		for _, e := range spec.Endpoints {
@@ -147,7 +148,13 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	if spec != nil {
 		if len(spec.Endpoints) == 0 {
-			return nil, inputErr("the description must name at least one GET operation on an http(s) server", "the API description names no endpoint crossgate can probe (%d operations not probed)", len(spec.NotProbed))
+			var why []string
+			for _, n := range spec.NotProbed {
+				if !slices.Contains(why, n.Reason) && len(why) < 3 {
+					why = append(why, n.Reason)
+				}
+			}
+			return nil, inputErr("the description must name at least one GET operation on an http(s) server you named", "the API description names no endpoint crossgate can probe (%d operations not probed: %s)", len(spec.NotProbed), strings.Join(why, "; "))
 		}
 		for _, origin := range spec.Origins() {
 			st, err := r.siteOf(probe.OriginOf(origin))
@@ -367,4 +374,22 @@ func learningMutations(env *endpoint.Env) []corscheck.Mutation {
 		}
 	}
 	return out
+}
+
+// keepNamedHosts leaves out of a description fetched from the network every endpoint whose host
+// the user did not name (on the command line or as the description's own host), listing it as
+// not probed: a server cannot widen where the user's client certificate is presented. A
+// description the user hands over as a file is theirs, and its servers count as named.
+func keepNamedHosts(spec *openapi.Spec, named []string) {
+	kept := spec.Endpoints[:0]
+	for _, e := range spec.Endpoints {
+		u, err := url.Parse(e.URL)
+		if err == nil && slices.Contains(named, u.Hostname()) {
+			kept = append(kept, e)
+			continue
+		}
+		spec.NotProbed = append(spec.NotProbed, openapi.NotProbed{Method: "GET", Path: e.URL,
+			Reason: "its server's host is not one you named, and the description came from the network; name the host as a target to scan it"})
+	}
+	spec.Endpoints = kept
 }
