@@ -18,6 +18,7 @@ import (
 	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/report"
 	"github.com/crossgate/crossgate/scan"
+	"github.com/crossgate/crossgate/scan/openapi"
 	"github.com/crossgate/crossgate/scan/prove"
 )
 
@@ -77,7 +78,8 @@ Output:
                        the repository file SARIF results point at, for GitHub code
                        scanning: the OpenAPI document or config that declares the
                        endpoints (each result at the line of its path), or a list of
-                       target URLs such as crossgate-targets.txt (at the URL's line)
+                       target URLs such as crossgate-targets.txt (at the URL's line);
+                       defaults to the --openapi FILE when one is given
   --show-secrets       print secrets and personal data found in responses unredacted
   -v, --verbose        print full evidence in the text report
   --no-color           no colour, even on a terminal
@@ -190,6 +192,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if old, code = loadReport(f.baseline, stderr); code != exitOK {
 			return code
 		}
+	}
+	if f.sarifLocation == "" && f.format == "sarif" && f.openAPI != "" && !openapi.IsURL(f.openAPI) {
+		// The description the user gave declares the endpoints: results point at it.
+		f.sarifLocation = f.openAPI
 	}
 	sarifOpts, code := sarifOptions(f.format, f.sarifLocation, stderr)
 	if code != exitOK {
