@@ -76,10 +76,7 @@ func startBrowser(t *testing.T, bin string) (context.Context, *browserLog) {
 	t.Helper()
 	log := &browserLog{}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		append(prove.HeadlessFlags(bin), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))...)
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(log.listen))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	// The first Run starts the browser and lives as long as ctx: no timeout on it.

@@ -52,28 +52,37 @@ type session struct {
 	console []string
 }
 
-// startBrowser runs Chromium headless with the throwaway profile. In proxy mode every request
-// goes through px, loopback included; otherwise only the page origins are remapped.
-func startBrowser(ctx context.Context, bin string, prof *profile, pages *pageServer, px *proxy, o Options) (*session, error) {
-	opts := []chromedp.ExecAllocatorOption{
+// HeadlessFlags start the system Chromium at bin headless and quiet: no sandbox (root in CI),
+// no GPU, no first-run pages, and none of the background connections (updates, sync, QUIC)
+// a closed network refuses. The full browser in headless mode, not the old headless shell,
+// which never sends a client certificate.
+func HeadlessFlags(bin string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
-		chromedp.Headless, // the full browser in headless mode: old headless never sends a certificate
+		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+	}
+}
+
+// startBrowser runs Chromium headless with the throwaway profile. In proxy mode every request
+// goes through px, loopback included; otherwise only the page origins are remapped.
+func startBrowser(ctx context.Context, bin string, prof *profile, pages *pageServer, px *proxy, o Options) (*session, error) {
+	opts := append(HeadlessFlags(bin),
+		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-default-apps", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("host-resolver-rules", pages.resolverRules()),
 		chromedp.UserDataDir(prof.data),
-		chromedp.Env("HOME=" + prof.home),
+		chromedp.Env("HOME="+prof.home),
 		chromedp.CombinedOutput(io.Discard),
-	}
+	)
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
