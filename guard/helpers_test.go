@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
 	"log/slog"
@@ -204,8 +203,6 @@ func (f *fixture) leafWith(cn string, o pki.Options) *pki.Leaf {
 	o.Subject = pkix.Name{CommonName: cn, Organization: []string{"Example"}}
 	return f.ca.Issue(o)
 }
-
-func certOf(l *pki.Leaf) *x509.Certificate { return l.Cert }
 
 func pkixName(cn string, org, ou string) pkix.Name {
 	return pkix.Name{CommonName: cn, Organization: []string{org}, OrganizationalUnit: []string{ou}}

@@ -52,24 +52,6 @@ type template struct {
 	confirm *endpoint.Confirm
 }
 
-// groupByOrigin keeps the targets' order within an origin and the origins' first-seen order.
-func groupByOrigin(jobs []*job) [][]*job {
-	var order []string
-	by := map[string][]*job{}
-	for _, j := range jobs {
-		o := probe.Origin(j.url)
-		if _, ok := by[o]; !ok {
-			order = append(order, o)
-		}
-		by[o] = append(by[o], j)
-	}
-	out := make([][]*job, len(order))
-	for i, o := range order {
-		out[i] = by[o]
-	}
-	return out
-}
-
 // scanOrigin scans the endpoints of one origin: the first with the full probe set (its site
 // facts serve the rest), then the others a few at a time, each with the full set or, when
 // it answers like an endpoint already probed, the confirming set.

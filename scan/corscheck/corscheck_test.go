@@ -80,7 +80,6 @@ type tcase struct {
 	cfg     vulnserver.Config
 	trusted []string
 	want    map[string]sev
-	cookies bool
 }
 
 var cases = []tcase{
