@@ -93,19 +93,16 @@ func Classify(err error) (ErrKind, int) {
 		return ErrBlocked, -1
 	}
 	var op *net.OpError
-	for e := err; e != nil; {
-		if errors.As(e, &op) && op.Op == "remote error" && op.Err != nil {
-			name := strings.TrimPrefix(op.Err.Error(), "tls: ")
-			if c, ok := alertNames[name]; ok {
-				return ErrTLSAlert, c
-			}
-			if strings.HasPrefix(name, "alert(") {
-				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "alert("), ")"))
-				return ErrTLSAlert, n
-			}
-			return ErrTLSAlert, -1
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil {
+		name := strings.TrimPrefix(op.Err.Error(), "tls: ")
+		if c, ok := alertNames[name]; ok {
+			return ErrTLSAlert, c
 		}
-		break
+		if strings.HasPrefix(name, "alert(") {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "alert("), ")"))
+			return ErrTLSAlert, n
+		}
+		return ErrTLSAlert, -1
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 		return ErrTimeout, -1

@@ -125,9 +125,7 @@ func (r *runner) addSpec(st *site, spec *openapi.Spec) int {
 	for _, n := range spec.NotProbed {
 		st.notProbed = append(st.notProbed, n.Method+" "+n.Path+": "+n.Reason)
 	}
-	for _, n := range spec.Notes {
-		st.discovery = append(st.discovery, n)
-	}
+	st.discovery = append(st.discovery, spec.Notes...)
 	return added
 }
 
