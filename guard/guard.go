@@ -149,7 +149,11 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.observe(w, r, d)
 	r.Header.Set(p.IdentityHeader, user)
 	forwardCert(r.Header, p.ForwardCert, chains[0])
-	r = r.WithContext(context.WithValue(r.Context(), userKey{}, user))
+	if _, internal := g.next.(*upstream); !internal {
+		// For a handler in this process; the proxy's upstream reads the header instead, and
+		// a request copy per request is worth saving there.
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, user))
+	}
 	g.next.ServeHTTP(&corsWriter{ResponseWriter: w, cors: p.CORS, origin: origin}, r)
 }
 
@@ -253,7 +257,7 @@ func (c *corsWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and deadlines of the real writer.
 func (c *corsWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-// Flush keeps streaming responses streaming through ReverseProxy.
+// Flush keeps streaming responses streaming.
 func (c *corsWriter) Flush() {
 	c.fix()
 	if f, ok := c.ResponseWriter.(http.Flusher); ok {

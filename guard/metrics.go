@@ -13,6 +13,8 @@ type metrics struct {
 	upstream   prometheus.Histogram
 	reloads    *prometheus.CounterVec
 	stripped   prometheus.Counter
+	// The per-request series, looked up once (WithLabelValues hashes its labels per call).
+	allowed, preflight, denied, upstreamErrors prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -37,5 +39,21 @@ func newMetrics(s *Server) *metrics {
 			Help: "Unix time at which the first CA of the client CA bundle expires."},
 			func() float64 { return float64(s.state.Load().caNotAfter.Unix()) }),
 	)
+	m.allowed = m.requests.WithLabelValues("allowed")
+	m.preflight = m.requests.WithLabelValues("preflight")
+	m.denied = m.requests.WithLabelValues("denied")
+	m.upstreamErrors = m.rejections.WithLabelValues("upstream-error")
 	return m
+}
+
+// request counts one request by its decision.
+func (m *metrics) request(outcome string) {
+	switch outcome {
+	case "allowed":
+		m.allowed.Inc()
+	case "preflight":
+		m.preflight.Inc()
+	default:
+		m.denied.Inc()
+	}
 }

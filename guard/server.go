@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server is the mutual-TLS proxy: a Guard in front of an httputil.ReverseProxy, behind a
+// Server is the mutual-TLS proxy: a Guard in front of the upstream (upstream.go), behind a
 // listener that finishes every TLS handshake (with its own timeout) before HTTP sees the
 // connection.
 type Server struct {
@@ -30,7 +29,7 @@ type Server struct {
 	state   atomic.Pointer[state]
 	guard   *Guard
 	metrics *metrics
-	proxy   *httputil.ReverseProxy
+	proxy   *upstream
 	reloads atomic.Int64
 	mu      sync.Mutex // serialises reloads
 }
@@ -53,7 +52,7 @@ func NewServer(load func() (*Config, error), log *slog.Logger, access io.Writer)
 	}
 	s.state.Store(st)
 	s.metrics = newMetrics(s)
-	s.proxy = s.newProxy()
+	s.proxy = &upstream{s: s}
 	s.guard = New(st.policy, s.proxy)
 	if PlainRemoteUpstream(st.upstream) {
 		log.Warn("the upstream is reached over plain http on another host: the identity header crosses the network unprotected and anyone who can reach the upstream can forge it; use https or keep the upstream on loopback",
@@ -104,7 +103,7 @@ func (s *Server) Handler() http.Handler {
 		if d.Outcome == "" {
 			d.Outcome = "denied"
 		}
-		s.metrics.requests.WithLabelValues(d.Outcome).Inc()
+		s.metrics.request(d.Outcome)
 		if d.Stripped > 0 {
 			s.metrics.stripped.Add(float64(d.Stripped))
 		}
@@ -237,6 +236,7 @@ func (s *Server) Run(ctx context.Context, ready func(Addrs)) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	s.proxy.closeIdle()
 	if msrv != nil {
 		msrv.Shutdown(sctx)
 	}

@@ -1,99 +1,461 @@
 package guard
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
+	"net/textproto"
+	"net/url"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
-// maxIdleUpstream is how many idle connections to the application are kept. It is above
-// any realistic concurrency towards one upstream, so that a burst never closes connections
-// it will need again a moment later (the Transport's default keeps two).
-const maxIdleUpstream = 1024
+// The upstream side. Requests go to the application over HTTP/1.1 connections that are
+// kept alive in a pool, each exchange done by the goroutine serving the client's request:
+// the request is written with net/http's own (*http.Request).Write and the answer read with
+// net/http's http.ReadResponse, so both directions are framed by the standard library's
+// parser, as with httputil.ReverseProxy and http.Transport. What is left out is their
+// machinery around it (a deep copy of every request, two goroutines per upstream connection
+// and channel hand-offs between them, per-request contexts), which was most of guard's CPU
+// per kept-alive request (BENCHMARKS.md, "crossgate guard").
 
-// newProxy is the upstream side: a ReverseProxy over one Transport that keeps connections
-// to the application alive and bounds each exchange by UpstreamTimeout.
-func (s *Server) newProxy() *httputil.ReverseProxy {
-	tr := &http.Transport{
-		Proxy:               nil, // never an environment proxy: the upstream is ours
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        maxIdleUpstream,
-		MaxIdleConnsPerHost: maxIdleUpstream,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		// The client's Accept-Encoding goes upstream as sent and the body comes back as
-		// the application encoded it; otherwise the Transport would ask for gzip itself
-		// and decompress behind the client's back.
-		DisableCompression:    true,
-		ExpectContinueTimeout: time.Second,
+const (
+	// maxIdleUpstream bounds the idle connections kept to the application; above any
+	// realistic concurrency towards one upstream, so that a burst never closes connections
+	// it will need again a moment later.
+	maxIdleUpstream = 1024
+	// upstreamIdleTimeout: an idle connection older than this is closed, not reused.
+	upstreamIdleTimeout = 90 * time.Second
+	// checkIdleAfter: a connection idle for longer is checked (a non-blocking peek) before
+	// reuse, since the application may have closed it; a busier one is used straight away.
+	checkIdleAfter = 500 * time.Millisecond
+	// maxUpstreamHeaderBytes bounds the status line and header of an application response.
+	maxUpstreamHeaderBytes = 1 << 20
+	dialTimeout            = 5 * time.Second
+)
+
+// errUpstreamHeaderTooLarge is returned when the application's header exceeds the bound.
+var errUpstreamHeaderTooLarge = errors.New("the application's response header exceeds 1 MiB")
+
+// upstream forwards requests to the application. It is the last handler, after Guard.
+type upstream struct {
+	s    *Server
+	mu   sync.Mutex
+	idle []*upConn // most recently used last
+}
+
+// upConn is one kept-alive connection to the application.
+type upConn struct {
+	key       string // scheme://host:port it was dialled for
+	conn      net.Conn
+	lim       limitReader
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	idleSince time.Time
+}
+
+// limitReader reads from r, failing once n bytes were read while n is in force (n < 0: no
+// bound). It bounds a response header, not the body.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return l.r.Read(p)
 	}
-	return &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			st := s.state.Load()
-			pr.SetURL(st.upstream)
-			pr.Out.Host = pr.In.Host
-			// Rewrite starts without the client's X-Forwarded-*; these are set, not appended.
-			pr.SetXForwarded()
-		},
-		// One 32 KiB copy buffer per request would be most of what a request allocates.
-		BufferPool: copyBuffers{},
-		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			st := s.state.Load()
-			ctx, cancel := context.WithTimeout(r.Context(), st.cfg.UpstreamTimeout)
-			start := time.Now()
-			resp, err := tr.RoundTrip(r.WithContext(ctx))
-			s.metrics.upstream.Observe(time.Since(start).Seconds())
-			if err != nil {
-				cancel()
-				return nil, err
-			}
-			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
-			return resp, nil
-		}),
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			s.metrics.rejections.WithLabelValues("upstream-error").Inc()
-			s.log.Warn("upstream request failed", "error", err.Error(), "path", r.URL.Path)
-			status := http.StatusBadGateway
-			if errors.Is(err, context.DeadlineExceeded) {
-				status = http.StatusGatewayTimeout
-			}
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(status)
-			fmt.Fprintln(w, http.StatusText(status)+": the application did not answer")
-		},
+	if l.n == 0 {
+		return 0, errUpstreamHeaderTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := u.s.state.Load()
+	start := time.Now()
+	resp, uc, stop, err := u.roundTrip(r, st)
+	if err != nil {
+		u.s.metrics.upstream.Observe(time.Since(start).Seconds())
+		u.fail(w, r, err)
+		return
+	}
+	reusable := u.relay(w, resp)
+	u.s.metrics.upstream.Observe(time.Since(start).Seconds())
+	// stop is false once the client went away and the connection was interrupted.
+	if stop() && reusable && !resp.Close {
+		u.put(uc)
+	} else {
+		uc.conn.Close()
 	}
 }
 
-// copyBuffers recycles the ReverseProxy's body copy buffers.
-type copyBuffers struct{}
+// outbound turns the client's request into the application's, in place: the URL joined
+// with the upstream's, the client's Host kept, X-Forwarded-* set (not appended) and the
+// hop-by-hop fields removed (Guard's Sanitize has removed them already; a Handler built
+// without Guard still must not pass them on).
+func outbound(r *http.Request, up *url.URL) *http.Request {
+	out := *r // shallow: the header map is the client's, which this request owns
+	u := *r.URL
+	u.Scheme, u.Host = up.Scheme, up.Host
+	u.Path, u.RawPath = joinURLPath(up, r.URL)
+	out.URL = &u
+	out.Host = r.Host
+	h := r.Header
+	for _, v := range h["Connection"] {
+		for _, f := range strings.Split(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				delete(h, textproto.CanonicalMIMEHeaderKey(f))
+			}
+		}
+	}
+	for _, k := range hopByHop {
+		delete(h, k)
+	}
+	for _, k := range forwarding {
+		delete(h, k)
+	}
+	// The body is sent at once: the client was told to continue when its body was first
+	// read, and a 100 from the application is skipped when the answer is read.
+	delete(h, "Expect")
+	if _, ok := h["User-Agent"]; !ok {
+		h["User-Agent"] = []string{""} // Write would otherwise add Go's
+	}
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		h["X-Forwarded-For"] = []string{ip}
+	}
+	h["X-Forwarded-Host"] = []string{r.Host}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	h["X-Forwarded-Proto"] = []string{proto}
+	out.Close = false
+	out.RequestURI = ""
+	out.Trailer = r.Trailer
+	return &out
+}
 
+// joinURLPath puts the client's path under the upstream's base path, as ReverseProxy's
+// SetURL does.
+func joinURLPath(base, in *url.URL) (path, rawpath string) {
+	if base.Path == "" || base.Path == "/" {
+		return in.Path, in.RawPath
+	}
+	if base.RawPath == "" && in.RawPath == "" {
+		return singleJoiningSlash(base.Path, in.Path), ""
+	}
+	apath, bpath := base.EscapedPath(), in.EscapedPath()
+	switch aslash, bslash := strings.HasSuffix(apath, "/"), strings.HasPrefix(bpath, "/"); {
+	case aslash && bslash:
+		return base.Path + in.Path[1:], apath + bpath[1:]
+	case !aslash && !bslash:
+		return base.Path + "/" + in.Path, apath + "/" + bpath
+	}
+	return base.Path + in.Path, apath + bpath
+}
+
+func singleJoiningSlash(a, b string) string {
+	aslash, bslash := strings.HasSuffix(a, "/"), strings.HasPrefix(b, "/")
+	switch {
+	case aslash && bslash:
+		return a + b[1:]
+	case !aslash && !bslash:
+		return a + "/" + b
+	}
+	return a + b
+}
+
+// replayable reports a request that can be sent again on a new connection when a pooled
+// one turns out to have been closed by the application: one without a body, of a method
+// that changes nothing.
+func replayable(r *http.Request) bool {
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// roundTrip sends r to the application and reads the answer's header. On a pooled
+// connection that fails before any answer arrived, a replayable request is sent once more
+// on a new connection (the application may close idle connections at any time).
+//
+// Until stop is called, a client that goes away interrupts the exchange (the connection's
+// deadline is moved to the past); stop reports whether the connection was left alone.
+func (u *upstream) roundTrip(r *http.Request, st *state) (resp *http.Response, uc *upConn, stop func() bool, err error) {
+	out := outbound(r, st.upstream)
+	deadline := time.Now().Add(st.cfg.UpstreamTimeout)
+	key := st.upstream.Scheme + "://" + st.upstream.Host
+	for attempt := 0; ; attempt++ {
+		var reused bool
+		uc, reused = u.get(key)
+		if uc == nil {
+			if uc, err = u.dial(r.Context(), st.upstream, deadline); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		uc.conn.SetDeadline(deadline)
+		conn := uc.conn
+		stop = context.AfterFunc(r.Context(), func() { conn.SetDeadline(time.Unix(1, 0)) })
+		resp, err = exchange(uc, out)
+		if err == nil {
+			return resp, uc, stop, nil
+		}
+		stop()
+		uc.conn.Close()
+		if r.Context().Err() != nil {
+			return nil, nil, nil, r.Context().Err()
+		}
+		if !reused || attempt > 0 || !replayable(r) || !nothingArrived(err) {
+			return nil, nil, nil, err
+		}
+	}
+}
+
+// nothingArrived reports an error that means the connection was already closed when the
+// request was sent: no byte of an answer came back.
+func nothingArrived(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// exchange writes the request and reads the final answer's header, skipping interim (1xx)
+// answers other than 101.
+func exchange(uc *upConn, out *http.Request) (*http.Response, error) {
+	if err := out.Write(uc.bw); err != nil {
+		return nil, err
+	}
+	if err := uc.bw.Flush(); err != nil {
+		return nil, err
+	}
+	for {
+		uc.lim.n = maxUpstreamHeaderBytes
+		resp, err := http.ReadResponse(uc.br, out)
+		uc.lim.n = -1
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return resp, nil
+		}
+	}
+}
+
+// relay copies the answer to the client and reports whether the connection to the
+// application can serve another request (its body was read to the end).
+func (u *upstream) relay(w http.ResponseWriter, resp *http.Response) bool {
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// guard removes Upgrade from every request; an application that switches anyway
+		// gets no tunnel.
+		u.fail(w, nil, errors.New("the application switched protocols, which guard does not relay"))
+		return false
+	}
+	h := w.Header()
+	for _, v := range resp.Header["Connection"] {
+		for _, f := range strings.Split(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				delete(resp.Header, textproto.CanonicalMIMEHeaderKey(f))
+			}
+		}
+	}
+	for _, k := range hopByHop {
+		delete(resp.Header, k)
+	}
+	for k, vv := range resp.Header {
+		h[k] = append(h[k], vv...)
+	}
+	for k := range resp.Trailer {
+		h.Add("Trailer", k)
+	}
+	w.WriteHeader(resp.StatusCode)
+	streaming := resp.ContentLength < 0 || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	buf := copyBufferPool.Get().(*[]byte)
+	err := copyBody(w, resp.Body, *buf, streaming)
+	copyBufferPool.Put(buf)
+	if err != nil {
+		return false // the connection is closed, not drained
+	}
+	for k, vv := range resp.Trailer {
+		h[http.TrailerPrefix+k] = vv
+	}
+	return resp.Body.Close() == nil
+}
+
+// copyBody copies the body, flushing after every read when the answer streams. It returns
+// the first read or write error (io.EOF is the end, not an error).
+func copyBody(w http.ResponseWriter, body io.Reader, buf []byte, streaming bool) error {
+	rc := http.NewResponseController(w)
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+			if streaming {
+				if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+					return err
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+}
+
+func (u *upstream) fail(w http.ResponseWriter, r *http.Request, err error) {
+	u.s.metrics.upstreamErrors.Inc()
+	path := ""
+	if r != nil {
+		path = r.URL.Path
+	}
+	u.s.log.Warn("upstream request failed", "error", err.Error(), "path", path)
+	status := http.StatusBadGateway
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		status = http.StatusGatewayTimeout
+	}
+	h := w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, http.StatusText(status)+": the application did not answer")
+}
+
+// get takes the most recently used idle connection for key, closing on the way those that
+// are too old, dialled for another upstream, or found closed.
+func (u *upstream) get(key string) (*upConn, bool) {
+	now := time.Now()
+	for {
+		u.mu.Lock()
+		n := len(u.idle)
+		if n == 0 {
+			u.mu.Unlock()
+			return nil, false
+		}
+		uc := u.idle[n-1]
+		u.idle[n-1] = nil
+		u.idle = u.idle[:n-1]
+		u.mu.Unlock()
+		idle := now.Sub(uc.idleSince)
+		if uc.key != key || idle > upstreamIdleTimeout || (idle > checkIdleAfter && !alive(uc)) {
+			uc.conn.Close()
+			continue
+		}
+		return uc, true
+	}
+}
+
+// put keeps uc for the next request, closing the oldest idle connection when full.
+func (u *upstream) put(uc *upConn) {
+	uc.idleSince = time.Now() // its deadline is left: the next exchange sets its own
+	u.mu.Lock()
+	var drop *upConn
+	if len(u.idle) >= maxIdleUpstream {
+		drop = u.idle[0]
+		copy(u.idle, u.idle[1:])
+		u.idle = u.idle[:len(u.idle)-1]
+	} else if len(u.idle) > 0 && uc.idleSince.Sub(u.idle[0].idleSince) > upstreamIdleTimeout {
+		drop = u.idle[0] // the oldest has outlived its use: trim from the cold end
+		u.idle = u.idle[1:]
+	}
+	u.idle = append(u.idle, uc)
+	u.mu.Unlock()
+	if drop != nil {
+		drop.conn.Close()
+	}
+}
+
+// closeIdle closes every idle connection (shutdown).
+func (u *upstream) closeIdle() {
+	u.mu.Lock()
+	idle := u.idle
+	u.idle = nil
+	u.mu.Unlock()
+	for _, uc := range idle {
+		uc.conn.Close()
+	}
+}
+
+// alive reports whether an idle connection is still open: a non-blocking peek sees
+// nothing (open) rather than the end of the stream or unexpected bytes.
+func alive(uc *upConn) bool {
+	if uc.br.Buffered() > 0 {
+		return false // bytes nobody asked for: the connection is out of step
+	}
+	var raw net.Conn = uc.conn
+	if tc, ok := raw.(*tls.Conn); ok {
+		raw = tc.NetConn()
+	}
+	sc, ok := raw.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	open := true
+	var b [1]byte
+	rc.Read(func(fd uintptr) bool {
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		open = n < 0 && (err == syscall.EAGAIN || err == syscall.EWOULDBLOCK)
+		return true
+	})
+	return open
+}
+
+// dial opens a connection to the application (TLS for an https upstream, verified against
+// the system roots with the upstream's host name).
+func (u *upstream) dial(ctx context.Context, up *url.URL, deadline time.Time) (*upConn, error) {
+	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second, Deadline: deadline}
+	addr := up.Host
+	if up.Port() == "" {
+		if up.Scheme == "https" {
+			addr = net.JoinHostPort(up.Hostname(), "443")
+		} else {
+			addr = net.JoinHostPort(up.Hostname(), "80")
+		}
+	}
+	var c net.Conn
+	var err error
+	if up.Scheme == "https" {
+		td := &tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: up.Hostname(), MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}}
+		c, err = td.DialContext(ctx, "tcp", addr)
+	} else {
+		c, err = d.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	uc := &upConn{key: up.Scheme + "://" + up.Host, conn: c}
+	uc.lim = limitReader{r: c, n: -1}
+	uc.br = bufio.NewReaderSize(&uc.lim, 16<<10)
+	uc.bw = bufio.NewWriterSize(c, 16<<10)
+	return uc, nil
+}
+
+// copyBuffers recycles body copy buffers.
 const copyBufferSize = 32 << 10
 
 var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}
-
-func (copyBuffers) Get() []byte { return *copyBufferPool.Get().(*[]byte) }
-
-func (copyBuffers) Put(b []byte) {
-	if cap(b) == copyBufferSize {
-		b = b[:copyBufferSize]
-		copyBufferPool.Put(&b)
-	}
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// cancelBody ends the upstream timeout's context once the body is consumed.
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
