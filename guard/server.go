@@ -96,7 +96,10 @@ func (s *Server) Reload() error {
 // log and metrics around it; Run serves it. Tests may serve it themselves.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		var start time.Time
+		if s.access != nil {
+			start = time.Now()
+		}
 		rec := &statusWriter{ResponseWriter: w}
 		s.guard.ServeHTTP(rec, r)
 		d := &rec.decision

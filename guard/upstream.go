@@ -59,6 +59,7 @@ type upConn struct {
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
+	deadline  time.Time // the connection's deadline as last set
 }
 
 // limitReader reads from r, failing once n bytes were read while n is in force (n < 0: no
@@ -86,17 +87,17 @@ func (l *limitReader) Read(p []byte) (int, error) {
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := u.s.state.Load()
 	start := time.Now()
-	resp, uc, stop, err := u.roundTrip(r, st)
+	resp, uc, stop, err := u.roundTrip(r, st, start)
+	answered := time.Now()
+	u.s.metrics.upstream.Observe(answered.Sub(start).Seconds())
 	if err != nil {
-		u.s.metrics.upstream.Observe(time.Since(start).Seconds())
 		u.fail(w, r, err)
 		return
 	}
 	reusable := u.relay(w, resp)
-	u.s.metrics.upstream.Observe(time.Since(start).Seconds())
 	// stop is false once the client went away and the connection was interrupted.
 	if stop() && reusable && !resp.Close {
-		u.put(uc)
+		u.put(uc, answered)
 	} else {
 		uc.conn.Close()
 	}
@@ -198,19 +199,25 @@ func replayable(r *http.Request) bool {
 //
 // Until stop is called, a client that goes away interrupts the exchange (the connection's
 // deadline is moved to the past); stop reports whether the connection was left alone.
-func (u *upstream) roundTrip(r *http.Request, st *state) (resp *http.Response, uc *upConn, stop func() bool, err error) {
+func (u *upstream) roundTrip(r *http.Request, st *state, now time.Time) (resp *http.Response, uc *upConn, stop func() bool, err error) {
 	out := outbound(r, st.upstream)
-	deadline := time.Now().Add(st.cfg.UpstreamTimeout)
+	deadline := now.Add(st.cfg.UpstreamTimeout)
+	// A deadline set by a request a moment ago is kept (it ends at most slack sooner than
+	// this one's would): moving it costs two timer updates per request.
+	slack := min(st.cfg.UpstreamTimeout/16, time.Second)
 	key := st.upstream.Scheme + "://" + st.upstream.Host
 	for attempt := 0; ; attempt++ {
 		var reused bool
-		uc, reused = u.get(key)
+		uc, reused = u.get(key, now)
 		if uc == nil {
 			if uc, err = u.dial(r.Context(), st.upstream, deadline); err != nil {
 				return nil, nil, nil, err
 			}
 		}
-		uc.conn.SetDeadline(deadline)
+		if uc.deadline.Before(deadline.Add(-slack)) || uc.deadline.After(deadline) {
+			uc.conn.SetDeadline(deadline)
+			uc.deadline = deadline
+		}
 		conn := uc.conn
 		stop = context.AfterFunc(r.Context(), func() { conn.SetDeadline(time.Unix(1, 0)) })
 		resp, err = exchange(uc, out)
@@ -344,8 +351,7 @@ func (u *upstream) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // get takes the most recently used idle connection for key, closing on the way those that
 // are too old, dialled for another upstream, or found closed.
-func (u *upstream) get(key string) (*upConn, bool) {
-	now := time.Now()
+func (u *upstream) get(key string, now time.Time) (*upConn, bool) {
 	for {
 		u.mu.Lock()
 		n := len(u.idle)
@@ -367,8 +373,8 @@ func (u *upstream) get(key string) (*upConn, bool) {
 }
 
 // put keeps uc for the next request, closing the oldest idle connection when full.
-func (u *upstream) put(uc *upConn) {
-	uc.idleSince = time.Now() // its deadline is left: the next exchange sets its own
+func (u *upstream) put(uc *upConn, now time.Time) {
+	uc.idleSince = now // its deadline is left: the next exchange sets its own
 	u.mu.Lock()
 	var drop *upConn
 	if len(u.idle) >= maxIdleUpstream {
