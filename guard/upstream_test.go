@@ -195,6 +195,11 @@ func TestUpstreamAnswers(t *testing.T) {
 			t.Errorf("the application never got %s", p)
 		}
 	}
+	// The access log names the client's path, not the application's.
+	f.access.waitLog(t, `"path":"/v1/interim"`, `"status":200`)
+	if strings.Contains(f.access.String(), "/app/") {
+		t.Errorf("the access log names the application's path:\n%s", f.access.String())
+	}
 }
 
 // TestUpstreamFailures: an oversized header, an application that never answers and one
