@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,10 +38,12 @@ type peerTool struct {
 	found func(out []byte) (map[string][]string, error)
 }
 
-// BenchmarkPeersThirteenOrigins runs crossgate (the built binary, default flags), Corsy and
+// BenchmarkPeersThirteenOrigins runs crossgate (the built binary) twice, at default flags and
+// with its rate limit lifted (--rate 10000: neither peer limits its rate), Corsy and
 // CORScanner (their defaults) on the same 13 loopback origins, in a rotated order each round,
-// and reports median wall times and the peers' time as a multiple of crossgate's. The log
-// says per CORS class what each tool reported. It runs only with CROSSGATE_PEERS_DIR set.
+// and reports median wall times and the peers' time as a multiple of each crossgate run's.
+// Both crossgate runs must report the same findings. The log says per CORS class what each
+// tool reported. It runs only with CROSSGATE_PEERS_DIR set.
 func BenchmarkPeersThirteenOrigins(b *testing.B) {
 	dir := os.Getenv("CROSSGATE_PEERS_DIR")
 	if dir == "" {
@@ -65,7 +68,9 @@ func BenchmarkPeersThirteenOrigins(b *testing.B) {
 	if err := os.WriteFile(list, []byte(strings.Join(targets, "\n")+"\n"), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	tools := []peerTool{crossgateTool(bin), corsyTool(dir, tmp), corscannerTool(dir, tmp, list)}
+	tools := []peerTool{crossgateTool(bin, "crossgate"), crossgateTool(bin, "crossgate-unlimited", "--rate", "10000"),
+		corsyTool(dir, tmp), corscannerTool(dir, tmp, list)}
+	const crossgates = 2 // the first two tools
 
 	times := make([][]float64, len(tools))
 	found := make([]map[string][]string, len(tools))
@@ -102,14 +107,17 @@ func BenchmarkPeersThirteenOrigins(b *testing.B) {
 		round++
 	}
 	b.StopTimer()
-	ratios := make([][]float64, len(tools))
+	if !maps.EqualFunc(found[0], found[1], slices.Equal) {
+		b.Fatalf("crossgate found other things with its rate limit lifted:\ndefault: %v\nunlimited: %v", found[0], found[1])
+	}
 	for i, tool := range tools {
 		b.ReportMetric(median(times[i]), tool.name+"-s")
-		for r := range times[i] {
-			ratios[i] = append(ratios[i], times[i][r]/times[0][r])
-		}
-		if i > 0 {
-			b.ReportMetric(median(ratios[i]), tool.name+"/crossgate")
+		for c := 0; c < crossgates && c < i; c++ {
+			var ratios []float64
+			for r := range times[i] {
+				ratios = append(ratios, times[i][r]/times[c][r])
+			}
+			b.ReportMetric(median(ratios), tool.name+"/"+tools[c].name)
 		}
 		b.ReportMetric(float64(len(found[i])), tool.name+"-origins-flagged")
 	}
@@ -136,13 +144,14 @@ func median(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-// crossgateTool runs the built binary as BenchmarkThirteenOrigins calls Run: default flags,
-// the trusted origin named, the throwaway server CAs not verified.
-func crossgateTool(bin string) peerTool {
+// crossgateTool runs the built binary as BenchmarkThirteenOrigins calls Run: default flags
+// plus extra, the trusted origin named, the throwaway server CAs not verified.
+func crossgateTool(bin, name string, extra ...string) peerTool {
 	return peerTool{
-		name: "crossgate",
+		name: name,
 		cmd: func(ctx context.Context, urls []string, out string) *exec.Cmd {
-			args := append([]string{"scan", "--insecure", "--origin", fleetOrigin, "--format", "json", "-o", out, "--fail-on", "none"}, urls...)
+			args := append([]string{"scan", "--insecure", "--origin", fleetOrigin, "--format", "json", "-o", out, "--fail-on", "none"}, extra...)
+			args = append(args, urls...)
 			return exec.CommandContext(ctx, bin, args...)
 		},
 		found: func(data []byte) (map[string][]string, error) {
@@ -160,6 +169,9 @@ func crossgateTool(bin string) peerTool {
 				if strings.HasPrefix(f.Rule, "cors-") && !slices.Contains(m[f.URL], f.Rule) {
 					m[f.URL] = append(m[f.URL], f.Rule)
 				}
+			}
+			for _, rules := range m {
+				slices.Sort(rules) // comparable between runs
 			}
 			return m, nil
 		},
