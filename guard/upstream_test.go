@@ -310,3 +310,28 @@ func TestUpstreamRequestBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamChangedOnReload: after a reload names another application, requests go there,
+// not over connections kept to the old one.
+func TestUpstreamChangedOnReload(t *testing.T) {
+	answer := func(name string) *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) }))
+		t.Cleanup(s.Close)
+		return s
+	}
+	first, second := answer("first"), answer("second")
+	f := newFixture(t, func(c *Config) { c.Upstream = first.URL })
+	cl := f.client(f.leaves["alice"], true)
+	if _, body, _ := fetch(t, cl, f.url("/")); body != "first" {
+		t.Fatalf("before the reload: %q", body)
+	}
+	f.cfg.Upstream = second.URL
+	if err := f.srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, body, _ := fetch(t, cl, f.url("/")); body != "second" {
+			t.Fatalf("after the reload: %q, want the new application's answer", body)
+		}
+	}
+}
