@@ -242,6 +242,12 @@ func nothingArrived(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
+// maxInterimAnswers bounds the 1xx answers skipped before the final one (http.Transport
+// allows 5 too): an application cannot keep an exchange going with interim answers alone.
+const maxInterimAnswers = 5
+
+var errTooManyInterim = errors.New("the application sent more than 5 interim (1xx) answers")
+
 // exchange writes the request and reads the final answer's header, skipping interim (1xx)
 // answers other than 101.
 func exchange(uc *upConn, out *http.Request) (*http.Response, error) {
@@ -251,7 +257,10 @@ func exchange(uc *upConn, out *http.Request) (*http.Response, error) {
 	if err := uc.bw.Flush(); err != nil {
 		return nil, err
 	}
-	for {
+	for interim := 0; ; interim++ {
+		if interim > maxInterimAnswers {
+			return nil, errTooManyInterim
+		}
 		uc.lim.n = maxUpstreamHeaderBytes
 		resp, err := http.ReadResponse(uc.br, out)
 		uc.lim.n = -1

@@ -219,6 +219,14 @@ func TestUpstreamFailures(t *testing.T) {
 		readRequest(br)
 		io.Copy(io.Discard, c) // until guard gives up and closes
 	})
+	chatty := newRawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		readRequest(br)
+		for {
+			if _, err := io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"); err != nil {
+				return
+			}
+		}
+	})
 	closed, _ := net.Listen("tcp", "127.0.0.1:0")
 	closedURL := "http://" + closed.Addr().String()
 	closed.Close()
@@ -229,6 +237,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"header over 1 MiB", huge.URL(), http.StatusBadGateway},
 		{"never answers", silent.URL(), http.StatusGatewayTimeout},
 		{"not listening", closedURL, http.StatusBadGateway},
+		{"interim answers without end", chatty.URL(), http.StatusBadGateway},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, func(c *Config) { c.Upstream = tc.upstream; c.UpstreamTimeout = 500 * time.Millisecond })
