@@ -56,7 +56,10 @@ func FuzzUpstreamAnswer(f *testing.F) {
 			}()
 		}
 	}()
-	fx := newFixture(f, func(c *Config) { c.Upstream = "http://" + ln.Addr().String(); c.UpstreamTimeout = 300 * time.Millisecond })
+	fx := newFixture(f, func(c *Config) {
+		c.Upstream = "http://" + ln.Addr().String()
+		c.UpstreamTimeout = 300 * time.Millisecond
+	})
 	cl := fx.client(fx.leaves["alice"], true)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		mu.Lock()
