@@ -172,13 +172,16 @@ func newFixture(t testing.TB, mutate func(*Config)) *fixture {
 		cancel()
 		t.Fatalf("Run: %v", err)
 	}
+	var once sync.Once
 	f.stop = func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("guard did not shut down")
-		}
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Errorf("guard did not shut down")
+			}
+		})
 	}
 	t.Cleanup(f.stop)
 	return f

@@ -177,30 +177,7 @@ func (s *Server) Run(ctx context.Context, ready func(Addrs)) error {
 		return &FileError{What: "listen address", Path: cfg.Listen, Err: err, Hint: "pick a free host:port for --listen"}
 	}
 	ln := newHandshakeListener(raw, s, cfg.MaxConns)
-	srv := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: cfg.HeaderTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    cfg.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			tc, ok := c.(*tls.Conn)
-			if !ok {
-				return ctx
-			}
-			cs := tc.ConnectionState()
-			if len(cs.VerifiedChains) > 0 {
-				return ctx
-			}
-			// Verified in VerifyConnection already; once more to hand over the chains.
-			if st := s.state.Load(); st.trust != nil {
-				if chains, err := verifyClient(cs, st.trust); err == nil {
-					return context.WithValue(ctx, chainsKey{}, chains)
-				}
-			}
-			return ctx
-		},
-	}
+	fr := newFront(s, s.Handler())
 	var msrv *http.Server
 	var mln net.Listener
 	if cfg.Metrics != "" {
@@ -220,14 +197,14 @@ func (s *Server) Run(ctx context.Context, ready func(Addrs)) error {
 		ready(addrs)
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- fr.serve(ln) }()
 	if msrv != nil {
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
+		if !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 			ln.Close()
 			if msrv != nil {
 				msrv.Close()
@@ -238,7 +215,8 @@ func (s *Server) Run(ctx context.Context, ready func(Addrs)) error {
 	s.log.Info("shutting down: no new connections, draining in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	ln.Close()
+	err = fr.shutdown(sctx)
 	s.proxy.closeIdle()
 	if msrv != nil {
 		msrv.Shutdown(sctx)

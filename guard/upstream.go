@@ -65,8 +65,9 @@ type upConn struct {
 // limitReader reads from r, failing once n bytes were read while n is in force (n < 0: no
 // bound). It bounds a response header, not the body.
 type limitReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // returned at the bound
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -74,7 +75,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		return l.r.Read(p)
 	}
 	if l.n == 0 {
-		return 0, errUpstreamHeaderTooLarge
+		return 0, l.err
 	}
 	if int64(len(p)) > l.n {
 		p = p[:l.n]
@@ -468,7 +469,7 @@ func (u *upstream) dial(ctx context.Context, up *url.URL, deadline time.Time) (*
 		return nil, err
 	}
 	uc := &upConn{key: up.Scheme + "://" + up.Host, conn: c}
-	uc.lim = limitReader{r: c, n: -1}
+	uc.lim = limitReader{r: c, n: -1, err: errUpstreamHeaderTooLarge}
 	uc.br = bufio.NewReaderSize(&uc.lim, 16<<10)
 	uc.bw = bufio.NewWriterSize(c, 16<<10)
 	return uc, nil
