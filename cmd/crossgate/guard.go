@@ -85,7 +85,7 @@ Operations:
   --access-log FILE       one JSON line per request (user, certificate fingerprint,
                           decision); '-' for standard output (default: off)
   --handshake-timeout D   TLS handshake (default 10s)    --header-timeout D  request headers (10s)
-  --idle-timeout D        keep-alive idle (default 2m)   --upstream-timeout D  whole upstream exchange (60s)
+  --idle-timeout D        keep-alive idle (default 2m)   --upstream-timeout D  request body + upstream exchange (60s)
   --shutdown-timeout D    draining on SIGTERM (30s)      --max-header-bytes N  (65536)
   --max-conns N           open connections at once (default 4096)
 
