@@ -24,7 +24,7 @@ import (
 // Host, header names and values, header size); answers are framed here. What net/http's
 // server adds around that per request (a context and a background read of the connection for
 // every request, a response object with a buffered writer and a copy of the handler's header,
-// two or three deadline updates) was about a fifth of guard's CPU per kept-alive request;
+// two or three deadline updates) was a tenth to a seventh of guard's CPU per kept-alive request;
 // here a connection's deadlines move only when they would otherwise end early, and a request
 // whose answer is slow to come gets a watch on its connection, so that a client that leaves
 // still interrupts the exchange with the application (see BENCHMARKS.md, "crossgate guard").

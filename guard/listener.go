@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// handshakeListener hands http.Server only connections whose TLS handshake (and so client
+// handshakeListener hands the HTTP side (front.go) only connections whose TLS handshake (and so client
 // certificate verification) has finished. Handshakes run concurrently, each bounded by
 // HandshakeTimeout, and at most maxConns connections are open at once: the next is not
 // accepted until one closes.
