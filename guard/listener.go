@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// handshakeListener hands the HTTP side (front.go) only connections whose TLS handshake (and so client
-// certificate verification) has finished. Handshakes run concurrently, each bounded by
-// HandshakeTimeout, and at most maxConns connections are open at once: the next is not
-// accepted until one closes.
+// handshakeListener hands the HTTP side (front.go) only connections whose TLS handshake
+// (and so client certificate verification) has finished. Handshakes run concurrently, each
+// bounded by HandshakeTimeout, and at most maxConns connections are open at once: the next
+// is not accepted until one closes.
 type handshakeListener struct {
 	raw   net.Listener
 	s     *Server
