@@ -32,32 +32,17 @@ func FuzzUpstreamAnswer(f *testing.F) {
 	}
 	var mu sync.Mutex
 	var answer []byte
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-					return
-				}
-				mu.Lock()
-				a := answer
-				mu.Unlock()
-				c.Write(a)
-			}()
+	up := newRawUpstream(f, func(c net.Conn, br *bufio.Reader) {
+		if _, err := http.ReadRequest(br); err != nil {
+			return
 		}
-	}()
+		mu.Lock()
+		a := answer
+		mu.Unlock()
+		c.Write(a)
+	})
 	fx := newFixture(f, func(c *Config) {
-		c.Upstream = "http://" + ln.Addr().String()
+		c.Upstream = up.URL()
 		c.UpstreamTimeout = 300 * time.Millisecond
 	})
 	cl := fx.client(fx.leaves["alice"], true)
