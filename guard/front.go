@@ -534,8 +534,29 @@ func (w *frontWriter) WriteHeader(code int) {
 			delete(h, k) // set before the header went out: not a trailer any more
 		}
 	}
-	h.WriteSubset(bw, responseExclude)
+	writeFields(bw, h)
 	bw.WriteString("\r\n")
+}
+
+// writeFields writes the header's fields but those guard frames itself, in map order (a
+// sorted order, as Header.Write gives, costs a sort per answer and means nothing to HTTP). A
+// name that is not a valid field name is left out and CR or LF in a value becomes a space, so
+// no field can start another line.
+func writeFields(bw *bufio.Writer, h http.Header) {
+	for k, vv := range h {
+		if responseExclude[k] || !httpguts.ValidHeaderFieldName(k) {
+			continue
+		}
+		for _, v := range vv {
+			if strings.ContainsAny(v, "\r\n") {
+				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+			}
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(strings.TrimSpace(v))
+			bw.WriteString("\r\n")
+		}
+	}
 }
 
 func (w *frontWriter) Write(b []byte) (int, error) {

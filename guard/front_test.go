@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -261,5 +262,24 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-stopped:
 	case <-time.After(10 * time.Second):
 		t.Fatal("guard did not stop after the last request")
+	}
+}
+
+// TestWriteFieldsCannotStartALine: a value with CR or LF stays one field, a name that is not a
+// field name is left out, and the fields guard frames itself are not copied.
+func TestWriteFieldsCannotStartALine(t *testing.T) {
+	var b strings.Builder
+	bw := bufio.NewWriter(&b)
+	writeFields(bw, http.Header{
+		"X-A":            {"a\r\nInjected: 1"},
+		"Bad Name":       {"x"},
+		"Content-Length": {"5"},
+		"Vary":           {"Origin"},
+	})
+	bw.Flush()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\r\n"), "\r\n")
+	slices.Sort(lines)
+	if want := []string{"Vary: Origin", "X-A: a  Injected: 1"}; !slices.Equal(lines, want) {
+		t.Fatalf("got %q, want %q", lines, want)
 	}
 }
