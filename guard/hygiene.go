@@ -28,29 +28,41 @@ var forwarding = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "
 //
 // It returns how many fields were removed.
 func Sanitize(h http.Header, identityHeader string) int {
-	removed := 0
-	del := func(k string) {
-		if _, ok := h[k]; ok {
+	removed := removeHopByHop(h) + removeFields(h, forwarding)
+	for k := range h {
+		if strings.IndexByte(k, '_') >= 0 || idheaders.IsIdentity(k) || (identityHeader != "" && idheaders.SameName(k, identityHeader)) {
 			delete(h, k)
 			removed++
 		}
 	}
+	return removed
+}
+
+// removeHopByHop removes the fields the Connection header names and the hop-by-hop fields
+// (RFC 9110 section 7.6.1), from a request or an answer, and returns how many it removed.
+func removeHopByHop(h http.Header) int {
+	removed := 0
 	for _, v := range h["Connection"] {
 		for _, f := range strings.Split(v, ",") {
 			if f = textproto.TrimString(f); f != "" {
-				del(textproto.CanonicalMIMEHeaderKey(f))
+				k := textproto.CanonicalMIMEHeaderKey(f)
+				if _, ok := h[k]; ok {
+					delete(h, k)
+					removed++
+				}
 			}
 		}
 	}
-	for _, k := range hopByHop {
-		del(k)
-	}
-	for _, k := range forwarding {
-		del(k)
-	}
-	for k := range h {
-		if strings.IndexByte(k, '_') >= 0 || idheaders.IsIdentity(k) || (identityHeader != "" && idheaders.SameName(k, identityHeader)) {
-			del(k)
+	return removed + removeFields(h, hopByHop)
+}
+
+// removeFields removes the named (canonical) fields and returns how many were there.
+func removeFields(h http.Header, names []string) int {
+	removed := 0
+	for _, k := range names {
+		if _, ok := h[k]; ok {
+			delete(h, k)
+			removed++
 		}
 	}
 	return removed

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -117,19 +116,8 @@ func outbound(r *http.Request, up *url.URL) (restore func()) {
 	u.Path, u.RawPath = joinURLPath(up, &saved)
 	u.Scheme, u.Host = up.Scheme, up.Host
 	h := r.Header
-	for _, v := range h["Connection"] {
-		for _, f := range strings.Split(v, ",") {
-			if f = textproto.TrimString(f); f != "" {
-				delete(h, textproto.CanonicalMIMEHeaderKey(f))
-			}
-		}
-	}
-	for _, k := range hopByHop {
-		delete(h, k)
-	}
-	for _, k := range forwarding {
-		delete(h, k)
-	}
+	removeHopByHop(h)
+	removeFields(h, forwarding)
 	// The body is sent at once: the client was told to continue when its body was first
 	// read, and a 100 from the application is skipped when the answer is read.
 	delete(h, "Expect")
@@ -284,16 +272,7 @@ func (u *upstream) relay(w http.ResponseWriter, resp *http.Response) bool {
 		return false
 	}
 	h := w.Header()
-	for _, v := range resp.Header["Connection"] {
-		for _, f := range strings.Split(v, ",") {
-			if f = textproto.TrimString(f); f != "" {
-				delete(resp.Header, textproto.CanonicalMIMEHeaderKey(f))
-			}
-		}
-	}
-	for _, k := range hopByHop {
-		delete(resp.Header, k)
-	}
+	removeHopByHop(resp.Header)
 	for k, vv := range resp.Header {
 		h[k] = append(h[k], vv...)
 	}
