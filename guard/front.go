@@ -85,13 +85,7 @@ func (f *front) serve(ln net.Listener) error {
 // waits until all are closed or ctx ends (then closes the rest).
 func (f *front) shutdown(ctx context.Context) error {
 	f.shutting.Store(true)
-	f.mu.Lock()
-	for fc := range f.conns {
-		if fc.idle.Load() {
-			fc.tc.NetConn().SetReadDeadline(time.Unix(1, 0)) // wakes its wait for a request
-		}
-	}
-	f.mu.Unlock()
+	f.wakeIdle()
 	done := make(chan struct{})
 	go func() { f.wg.Wait(); close(done) }()
 	// A connection that went idle after the sweep sees shutting itself; one that was about to
@@ -103,13 +97,7 @@ func (f *front) shutdown(ctx context.Context) error {
 		case <-done:
 			return nil
 		case <-tick.C:
-			f.mu.Lock()
-			for fc := range f.conns {
-				if fc.idle.Load() {
-					fc.tc.NetConn().SetReadDeadline(time.Unix(1, 0))
-				}
-			}
-			f.mu.Unlock()
+			f.wakeIdle()
 		case <-ctx.Done():
 			f.mu.Lock()
 			for fc := range f.conns {
@@ -118,6 +106,17 @@ func (f *front) shutdown(ctx context.Context) error {
 			f.mu.Unlock()
 			<-done
 			return ctx.Err()
+		}
+	}
+}
+
+// wakeIdle ends the wait for a request of every idle connection (which then sees shutting).
+func (f *front) wakeIdle() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for fc := range f.conns {
+		if fc.idle.Load() {
+			fc.tc.NetConn().SetReadDeadline(time.Unix(1, 0))
 		}
 	}
 }
