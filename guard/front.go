@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -533,7 +534,7 @@ func (w *frontWriter) WriteHeader(code int) {
 			delete(h, k) // set before the header went out: not a trailer any more
 		}
 	}
-	writeFields(bw, h)
+	writeFields(bw, h, responseExclude)
 	bw.WriteString("\r\n")
 }
 
@@ -541,21 +542,30 @@ func (w *frontWriter) WriteHeader(code int) {
 // sorted order, as Header.Write gives, costs a sort per answer and means nothing to HTTP). A
 // name that is not a valid field name is left out and CR or LF in a value becomes a space, so
 // no field can start another line.
-func writeFields(bw *bufio.Writer, h http.Header) {
+func writeFields(bw *bufio.Writer, h http.Header, exclude map[string]bool) {
 	for k, vv := range h {
-		if responseExclude[k] || !httpguts.ValidHeaderFieldName(k) {
+		if exclude[k] || !httpguts.ValidHeaderFieldName(k) {
 			continue
 		}
 		for _, v := range vv {
-			if strings.ContainsAny(v, "\r\n") {
-				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-			}
 			bw.WriteString(k)
 			bw.WriteString(": ")
-			bw.WriteString(strings.TrimSpace(v))
+			bw.WriteString(fieldValue(v))
 			bw.WriteString("\r\n")
 		}
 	}
+}
+
+// newlineToSpace is what net/http's Header.Write does to CR and LF in a value.
+var newlineToSpace = strings.NewReplacer("\r", " ", "\n", " ")
+
+// fieldValue is v as net/http writes it: CR and LF become spaces, and the ends are trimmed of
+// HTTP whitespace (not of other Unicode spaces).
+func fieldValue(v string) string {
+	if strings.ContainsAny(v, "\r\n") {
+		v = newlineToSpace.Replace(v)
+	}
+	return textproto.TrimString(v)
 }
 
 func (w *frontWriter) Write(b []byte) (int, error) {
