@@ -37,7 +37,7 @@
 // identity headers 9 (all of them at once and the legacy DN form first; the other 7 only when
 // one of those two got the content) plus 3 to reduce the ones that worked and 1 echo
 // control, TLS 1.0/1.1
-// handshakes 2, plus one per extra --identity. Probes that cannot tell anything are skipped
+// handshakes 1 (2 when the server picks 1.1), plus one per extra --identity. Probes that cannot tell anything are skipped
 // (no headers when TLS refuses every untrusted certificate, no minted certificates when no
 // CertificateRequest is sent or anyone gets the content).
 package mtlscheck

@@ -18,7 +18,8 @@ const ExpiredIdentity = "expired"
 // Budget is the most requests (and raw handshakes) the family sends per endpoint, besides
 // one per extra --identity: Inspect 2, minted certificates 3, identity headers
 // len(SpoofFamilies)+1 = 9, at most maxMinimise to show which of them were needed and 1
-// control against endpoints that echo headers, TLS 1.0/1.1 handshakes 2.
+// control against endpoints that echo headers, TLS 1.0/1.1 handshakes 2 (1 unless the server
+// picks TLS 1.1).
 const Budget = 2 + 3 + 9 + maxMinimise + 1 + 2
 
 // The rules register in the order the catalogue (docs/rules.md) lists them; each is declared

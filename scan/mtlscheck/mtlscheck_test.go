@@ -367,6 +367,47 @@ func TestRuleWeakProtocol(t *testing.T) {
 	})
 }
 
+// TestWeakProtocolHandshakes: one raw handshake offering TLS 1.0 and 1.1 answers for both when
+// the server refuses them; a second, capped at 1.0, only when the server chose 1.1.
+func TestWeakProtocolHandshakes(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		min        uint16
+		handshakes int
+		want       string
+	}{
+		{"refused", 0, 1, ""},
+		{"TLS 1.1 and up", tls.VersionTLS11, 2, "TLS 1.1."},
+		{"TLS 1.0 and up", tls.VersionTLS10, 2, "TLS 1.0 and TLS 1.1."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := start(t, fixture{auth: tls.RequireAndVerifyClientCert, clientCAs: true, handler: verifiedOr403, minVersion: tc.min, maxVersion: tls.VersionTLS13})
+			env := newEnv(t, srv.URL, fixturePKI().alice)
+			var mu sync.Mutex
+			handshakes := 0
+			ctx := probe.WithTrace(context.Background(), func(x probe.Sent) {
+				mu.Lock()
+				defer mu.Unlock()
+				if x.Handshake {
+					handshakes++
+				}
+			})
+			Inspect(ctx, env)
+			res := Scan(ctx, env)
+			if handshakes != tc.handshakes {
+				t.Errorf("%d raw handshakes, want %d", handshakes, tc.handshakes)
+			}
+			f := find(res.Findings, "tls-weak-protocol")
+			switch {
+			case tc.want == "" && f != nil:
+				t.Errorf("reported: %s", f.Detail)
+			case tc.want != "" && (f == nil || !strings.Contains(f.Detail, "accepts "+tc.want)):
+				t.Errorf("want %q in the finding, got %+v", tc.want, f)
+			}
+		})
+	}
+}
+
 func TestSeverityCorrelation(t *testing.T) {
 	expired := []*probe.Identity{ident(ExpiredIdentity, fixturePKI().expired)}
 	for _, sensitive := range []bool{false, true} {
