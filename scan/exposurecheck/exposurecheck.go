@@ -101,6 +101,12 @@ type sweep struct {
 	servedFile map[*probe.Exchange]bool
 	// missing is the answer to a random missing path at the site root (an error probe).
 	missing *probe.Exchange
+	// The file probes: the findings so far, one per distinct content (sameContent: rule and
+	// body to index), and the soft-404 answers once learned.
+	files       []finding.Finding
+	sameContent map[string]int
+	soft        [][]signature
+	softLearned bool
 }
 
 // observed returns the scan's exchanges followed by this package's probes.

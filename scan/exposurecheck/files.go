@@ -55,6 +55,10 @@ type wellKnown struct {
 	// validate reports whether body has the file's structure, and says what it holds
 	// (counts and kinds, never values).
 	validate func(body []byte, contentType string) (bool, string)
+	// after names a file that exists wherever this one does: this one is asked for only
+	// where that one was found served (.git/config lives beside .git/HEAD in every
+	// repository, so a directory that does not serve HEAD serves no config either).
+	after string
 }
 
 // wellKnownFiles is the bounded list probed at the site root and at the target's directory:
@@ -64,33 +68,33 @@ type wellKnown struct {
 // (.htpasswd, .netrc, .npmrc, .aws/credentials, .git-credentials) are reported as
 // exposed-env-file: like .env, they are configuration that holds credentials.
 var wellKnownFiles = []wellKnown{
-	{".env", ruleExposedEnvFile, validateEnv},
-	{".env.local", ruleExposedEnvFile, validateEnv},
-	{".env.production", ruleExposedEnvFile, validateEnv},
-	{".env.bak", ruleExposedEnvFile, validateEnv},
-	{".git/HEAD", ruleExposedVCSMetadata, validateGitHEAD},
-	{".git/config", ruleExposedVCSMetadata, validateGitConfig},
-	{".svn/entries", ruleExposedVCSMetadata, validateSVNEntries},
-	{".hg/hgrc", ruleExposedVCSMetadata, validateHgrc},
-	{"debug.log", ruleExposedLogFile, validateLog},
-	{"django.log", ruleExposedLogFile, validateLog},
-	{"error.log", ruleExposedLogFile, validateLog},
-	{"logs/debug.log", ruleExposedLogFile, validateLog},
-	{"logs/django.log", ruleExposedLogFile, validateLog},
-	{"logs/error.log", ruleExposedLogFile, validateLog},
-	{"settings.py.bak", ruleExposedBackupFile, validateSettings},
-	{"settings.py~", ruleExposedBackupFile, validateSettings},
-	{"settings.py.old", ruleExposedBackupFile, validateSettings},
-	{"local_settings.py.bak", ruleExposedBackupFile, validateSettings},
-	{"db.sqlite3", ruleExposedBackupFile, validateSQLite},
-	{"dump.sql", ruleExposedBackupFile, validateSQLDump},
-	{"backup.sql", ruleExposedBackupFile, validateSQLDump},
-	{"database.sql", ruleExposedBackupFile, validateSQLDump},
-	{".htpasswd", ruleExposedEnvFile, validateHtpasswd},
-	{".netrc", ruleExposedEnvFile, validateNetrc},
-	{".aws/credentials", ruleExposedEnvFile, validateAWSCredentials},
-	{".npmrc", ruleExposedEnvFile, validateNpmrc},
-	{".git-credentials", ruleExposedEnvFile, validateGitCredentials},
+	{".env", ruleExposedEnvFile, validateEnv, ""},
+	{".env.local", ruleExposedEnvFile, validateEnv, ""},
+	{".env.production", ruleExposedEnvFile, validateEnv, ""},
+	{".env.bak", ruleExposedEnvFile, validateEnv, ""},
+	{".git/HEAD", ruleExposedVCSMetadata, validateGitHEAD, ""},
+	{".git/config", ruleExposedVCSMetadata, validateGitConfig, ".git/HEAD"},
+	{".svn/entries", ruleExposedVCSMetadata, validateSVNEntries, ""},
+	{".hg/hgrc", ruleExposedVCSMetadata, validateHgrc, ""},
+	{"debug.log", ruleExposedLogFile, validateLog, ""},
+	{"django.log", ruleExposedLogFile, validateLog, ""},
+	{"error.log", ruleExposedLogFile, validateLog, ""},
+	{"logs/debug.log", ruleExposedLogFile, validateLog, ""},
+	{"logs/django.log", ruleExposedLogFile, validateLog, ""},
+	{"logs/error.log", ruleExposedLogFile, validateLog, ""},
+	{"settings.py.bak", ruleExposedBackupFile, validateSettings, ""},
+	{"settings.py~", ruleExposedBackupFile, validateSettings, ""},
+	{"settings.py.old", ruleExposedBackupFile, validateSettings, ""},
+	{"local_settings.py.bak", ruleExposedBackupFile, validateSettings, ""},
+	{"db.sqlite3", ruleExposedBackupFile, validateSQLite, ""},
+	{"dump.sql", ruleExposedBackupFile, validateSQLDump, ""},
+	{"backup.sql", ruleExposedBackupFile, validateSQLDump, ""},
+	{"database.sql", ruleExposedBackupFile, validateSQLDump, ""},
+	{".htpasswd", ruleExposedEnvFile, validateHtpasswd, ""},
+	{".netrc", ruleExposedEnvFile, validateNetrc, ""},
+	{".aws/credentials", ruleExposedEnvFile, validateAWSCredentials, ""},
+	{".npmrc", ruleExposedEnvFile, validateNpmrc, ""},
+	{".git-credentials", ruleExposedEnvFile, validateGitCredentials, ""},
 }
 
 // nestedFiles are the few also probed in the target's own directory (an app folder served by
@@ -127,12 +131,14 @@ func bases(u *url.URL) []string {
 
 type candidate struct {
 	file wellKnown
+	base string // the directory probed, e.g. /api/
 	path string // URL path, e.g. /api/.env
 	url  string
 }
 
 // fileFindings probes the well-known files and reports those whose content validates and
-// that do not look like a soft-404. The soft-404 answers of the bases are learned only once
+// that do not look like a soft-404, in two rounds: the files that stand alone, then those
+// (after) asked for only beside a companion found served. The soft-404 answers of the bases are learned only once
 // a file validates: a file that is refused, missing or not of its kind is no finding whatever
 // the server answers for missing paths, so on most sites that learning is never needed.
 func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
@@ -142,7 +148,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 		return nil
 	}
 	origin := r.env.URL.Scheme + "://" + r.env.URL.Host
-	var cands []candidate
+	var cands, later []candidate
 	seen := map[string]bool{}
 	for _, base := range bases(r.env.URL) {
 		for _, f := range wellKnownFiles {
@@ -154,19 +160,37 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 				continue
 			}
 			seen[p] = true
-			cands = append(cands, candidate{file: f, path: p, url: origin + p})
+			c := candidate{file: f, base: base, path: p, url: origin + p}
+			if f.after != "" {
+				later = append(later, c)
+			} else {
+				cands = append(cands, c)
+			}
 		}
+	}
+	served := r.judgeFiles(ctx, origin, cands)
+	var next []candidate
+	for _, c := range later {
+		if served[c.base+c.file.after] {
+			next = append(next, c)
+		}
+	}
+	r.judgeFiles(ctx, origin, next)
+	return r.files
+}
+
+// judgeFiles GETs the candidates and keeps a finding (in r.files) for each whose content
+// validates and that does not look like a soft-404; it returns the paths of those.
+func (r *sweep) judgeFiles(ctx context.Context, origin string, cands []candidate) map[string]bool {
+	if len(cands) == 0 {
+		return nil
 	}
 	urls := make([]string, len(cands))
 	for i, c := range cands {
 		urls[i] = c.url
 	}
 	exs := r.fetchAll(ctx, urls)
-	var fs []finding.Finding
-	var soft [][]signature
-	learned := false
-	// The same bytes at two paths (/.env and /api/.env behind one alias) are one leak.
-	sameContent := map[string]int{}
+	served := map[string]bool{}
 	for i, c := range cands {
 		ex := exs[i]
 		if !ex.OK() || ex.Status != 200 || len(ex.Body) == 0 {
@@ -176,27 +200,32 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 		if !ok {
 			continue
 		}
-		if !learned {
-			soft, learned = r.learnSoft404(ctx, origin), true
+		if !r.softLearned {
+			r.soft, r.softLearned = r.learnSoft404(ctx, origin), true
 		}
-		if isSoft404(ex, c.path, soft) {
+		if isSoft404(ex, c.path, r.soft) {
 			continue
 		}
+		served[c.path] = true
 		// A traceback inside a served log is the log's content, reported by the file rule,
 		// not an error page of this endpoint.
 		if r.servedFile == nil {
 			r.servedFile = map[*probe.Exchange]bool{}
 		}
 		r.servedFile[ex] = true
+		// The same bytes at two paths (/.env and /api/.env behind one alias) are one leak.
+		if r.sameContent == nil {
+			r.sameContent = map[string]int{}
+		}
 		key := c.file.rule.ID + "\x00" + string(ex.Body)
-		if j, dup := sameContent[key]; dup {
-			fs[j].Evidence.Notes = append(fs[j].Evidence.Notes, "the same content is also served at "+c.path)
+		if j, dup := r.sameContent[key]; dup {
+			r.files[j].Evidence.Notes = append(r.files[j].Evidence.Notes, "the same content is also served at "+c.path)
 			continue
 		}
-		sameContent[key] = len(fs)
-		fs = append(fs, r.fileFinding(c, ex, what))
+		r.sameContent[key] = len(r.files)
+		r.files = append(r.files, r.fileFinding(c, ex, what))
 	}
-	return fs
+	return served
 }
 
 // fetchAll GETs urls with a few workers and records the exchanges in order.

@@ -2,10 +2,12 @@ package exposurecheck
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
@@ -59,7 +61,12 @@ func BenchmarkRunRequests(b *testing.B) {
 // soft-404 learning: that is only needed to judge a file that validates. One that serves a
 // file gets the learning (four random paths, two per base).
 func TestSoft404LearnedOnlyWhenAFileValidates(t *testing.T) {
-	want := errorProbes + len(wellKnownFiles) + len(nestedFiles)
+	want := errorProbes + len(nestedFiles)
+	for _, f := range wellKnownFiles {
+		if f.after == "" { // a dependent file is asked for only where its companion was served
+			want++
+		}
+	}
 	for _, c := range []struct {
 		name  string
 		serve bool
@@ -84,6 +91,43 @@ func TestSoft404LearnedOnlyWhenAFileValidates(t *testing.T) {
 			}
 			if got := slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Rule == "exposed-env-file" }); got != c.serve {
 				t.Errorf("exposed-env-file reported: %v, want %v (%v)", got, c.serve, rules(fs))
+			}
+		})
+	}
+}
+
+// TestGitConfigOnlyWhereHEADIsServed: .git/config is asked for only in a directory that served
+// .git/HEAD (every repository has both), and is then reported.
+func TestGitConfigOnlyWhereHEADIsServed(t *testing.T) {
+	for _, serve := range []bool{false, true} {
+		t.Run(fmt.Sprintf("repository served %v", serve), func(t *testing.T) {
+			var asked atomic.Bool
+			srv := startTLS(t, tls.NoClientCert, func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/api/items":
+					writeJSON(w, map[string]string{"ok": "yes"})
+				case r.URL.Path == "/.git/config":
+					asked.Store(true)
+					if serve {
+						_, _ = io.WriteString(w, "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = https://git.example/shop.git\n")
+						return
+					}
+					http.NotFound(w, r)
+				case serve && r.URL.Path == "/.git/HEAD":
+					_, _ = io.WriteString(w, "ref: refs/heads/main\n")
+				default:
+					http.NotFound(w, r)
+				}
+			})
+			fs := Run(t.Context(), newEnv(t, srv.URL+"/api/items", envOpts{}))
+			if asked.Load() != serve {
+				t.Errorf(".git/config asked for: %v, want %v", asked.Load(), serve)
+			}
+			config := slices.ContainsFunc(fs, func(f finding.Finding) bool {
+				return f.Rule == "exposed-vcs-metadata" && strings.HasPrefix(f.Detail, "/.git/config is served")
+			})
+			if config != serve {
+				t.Errorf(".git/config reported: %v, want %v (%v)", config, serve, rules(fs))
 			}
 		})
 	}
