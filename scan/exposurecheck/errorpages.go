@@ -37,11 +37,15 @@ var errorRule = map[exposure.ErrorType]finding.Rule{exposure.DebugPage: ruleErro
 const invalidHost = "crossgate-invalid.example"
 
 // errorAccepts: Django renders the technical 500 page as HTML only for clients that accept
-// text/html and as plain text for everyone else (API clients), which HTML-keyed scanners miss.
-var errorAccepts = []string{"text/html", "application/json"}
+// text/html and as plain text for everyone else (API clients), which HTML-keyed scanners
+// miss. The JSON client asks first; the HTML one only when the answer was not HTML: a server
+// that gives a JSON client an HTML page does not choose its error page by Accept (Django's
+// technical 404 and its non-debug pages, nginx's own, Werkzeug's debugger), so a browser
+// would get that same page.
+var errorAccepts = []string{"application/json", "text/html"}
 
-// probeErrors sends the four error-provoking GETs: a random missing path at the site root
-// and the target with an invalid Host, each with both Accept values.
+// probeErrors sends the error-provoking GETs: a random missing path at the site root and the
+// target with an invalid Host, each with both Accept values unless the first got HTML.
 func (r *sweep) probeErrors(ctx context.Context) {
 	missing := rootURL(r.env.URL) + "crossgate-" + r.env.Token(8)
 	probes := []struct{ url, host string }{{missing, ""}, {r.env.URL.String(), invalidHost}}
@@ -58,6 +62,9 @@ func (r *sweep) probeErrors(ctx context.Context) {
 			ex := r.get(ctx, p.url, http.Header{"Accept": {accept}}, p.host)
 			if p.host == "" && (r.missing == nil || ex.OK()) {
 				r.missing = ex
+			}
+			if ex.OK() && isHTML(ex.Body, ex.Header.Get("Content-Type")) {
+				break // the same page for any Accept
 			}
 		}
 	}

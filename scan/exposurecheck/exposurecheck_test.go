@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
@@ -504,5 +505,49 @@ func TestOtherUsersEmailStaysHigh(t *testing.T) {
 	}
 	if !strings.Contains(p[0].Detail, "requires a client certificate") {
 		t.Errorf("detail should carry the auth context: %s", p[0].Detail)
+	}
+}
+
+// TestErrorProbesAskHTMLOnlyAfterNonHTML: the error probes ask as a JSON client first and as a
+// browser only when the first answer was not HTML; a page kept for browsers alone is found.
+func TestErrorProbesAskHTMLOnlyAfterNonHTML(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		negotiate bool
+		htmlAsks  int32
+	}{{"HTML for every client", false, 0}, {"page chosen by Accept", true, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var htmlAsks atomic.Int32
+			srv := startTLS(t, tls.NoClientCert, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/api/items" && r.Host != invalidHost {
+					writeJSON(w, map[string]string{"ok": "yes"})
+					return
+				}
+				html := r.Header.Get("Accept") == "text/html"
+				if html {
+					htmlAsks.Add(1)
+				}
+				if tc.negotiate && !html {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusNotFound)
+					_, _ = io.WriteString(w, `{"detail":"Not found."}`)
+					return
+				}
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusNotFound)
+				if tc.negotiate {
+					_, _ = io.WriteString(w, djangoTech404)
+					return
+				}
+				_, _ = io.WriteString(w, "<!doctype html><title>Not Found</title><h1>Not Found</h1>")
+			})
+			fs := runChecks(t, newEnv(t, srv.URL+"/api/items", envOpts{}))
+			if got := htmlAsks.Load(); got != tc.htmlAsks {
+				t.Errorf("%d requests as a browser, want %d", got, tc.htmlAsks)
+			}
+			if debug := len(byRule(fs)["error-debug-page"]) == 1; debug != tc.negotiate {
+				t.Errorf("error-debug-page reported: %v, want %v (%v)", debug, tc.negotiate, rules(fs))
+			}
+		})
 	}
 }
