@@ -66,10 +66,14 @@ type Policy struct {
 	// Credentials adds ACAC: true to allowed responses (Reflect and Wildcard kinds imply their own).
 	Credentials bool
 
-	OmitVary            bool     // no Vary: Origin (a hand-written middleware, not django-cors-headers)
-	PermissivePreflight bool     // ACAM/ACAH echo the requested method and headers, max-age 1000000
-	PrivateNetwork      bool     // ACAPN: true to allowed origins that ask for it (django-cors-headers 4.x)
-	ExposeHeaders       []string // Access-Control-Expose-Headers on allowed responses
+	OmitVary            bool // no Vary: Origin (a hand-written middleware, not django-cors-headers)
+	PermissivePreflight bool // ACAM/ACAH echo the requested method and headers, max-age 1000000
+	// StrictPreflightHeaders refuses (403, no CORS header) a preflight that asks for a header
+	// other than Content-Type while echoing any method, as Spring's CorsConfiguration does
+	// with allowedMethods("*") and a fixed allowedHeaders list.
+	StrictPreflightHeaders bool
+	PrivateNetwork         bool     // ACAPN: true to allowed origins that ask for it (django-cors-headers 4.x)
+	ExposeHeaders          []string // Access-Control-Expose-Headers on allowed responses
 	// DuplicateACAO makes a proxy add its own "Access-Control-Allow-Origin: *" line to every
 	// response that carries an Origin, over whatever the app sent.
 	DuplicateACAO bool
@@ -339,6 +343,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+	if preflight && cfg.Policy.StrictPreflightHeaders {
+		for _, name := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" && name != "content-type" {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+		}
+		cors(w, r, cfg.Policy, s.re, true)
+		w.Header().Set("Access-Control-Allow-Methods", r.Header.Get("Access-Control-Request-Method"))
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if preflight && cfg.PreflightPolicy != nil {
 		cors(w, r, *cfg.PreflightPolicy, s.preRe, true)
 	} else {

@@ -50,6 +50,12 @@ type scanOpts struct {
 
 func scanTarget(t testing.TB, srv *vulnserver.Server, auth endpoint.AuthMode, o scanOpts) ([]finding.Finding, int64, *endpoint.Env) {
 	t.Helper()
+	return scanTargetCtx(context.Background(), t, srv, auth, o)
+}
+
+// scanTargetCtx is scanTarget with the scan's context (a probe.WithTrace one, say).
+func scanTargetCtx(ctx context.Context, t testing.TB, srv *vulnserver.Server, auth endpoint.AuthMode, o scanOpts) ([]finding.Finding, int64, *endpoint.Env) {
+	t.Helper()
 	c, err := probe.New(probe.Config{RootCAs: srv.CA.Pool(), Scope: []string{"127.0.0.1"}, Rate: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +73,7 @@ func scanTarget(t testing.TB, srv *vulnserver.Server, auth endpoint.AuthMode, o 
 	if o.sensitive {
 		env.Sensitive = emailDetector
 	}
-	fs := Run(context.Background(), env)
+	fs := Run(ctx, env)
 	return fs, c.Sent(), env
 }
 

@@ -1,12 +1,16 @@
 package corscheck
 
 import (
+	"context"
 	"crypto/tls"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crossgate/crossgate/finding"
 	"github.com/crossgate/crossgate/internal/vulnserver"
+	"github.com/crossgate/crossgate/probe"
 	"github.com/crossgate/crossgate/scan/endpoint"
 )
 
@@ -166,4 +170,48 @@ func firstEvil(origins []string) string {
 		}
 	}
 	return ""
+}
+
+// TestMadeUpMethodPreflightOnlyWhereTheOriginGetsThrough: the preflight asking for a made-up
+// method goes to an untrusted origin only once that origin got through, on its GET or on the
+// PUT preflight; a server that refuses the PUT preflight for its headers and echoes any
+// method to an origin it lets through still shows the echo.
+func TestMadeUpMethodPreflightOnlyWhereTheOriginGetsThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy vulnserver.Policy
+		sent   bool
+	}{
+		{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false},
+		{"reflection, PUT preflight refused for its headers", vulnserver.Policy{Kind: vulnserver.Reflect, StrictPreflightHeaders: true}, true},
+		{"allowlist, preflight answered by a reflecting proxy", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: tc.policy}
+			if tc.name == "allowlist, preflight answered by a reflecting proxy" {
+				cfg.PreflightPolicy = &vulnserver.Policy{Kind: vulnserver.Reflect, PermissivePreflight: true}
+			}
+			srv := vulnserver.StartT(t, cfg)
+			var mu sync.Mutex
+			madeUp := 0
+			ctx := probe.WithTrace(context.Background(), func(x probe.Sent) {
+				if x.Method == http.MethodOptions && x.Header.Get("Access-Control-Request-Method") == unusualMethod {
+					mu.Lock()
+					madeUp++
+					mu.Unlock()
+				}
+			})
+			fs, _, _ := scanTargetCtx(ctx, t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+			if (madeUp > 0) != tc.sent {
+				t.Fatalf("%d made-up-method preflights sent, want sent=%v", madeUp, tc.sent)
+			}
+			if !tc.sent {
+				return
+			}
+			f, ok := ruleSet(fs)["cors-permissive-preflight"]
+			if !ok || !strings.Contains(f.Detail, "made-up method "+unusualMethod) {
+				t.Errorf("the echoed method is not reported: %s", names(ruleSet(fs)))
+			}
+		})
+	}
 }
