@@ -333,3 +333,15 @@ func (s *session) containsKnown(m Mutation) bool {
 	}
 	return false
 }
+
+// afterKnown reports that m's answer is known without sending it: the probe it waits for
+// (Mutation.After) was answered and refused. Every check that lets https://evil-example.com
+// through (ends with "example.com", a regex without the leading dot) lets
+// https://evil<rnd>app.example.com through too, since that name ends with the domain as well.
+func (s *session) afterKnown(m Mutation) bool {
+	if m.After == "" {
+		return false
+	}
+	r := s.byOrigin[m.After]
+	return r != nil && r.ok() && !r.specific
+}

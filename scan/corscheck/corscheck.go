@@ -26,8 +26,9 @@
 // domain that is refused and allowed. Probes beyond the budget are dropped lowest priority
 // first and the drop is noted in the findings' evidence. Probes whose answer the learned policy already gives are not sent
 // at all: every mutation once a made-up origin is allowed by name (reflectAll), and the
-// look-alikes of a host whose own origin was refused (derivedRefused), and the contains probe of
-// a host whose prefix probe was refused (containsKnown).
+// look-alikes of a host whose own origin was refused (derivedRefused), the contains probe of
+// a host whose prefix probe was refused (containsKnown), and the "ends with the domain" probe
+// of a host whose "ends with the host" probe was refused (afterKnown).
 package corscheck
 
 import (
@@ -189,23 +190,25 @@ func Run(ctx context.Context, env *endpoint.Env) []finding.Finding {
 		}
 		rest = append(rest, m)
 	}
-	// The contains probes go after the prefix probes whose answer can make them known.
-	var contains []Mutation
+	// The contains probes go after the prefix probes whose answer can make them known, and a
+	// probe with an After after that probe.
+	var later []Mutation
 	rest = slices.DeleteFunc(rest, func(m Mutation) bool {
-		if m.Contains {
-			contains = append(contains, m)
+		if m.Contains || m.After != "" {
+			later = append(later, m)
+			return true
 		}
-		return m.Contains
+		return false
 	})
 	s.send(rest, s.left-reserve)
-	contains = slices.DeleteFunc(contains, func(m Mutation) bool {
-		known := s.containsKnown(m)
+	later = slices.DeleteFunc(later, func(m Mutation) bool {
+		known := s.containsKnown(m) || s.afterKnown(m)
 		if known {
 			s.known++
 		}
 		return known
 	})
-	s.send(contains, s.left-reserve)
+	s.send(later, s.left-reserve)
 
 	s.learnFacts()
 	if env.Confirm == nil || env.Confirm.Preflight {

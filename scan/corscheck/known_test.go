@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -211,6 +212,37 @@ func TestMadeUpMethodPreflightOnlyWhereTheOriginGetsThrough(t *testing.T) {
 			f, ok := ruleSet(fs)["cors-permissive-preflight"]
 			if !ok || !strings.Contains(f.Detail, "made-up method "+unusualMethod) {
 				t.Errorf("the echoed method is not reported: %s", names(ruleSet(fs)))
+			}
+		})
+	}
+}
+
+// TestDomainSuffixOnlyAfterHostSuffix: https://evil-example.com ("ends with the domain") is sent
+// only once https://evil<rnd>app.example.com ("ends with the host") was let through, since that
+// name ends with the domain too; a check on the domain is still found, and one on the host
+// alone still gets the domain probe, refused.
+func TestDomainSuffixOnlyAfterHostSuffix(t *testing.T) {
+	const domainSuffix = "https://evil-example.com"
+	for _, tc := range []struct {
+		name     string
+		policy   vulnserver.Policy
+		sent     bool
+		reported bool
+	}{
+		{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false, false},
+		{"ends with the domain", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"example.com"}}, true, true},
+		{"ends with the host", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"app.example.com"}}, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: tc.policy})
+			fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+			sent := slices.Contains(srv.Origins(), domainSuffix)
+			if sent != tc.sent {
+				t.Errorf("%s sent: %v, want %v (%v)", domainSuffix, sent, tc.sent, srv.Origins())
+			}
+			f, ok := ruleSet(fs)["cors-suffix-bypass"]
+			if reported := ok && strings.Contains(f.Detail, domainSuffix); reported != tc.reported {
+				t.Errorf("%s reported: %v, want %v (%s)", domainSuffix, reported, tc.reported, names(ruleSet(fs)))
 			}
 		})
 	}

@@ -55,6 +55,11 @@ type Mutation struct {
 	// probe (the host whole at the front) through as well, so it is sent only when that one
 	// was let through or gave no answer (containsKnown).
 	Contains bool
+	// After is the origin of a probe that must have been let through (or gone unanswered)
+	// before this one is sent: the "ends with the domain" probe (https://evil-example.com)
+	// waits for the "ends with the host" one (https://evil<rnd>app.example.com), which every
+	// check that lets the first through lets through as well (afterKnown).
+	After string
 }
 
 // specialChars are host characters that some browser accepts in a host name while a
@@ -107,16 +112,24 @@ type planner struct {
 // A mutation under the base host's own registrable domain is re-classed as a sub-domain probe:
 // only the site's owner can host a page there. One no browser can send is kept, marked.
 func (p *planner) add(class Class, base, origin string) {
-	p.addMarked(class, base, origin, false)
+	p.addMarked(Mutation{Origin: origin, Class: class, Base: base})
 }
 
 // addContains adds the substring probe that holds the base host whole (Mutation.Contains).
 func (p *planner) addContains(base, origin string) {
-	p.addMarked(ClassSubstring, base, origin, true)
+	p.addMarked(Mutation{Origin: origin, Class: ClassSubstring, Base: base, Contains: true})
 }
 
-func (p *planner) addMarked(class Class, base, origin string, contains bool) {
-	m := Mutation{Origin: origin, Class: class, Base: base, Contains: contains}
+// addAfter adds a probe sent only once the probe of origin after was let through (Mutation.After).
+func (p *planner) addAfter(class Class, base, origin, after string) {
+	if o, err := cors.ParseOrigin(after); err == nil && !o.Opaque {
+		after = o.String()
+	}
+	p.addMarked(Mutation{Origin: origin, Class: class, Base: base, After: after})
+}
+
+func (p *planner) addMarked(m Mutation) {
+	class, base, origin := m.Class, m.Base, m.Origin
 	if origin != "null" && origin != fileOrigin {
 		o, err := cors.ParseOrigin(origin)
 		switch {
@@ -238,7 +251,7 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 		p.add(ClassPrefix, from, b.originScheme(b.scheme, b.host+"."+evil))
 		p.add(ClassSuffix, from, b.origin("evil"+rnd+b.host))
 		if rd != b.host {
-			p.add(ClassSuffix, from, b.origin("evil-"+rd))
+			p.addAfter(ClassSuffix, from, b.origin("evil-"+rd), b.origin("evil"+rnd+b.host))
 		}
 		p.addContains(from, b.originScheme(b.scheme, "x"+b.host+"x.example"))
 		if len(rd) > 1 {
