@@ -55,10 +55,6 @@ type wellKnown struct {
 	// validate reports whether body has the file's structure, and says what it holds
 	// (counts and kinds, never values).
 	validate func(body []byte, contentType string) (bool, string)
-	// after names a file that exists wherever this one does: this one is asked for only
-	// where that one was found served (.git/config lives beside .git/HEAD in every
-	// repository, so a directory that does not serve HEAD serves no config either).
-	after string
 }
 
 // wellKnownFiles is the bounded list probed at the site root and at the target's directory:
@@ -68,34 +64,39 @@ type wellKnown struct {
 // (.htpasswd, .netrc, .npmrc, .aws/credentials, .git-credentials) are reported as
 // exposed-env-file: like .env, they are configuration that holds credentials.
 var wellKnownFiles = []wellKnown{
-	{".env", ruleExposedEnvFile, validateEnv, ""},
-	{".env.local", ruleExposedEnvFile, validateEnv, ""},
-	{".env.production", ruleExposedEnvFile, validateEnv, ""},
-	{".env.bak", ruleExposedEnvFile, validateEnv, ""},
-	{".git/HEAD", ruleExposedVCSMetadata, validateGitHEAD, ""},
-	{".git/config", ruleExposedVCSMetadata, validateGitConfig, ".git/HEAD"},
-	{".svn/entries", ruleExposedVCSMetadata, validateSVNEntries, ""},
-	{".hg/hgrc", ruleExposedVCSMetadata, validateHgrc, ""},
-	{"debug.log", ruleExposedLogFile, validateLog, ""},
-	{"django.log", ruleExposedLogFile, validateLog, ""},
-	{"error.log", ruleExposedLogFile, validateLog, ""},
-	{"logs/debug.log", ruleExposedLogFile, validateLog, ""},
-	{"logs/django.log", ruleExposedLogFile, validateLog, ""},
-	{"logs/error.log", ruleExposedLogFile, validateLog, ""},
-	{"settings.py.bak", ruleExposedBackupFile, validateSettings, ""},
-	{"settings.py~", ruleExposedBackupFile, validateSettings, ""},
-	{"settings.py.old", ruleExposedBackupFile, validateSettings, ""},
-	{"local_settings.py.bak", ruleExposedBackupFile, validateSettings, ""},
-	{"db.sqlite3", ruleExposedBackupFile, validateSQLite, ""},
-	{"dump.sql", ruleExposedBackupFile, validateSQLDump, ""},
-	{"backup.sql", ruleExposedBackupFile, validateSQLDump, ""},
-	{"database.sql", ruleExposedBackupFile, validateSQLDump, ""},
-	{".htpasswd", ruleExposedEnvFile, validateHtpasswd, ""},
-	{".netrc", ruleExposedEnvFile, validateNetrc, ""},
-	{".aws/credentials", ruleExposedEnvFile, validateAWSCredentials, ""},
-	{".npmrc", ruleExposedEnvFile, validateNpmrc, ""},
-	{".git-credentials", ruleExposedEnvFile, validateGitCredentials, ""},
+	{".env", ruleExposedEnvFile, validateEnv},
+	{".env.local", ruleExposedEnvFile, validateEnv},
+	{".env.production", ruleExposedEnvFile, validateEnv},
+	{".env.bak", ruleExposedEnvFile, validateEnv},
+	{".git/HEAD", ruleExposedVCSMetadata, validateGitHEAD},
+	{".git/config", ruleExposedVCSMetadata, validateGitConfig},
+	{".svn/entries", ruleExposedVCSMetadata, validateSVNEntries},
+	{".hg/hgrc", ruleExposedVCSMetadata, validateHgrc},
+	{"debug.log", ruleExposedLogFile, validateLog},
+	{"django.log", ruleExposedLogFile, validateLog},
+	{"error.log", ruleExposedLogFile, validateLog},
+	{"logs/debug.log", ruleExposedLogFile, validateLog},
+	{"logs/django.log", ruleExposedLogFile, validateLog},
+	{"logs/error.log", ruleExposedLogFile, validateLog},
+	{"settings.py.bak", ruleExposedBackupFile, validateSettings},
+	{"settings.py~", ruleExposedBackupFile, validateSettings},
+	{"settings.py.old", ruleExposedBackupFile, validateSettings},
+	{"local_settings.py.bak", ruleExposedBackupFile, validateSettings},
+	{"db.sqlite3", ruleExposedBackupFile, validateSQLite},
+	{"dump.sql", ruleExposedBackupFile, validateSQLDump},
+	{"backup.sql", ruleExposedBackupFile, validateSQLDump},
+	{"database.sql", ruleExposedBackupFile, validateSQLDump},
+	{".htpasswd", ruleExposedEnvFile, validateHtpasswd},
+	{".netrc", ruleExposedEnvFile, validateNetrc},
+	{".aws/credentials", ruleExposedEnvFile, validateAWSCredentials},
+	{".npmrc", ruleExposedEnvFile, validateNpmrc},
+	{".git-credentials", ruleExposedEnvFile, validateGitCredentials},
 }
+
+// companions maps a file to one that exists wherever it does: it is asked for only in a
+// directory where that one was found served (.git/config lives beside .git/HEAD in every
+// repository, so a directory that does not serve HEAD serves no config either).
+var companions = map[string]string{".git/config": ".git/HEAD"}
 
 // nestedFiles are the few also probed in the target's own directory (an app folder served by
 // a root directive leaks these there); the full list is probed at the site root only, which
@@ -138,9 +139,10 @@ type candidate struct {
 
 // fileFindings probes the well-known files and reports those whose content validates and
 // that do not look like a soft-404, in two rounds: the files that stand alone, then those
-// (after) asked for only beside a companion found served. The soft-404 answers of the bases are learned only once
-// a file validates: a file that is refused, missing or not of its kind is no finding whatever
-// the server answers for missing paths, so on most sites that learning is never needed.
+// asked for only beside their companion found served. The soft-404 answers of the bases are
+// learned only once a file validates: a file that is refused, missing or not of its kind is
+// no finding whatever the server answers for missing paths, so on most sites that learning
+// is never needed.
 func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	if !r.missing.OK() {
 		// The site answered nothing for a missing path (refused, timed out): probing files
@@ -161,7 +163,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 			}
 			seen[p] = true
 			c := candidate{file: f, base: base, path: p, url: origin + p}
-			if f.after != "" {
+			if companions[f.path] != "" {
 				later = append(later, c)
 			} else {
 				cands = append(cands, c)
@@ -171,7 +173,7 @@ func (r *sweep) fileFindings(ctx context.Context) []finding.Finding {
 	served := r.judgeFiles(ctx, origin, cands)
 	var next []candidate
 	for _, c := range later {
-		if served[c.base+c.file.after] {
+		if served[c.base+companions[c.file.path]] {
 			next = append(next, c)
 		}
 	}

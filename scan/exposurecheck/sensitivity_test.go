@@ -63,7 +63,7 @@ func BenchmarkRunRequests(b *testing.B) {
 func TestSoft404LearnedOnlyWhenAFileValidates(t *testing.T) {
 	want := errorProbes + len(nestedFiles)
 	for _, f := range wellKnownFiles {
-		if f.after == "" { // a dependent file is asked for only where its companion was served
+		if companions[f.path] == "" { // asked for only where its companion was served
 			want++
 		}
 	}
