@@ -247,3 +247,44 @@ func TestDomainSuffixOnlyAfterHostSuffix(t *testing.T) {
 		})
 	}
 }
+
+// TestDomainSubdomainOnlyAfterHostSuffix: the sub-domain of the registered domain
+// (https://crossgate-app-<rnd>.example.com) is sent only once https://evil<rnd>app.example.com,
+// one label under example.com as well, was let through; a pattern on any one-label sub-domain
+// of example.com is still reported with it, a check on the host alone still gets it, refused.
+func TestDomainSubdomainOnlyAfterHostSuffix(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		policy   vulnserver.Policy
+		sent     bool
+		reported bool
+	}{
+		{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false, false},
+		{"one-label sub-domains of the domain", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://[a-z0-9-]+\.example\.com$`}, true, true},
+		{"any sub-domain of the domain", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://.*\.example\.com$`}, true, true},
+		{"ends with the host", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"app.example.com"}}, true, false},
+		// Letters and hyphens only: the hex in both names keeps both out, so the second is not asked.
+		{"letters-and-hyphens sub-domains", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://[a-z-]+\.example\.com$`}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := vulnserver.StartT(t, vulnserver.Config{ClientAuth: tls.RequireAndVerifyClientCert, Policy: tc.policy})
+			fs, _, _ := scanTarget(t, srv, endpoint.AuthRequiredTLS, scanOpts{trusted: []string{trustedOrigin}})
+			var domainSub string
+			for _, o := range srv.Origins() {
+				if strings.HasPrefix(o, "https://crossgate-app-") && strings.HasSuffix(o, ".example.com") {
+					domainSub = o
+				}
+			}
+			if sent := domainSub != ""; sent != tc.sent {
+				t.Fatalf("domain sub-domain sent: %v, want %v (%v)", sent, tc.sent, srv.Origins())
+			}
+			reported := false
+			for _, f := range fs {
+				reported = reported || (domainSub != "" && strings.Contains(f.Detail, domainSub))
+			}
+			if reported != tc.reported {
+				t.Errorf("%s reported: %v, want %v (%s)", domainSub, reported, tc.reported, names(ruleSet(fs)))
+			}
+		})
+	}
+}

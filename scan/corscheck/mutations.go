@@ -154,6 +154,25 @@ func (p *planner) addMarked(m Mutation) {
 	p.out = append(p.out, m)
 }
 
+// addDomainSub adds the probe of a sub-domain of the registered domain rd. When the host is
+// one label under rd (app.example.com), the "ends with the host" probe evil<rnd>app.example.com
+// is itself such a sub-domain, and this one, crossgate-app-<rnd>.example.com, is built to be let
+// through only by checks that let that one through too: one label under the same domain, every
+// character of that label in it, and longer, so that a "[\w-]+", "[a-z0-9-]{1,n}" or
+// ".*" sub-domain pattern or an "ends with .example.com" check that takes this one takes that one.
+// It is then sent only once that one was let through (Mutation.After). A deeper host
+// (api.v2.example.com) gets crossgate-sub.<rd> unconditionally: its suffix probe is two labels
+// down, which a one-label pattern refuses.
+func (p *planner) addDomainSub(from string, b base, rd, rnd string) {
+	first, rest, _ := strings.Cut(b.host, ".")
+	label := "crossgate-" + first + "-" + rnd
+	if rest != rd || strings.HasSuffix(label, first) {
+		p.add(ClassSubdomain, from, b.origin("crossgate-sub."+rd))
+		return
+	}
+	p.addAfter(ClassSubdomain, from, b.origin(label+"."+rd), b.origin("evil"+rnd+b.host))
+}
+
 // base is one host mutations are derived from.
 type base struct {
 	scheme, host, port string
@@ -267,7 +286,7 @@ func Plan(target *url.URL, trusted []string, rnd string) []Mutation {
 		}
 		p.add(ClassSubdomain, from, b.origin("crossgate-sub."+b.host))
 		if rd != b.host {
-			p.add(ClassSubdomain, from, b.origin("crossgate-sub."+rd))
+			p.addDomainSub(from, b, rd, rnd)
 		}
 	}
 	for _, o := range localhosts {

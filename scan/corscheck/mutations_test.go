@@ -46,7 +46,8 @@ func TestPlanProbes(t *testing.T) {
 		"https://xample.com":                             ClassSubstring,
 		"https://wwwxexample.com":                        ClassDot,
 		"https://crossgate-sub.www.example.com":          ClassSubdomain,
-		"https://crossgate-sub.example.com":              ClassSubdomain,
+		"https://crossgate-sub.example.com":              ClassSubdomain, // of api.corp.example.com, two labels down
+		"https://crossgate-www-r4nd.example.com":         ClassSubdomain, // of www.example.com, after its suffix probe
 		"http://www.example.com":                         ClassHTTP,
 		"http://api.corp.example.com":                    ClassHTTP,
 		"https://apixcorp.example.com":                   ClassSubdomain, // still under example.com
@@ -68,6 +69,19 @@ func TestPlanProbes(t *testing.T) {
 	for _, o := range []string{"https://www.examplexcom", "https://api.corp.examplexcom"} {
 		if _, ok := m[o]; ok {
 			t.Errorf("probe %s under a non-existent top-level domain", o)
+		}
+	}
+	// The sub-domain of the domain waits for the suffix probe of a host one label under it.
+	target, _ := url.Parse("https://api.corp.example.com/v1/users")
+	for _, mu := range Plan(target, []string{"https://www.example.com"}, "r4nd") {
+		want := ""
+		if mu.Origin == "https://crossgate-www-r4nd.example.com" {
+			want = "https://evilr4ndwww.example.com"
+		}
+		if mu.Origin == "https://crossgate-www-r4nd.example.com" || mu.Origin == "https://crossgate-sub.example.com" {
+			if mu.After != want {
+				t.Errorf("probe %s waits for %q, want %q", mu.Origin, mu.After, want)
+			}
 		}
 	}
 	// Special characters only for the first base: they are the lowest priority.
