@@ -217,19 +217,27 @@ func TestMadeUpMethodPreflightOnlyWhereTheOriginGetsThrough(t *testing.T) {
 	}
 }
 
+// waitCase is a policy, and whether a probe that waits for another (Mutation.After) is sent
+// under it and reported.
+type waitCase struct {
+	name     string
+	policy   vulnserver.Policy
+	sent     bool
+	reported bool
+}
+
+// exactAllowlistWaits: an exact allowlist refuses the probe waited for, so the waiting one is
+// neither sent nor reported.
+var exactAllowlistWaits = waitCase{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false, false}
+
 // TestDomainSuffixOnlyAfterHostSuffix: https://evil-example.com ("ends with the domain") is sent
 // only once https://evil<rnd>app.example.com ("ends with the host") was let through, since that
 // name ends with the domain too; a check on the domain is still found, and one on the host
 // alone still gets the domain probe, refused.
 func TestDomainSuffixOnlyAfterHostSuffix(t *testing.T) {
 	const domainSuffix = "https://evil-example.com"
-	for _, tc := range []struct {
-		name     string
-		policy   vulnserver.Policy
-		sent     bool
-		reported bool
-	}{
-		{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false, false},
+	for _, tc := range []waitCase{
+		exactAllowlistWaits,
 		{"ends with the domain", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"example.com"}}, true, true},
 		{"ends with the host", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"app.example.com"}}, true, false},
 	} {
@@ -253,13 +261,8 @@ func TestDomainSuffixOnlyAfterHostSuffix(t *testing.T) {
 // one label under example.com as well, was let through; a pattern on any one-label sub-domain
 // of example.com is still reported with it, a check on the host alone still gets it, refused.
 func TestDomainSubdomainOnlyAfterHostSuffix(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		policy   vulnserver.Policy
-		sent     bool
-		reported bool
-	}{
-		{"exact allowlist", vulnserver.Policy{Kind: vulnserver.Allowlist, Origins: []string{trustedOrigin}, Credentials: true}, false, false},
+	for _, tc := range []waitCase{
+		exactAllowlistWaits,
 		{"one-label sub-domains of the domain", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://[a-z0-9-]+\.example\.com$`}, true, true},
 		{"any sub-domain of the domain", vulnserver.Policy{Kind: vulnserver.Regex, Pattern: `^https://.*\.example\.com$`}, true, true},
 		{"ends with the host", vulnserver.Policy{Kind: vulnserver.Suffix, Origins: []string{"app.example.com"}}, true, false},
