@@ -21,10 +21,7 @@ var ruleMTLSHeaderUnverified = finding.Rule{
 // (ruleMTLSHeaderUnverified), DN substring matches and logged secrets.
 func (cf *codeFile) analyseFunction(fn *node) {
 	f := cf.f
-	dnVars := map[string]bool{}
-	for p := range cf.dnParams[f.text(fn.child("name"))] {
-		dnVars[p] = true
-	}
+	dnVars := cf.dnLocals(fn)
 	sensVars := map[string]bool{}
 	reqVars := map[string]bool{} // assigned from what the client sent (logtaint.go)
 	var assigns []*node
@@ -41,9 +38,6 @@ func (cf *codeFile) analyseFunction(fn *node) {
 				continue
 			}
 			name := f.text(l)
-			if !dnVars[name] && cf.isDN(r, dnVars, 0) {
-				dnVars[name], changed = true, true
-			}
 			if !sensVars[name] && cf.assignTaints(r, sensVars, reqVars) {
 				sensVars[name], changed = true, true
 			}
